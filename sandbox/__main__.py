@@ -1,0 +1,3 @@
+from sandbox.launcher import main
+
+main()
