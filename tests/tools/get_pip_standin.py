@@ -13,6 +13,7 @@ running interpreter, then ``pip install`` installs the requested packages (for e
 """
 
 import ensurepip
+import os
 import subprocess
 import sys
 
@@ -20,10 +21,13 @@ GET_PIP_ONLY_OPTIONS = {"--no-setuptools", "--no-wheel"}
 
 
 def main():
+    # ensurepip points PIP_CONFIG_FILE at /dev/null in this process; pip must keep the
+    # caller's configuration (index, certificates), so it runs with the environment as it was.
+    environment = dict(os.environ)
     ensurepip.bootstrap(upgrade=True)
     args = [arg for arg in sys.argv[1:] if arg not in GET_PIP_ONLY_OPTIONS]
     command = [sys.executable, "-m", "pip", "install", "--quiet", *args]
-    sys.exit(subprocess.call(command))
+    sys.exit(subprocess.call(command, env=environment))
 
 
 if __name__ == "__main__":
