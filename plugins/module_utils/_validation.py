@@ -88,7 +88,8 @@ def check_tags(name, tags):
         elif key.lower().startswith("aws:"):
             errors.append("%s: tag key '%s' uses the reserved prefix 'aws:'" % (name, key))
         if not isinstance(value, (str, int, float, bool)) or len(str(value)) > TAG_VALUE_MAX:
-            errors.append("%s: value of tag '%s' must be a scalar of at most %d characters" % (name, key, TAG_VALUE_MAX))
+            errors.append("%s: value of tag '%s' must be a scalar of at most %d characters"
+                          % (name, key, TAG_VALUE_MAX))
     return errors
 
 
@@ -109,4 +110,100 @@ def check_bucket_name(name, bucket):
 def check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         return ["%s: %r must be a positive whole number" % (name, value)]
+    return []
+
+
+# --- identity and storage (roles iam, storage_encryption) -------------------------------------
+UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+BUCKET_PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
+IAM_NAME_PATTERN = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+BUCKET_NAME_MAX = 63
+
+
+def check_uuid(name, value):
+    """A Databricks account id (also the external id of the cross-account trust) is a lowercase UUID."""
+    if value is None or str(value).strip() == "":
+        return ["%s: is required (the Databricks account id, a UUID such as 0d2a9b6e-...); it is also "
+                "the sts:ExternalId of the cross-account trust" % name]
+    if not isinstance(value, str) or not UUID_PATTERN.match(value):
+        return ["%s: '%s' is not a Databricks account id; expected a lowercase UUID "
+                "(8-4-4-4-12 hexadecimal digits)" % (name, value)]
+    return []
+
+
+def check_bucket_prefix(name, prefix, longest_suffix=""):
+    """A prefix that names buckets: bucket-name characters only, and short enough for every suffix."""
+    if not isinstance(prefix, str) or prefix == "":
+        return ["%s: must be a non-empty string (it names every bucket)" % name]
+    if prefix != prefix.lower() or "_" in prefix or not BUCKET_PREFIX_PATTERN.match(prefix):
+        return ["%s: '%s' is used in bucket names, so it may hold only lowercase letters, digits and hyphens, "
+                "and must start and end with a letter or digit" % (name, prefix)]
+    longest = len(prefix) + len(longest_suffix)
+    if longest > BUCKET_NAME_MAX:
+        return ["%s: '%s' is %d characters long; with the suffix '%s' the bucket name would be %d characters, "
+                "S3 allows at most %d (use a prefix of at most %d characters)"
+                % (name, prefix, len(prefix), longest_suffix, longest, BUCKET_NAME_MAX,
+                   BUCKET_NAME_MAX - len(longest_suffix))]
+    return []
+
+
+def check_bucket_name_has_prefix(name, bucket, prefix):
+    if isinstance(bucket, str) and isinstance(prefix, str) and not bucket.startswith(prefix):
+        return ["%s: bucket name '%s' must start with the deployment prefix '%s'" % (name, bucket, prefix)]
+    return []
+
+
+def check_int_range(name, value, low, high, unit=""):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return ["%s: %r must be a whole number from %d to %d%s" % (name, value, low, high, unit)]
+    return []
+
+
+def check_lifecycle(name, rule):
+    """A lifecycle rule {transition_days, storage_class, expiration_days, noncurrent_version_expiration_days}:
+    every given day count positive, and objects must not expire before (or when) they transition."""
+    if rule is None or rule == {}:
+        return []
+    if not isinstance(rule, dict):
+        return ["%s: must be a dictionary (transition_days, storage_class, expiration_days, ...), got %s"
+                % (name, type(rule).__name__)]
+    errors = []
+    for key in ("transition_days", "expiration_days", "noncurrent_version_expiration_days"):
+        if rule.get(key) is not None:
+            errors.extend(check_positive_int("%s.%s" % (name, key), rule[key]))
+    if errors:
+        return errors
+    transition, expiration = rule.get("transition_days"), rule.get("expiration_days")
+    if transition is not None and expiration is not None and expiration <= transition:
+        errors.append("%s: expiration_days (%d) must be greater than transition_days (%d); objects would expire "
+                      "before they move to %s" % (name, expiration, transition, rule.get("storage_class", "glacier")))
+    if transition is not None and not rule.get("storage_class"):
+        errors.append("%s: storage_class is required with transition_days" % name)
+    return errors
+
+
+def check_iam_name(name, value, maximum=64):
+    if not isinstance(value, str) or not IAM_NAME_PATTERN.match(value) or len(value) > maximum:
+        return ["%s: '%s' is not a valid IAM name (1 to %d characters of letters, digits and +=,.@_-)"
+                % (name, value, maximum)]
+    return []
+
+
+# --- network (role network) -------------------------------------------------------------------
+AWS_CIDR_MASKS = (16, 28)
+
+
+def check_vpc_cidr(name, value):
+    """A VPC (or plain subnet) CIDR: a valid IPv4 network with a mask AWS accepts (/16 to /28)."""
+    errors = []
+    network = parse_cidr(name, value, errors)
+    if network is not None and not AWS_CIDR_MASKS[0] <= network.prefixlen <= AWS_CIDR_MASKS[1]:
+        errors.append("%s: %s has a /%d mask; AWS allows VPC and subnet masks between /%d and /%d"
+                      % (name, network, network.prefixlen, AWS_CIDR_MASKS[0], AWS_CIDR_MASKS[1]))
+    return errors
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        return ["%s: '%s' is not one of %s" % (name, value, ", ".join(str(choice) for choice in choices))]
     return []

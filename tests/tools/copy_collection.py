@@ -56,7 +56,7 @@ def copy_dependencies(collections_root):
     fragments and module_utils from the same ansible_collections folder."""
     import ansible_collections.amazon.aws as amazon_aws  # from the `ansible` package
 
-    installed_root = os.path.dirname(os.path.dirname(list(amazon_aws.__path__)[0]))
+    installed_root = os.path.dirname(os.path.dirname(next(iter(amazon_aws.__path__))))
     for name in DEPENDENCIES:
         destination = os.path.join(collections_root, *name.split("."))
         if not os.path.isdir(destination):

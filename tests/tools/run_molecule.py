@@ -15,7 +15,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from tests.sandbox_harness import BIN, REPO, Sandbox  # noqa: E402
+from tests.sandbox_harness import BIN, REPO, Sandbox
 
 SCENARIOS = os.path.join(REPO, "extensions", "molecule")
 
@@ -44,7 +44,8 @@ def main():
                     failed.append(name)
         finally:
             box.down()
-    print(f"molecule: {len(names) - len(failed)} passed, {len(failed)} failed" + (f" ({', '.join(failed)})" if failed else ""))
+    detail = f" ({', '.join(failed)})" if failed else ""
+    print(f"molecule: {len(names) - len(failed)} passed, {len(failed)} failed{detail}")
     sys.exit(1 if failed else 0)
 
 
