@@ -1,0 +1,1 @@
+"""State and validation rules of the emulator (no HTTP here)."""

@@ -1,0 +1,277 @@
+"""Databricks' checks of the customer's AWS estate, made by reading moto's state with boto3.
+
+Every check raises :class:`ApiError` with the code and wording Databricks uses, so tests can
+break the AWS side in moto and watch the account/workspace API refuse.
+"""
+
+import ipaddress
+import json
+import logging
+import threading
+from urllib.parse import unquote
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+from ..errors import ApiError, invalid, malformed
+
+LOG = logging.getLogger(__name__)
+
+DATABRICKS_AWS_ACCOUNT = "414351767826"
+DATABRICKS_PRINCIPAL = f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:root"
+DEFAULT_REGION = "us-east-1"
+# Regions searched, in this order after the ones already seen, for objects whose Databricks
+# configuration carries no region (a network names only a VPC id).
+PROBE_REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "us-east-2", "eu-west-2", "ap-southeast-2"]
+
+
+class AwsView:
+    """boto3 clients on the moto endpoint, cached per (service, region)."""
+
+    def __init__(self, endpoint: str):
+        self.endpoint = endpoint
+        self._clients: dict = {}
+        self._lock = threading.Lock()
+        self.seen_regions: list[str] = []
+
+    def client(self, service: str, region: str | None = None):
+        region = region or DEFAULT_REGION
+        key = (service, region)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = boto3.client(
+                    service,
+                    endpoint_url=self.endpoint,
+                    region_name=region,
+                    aws_access_key_id="testing",
+                    aws_secret_access_key="testing",
+                    config=botocore.config.Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=20),
+                )
+            return self._clients[key]
+
+    def note_region(self, region: str | None):
+        if region and region not in self.seen_regions:
+            self.seen_regions.insert(0, region)
+
+    def candidate_regions(self) -> list[str]:
+        return self.seen_regions + [r for r in PROBE_REGIONS if r not in self.seen_regions]
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _policy_doc(raw) -> dict:
+    """IAM returns policies as dicts (boto3 decodes them) or URL-encoded JSON strings."""
+    if isinstance(raw, dict):
+        return raw
+    return json.loads(unquote(raw))
+
+
+def _principal_values(statement: dict) -> list[str]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    if isinstance(principal, dict):
+        return [str(v) for values in principal.values() for v in _as_list(values)]
+    return [str(v) for v in _as_list(principal)]
+
+
+def _names_databricks(statement: dict) -> bool:
+    return any(DATABRICKS_AWS_ACCOUNT in value for value in _principal_values(statement))
+
+
+def _role_name(role_arn: str) -> str:
+    # arn:aws:iam::123456789012:role/path/name -> name
+    if not role_arn.startswith("arn:aws:iam::") or ":role/" not in role_arn:
+        raise malformed(f"Failed credential validation checks: {role_arn!r} is not a valid IAM role ARN")
+    return role_arn.rsplit("/", 1)[-1]
+
+
+# --- credentials ---------------------------------------------------------------------------
+def validate_cross_account_role(aws: AwsView, role_arn: str, account_id: str, now: float, propagation_s: float,
+                                first_seen: dict) -> None:
+    """Role exists, trusts Databricks' AWS account with sts:ExternalId = account id, and IAM has propagated.
+
+    ``first_seen`` maps role ARN -> emulator time the role was first seen; the propagation
+    window runs from the later of the role's CreateDate and that first sight.
+    """
+    prefix = "Failed credential validation checks"
+    try:
+        role = aws.client("iam").get_role(RoleName=_role_name(role_arn))["Role"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "NoSuchEntity":
+            raise malformed(f"{prefix}: please use a valid cross account IAM role ({role_arn} does not exist)") from exc
+        raise
+    if role["Arn"] != role_arn:
+        raise malformed(f"{prefix}: role ARN {role_arn} does not match the role {role['Arn']}")
+    seen = first_seen.setdefault(role_arn, now)
+    if propagation_s > 0:
+        start = max(role["CreateDate"].timestamp(), seen)
+        if now - start < propagation_s:
+            raise malformed(f"{prefix}: please use a valid cross account IAM role with permissions setup correctly")
+    trust = _policy_doc(role["AssumeRolePolicyDocument"])
+    for statement in _as_list(trust.get("Statement")):
+        if statement.get("Effect") != "Allow" or not _names_databricks(statement):
+            continue
+        if "sts:AssumeRole" not in _as_list(statement.get("Action")) and "sts:*" not in _as_list(
+                statement.get("Action")):
+            continue
+        conditions = statement.get("Condition", {})
+        external_ids = [v for op in ("StringEquals", "StringLike") for v in
+                        _as_list(conditions.get(op, {}).get("sts:ExternalId"))]
+        if account_id in external_ids:
+            return
+        raise malformed(f"{prefix}: the trust policy of {role_arn} must require sts:ExternalId = {account_id}")
+    raise malformed(f"{prefix}: the trust policy of {role_arn} does not allow {DATABRICKS_PRINCIPAL} "
+                    f"to call sts:AssumeRole")
+
+
+# --- storage ------------------------------------------------------------------------------
+def bucket_region(aws: AwsView, bucket: str) -> str:
+    """Region of an existing bucket; 400 when it does not exist."""
+    s3 = aws.client("s3")
+    try:
+        location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("NoSuchBucket", "404", "AccessDenied"):
+            raise invalid(f"Storage configuration validation failed: bucket {bucket} does not exist") from exc
+        raise
+    return location or "us-east-1"
+
+
+def validate_root_bucket_policy(aws: AwsView, bucket: str) -> None:
+    """The root bucket policy must let Databricks' AWS account read and write the bucket."""
+    try:
+        raw = aws.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "NoSuchBucketPolicy":
+            raise invalid(f"Root bucket {bucket} has no bucket policy granting {DATABRICKS_PRINCIPAL} access") from exc
+        raise
+    for statement in _as_list(json.loads(raw).get("Statement")):
+        if statement.get("Effect") == "Allow" and _names_databricks(statement):
+            return
+    raise invalid(f"Root bucket {bucket} policy does not grant {DATABRICKS_PRINCIPAL} access")
+
+
+# --- network ------------------------------------------------------------------------------
+def find_vpc_region(aws: AwsView, vpc_id: str) -> str:
+    for region in aws.candidate_regions():
+        try:
+            vpcs = aws.client("ec2", region).describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+        except ClientError as exc:
+            if "NotFound" in exc.response["Error"]["Code"]:
+                continue
+            raise
+        if vpcs:
+            aws.note_region(region)
+            return region
+    raise invalid(f"VPC {vpc_id} does not exist")
+
+
+def validate_network(aws: AwsView, vpc_id: str, subnet_ids: list, sg_ids: list) -> str:
+    """Databricks' customer-managed VPC rules. Returns the VPC's region."""
+    region = find_vpc_region(aws, vpc_id)
+    ec2 = aws.client("ec2", region)
+    for attribute, key in (("enableDnsHostnames", "EnableDnsHostnames"), ("enableDnsSupport", "EnableDnsSupport")):
+        if not ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)[key]["Value"]:
+            raise invalid(f"VPC {vpc_id} must have DNS hostnames and DNS resolution enabled ({attribute} is off)")
+    if len(set(subnet_ids)) < 2:
+        raise invalid("A network requires at least two subnets in different availability zones")
+    try:
+        subnets = ec2.describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
+    except ClientError as exc:
+        raise invalid(f"Subnets {subnet_ids} are not valid: {exc.response['Error']['Message']}") from exc
+    for subnet in subnets:
+        if subnet["VpcId"] != vpc_id:
+            raise invalid(f"Subnet {subnet['SubnetId']} is not in VPC {vpc_id}")
+        prefix = ipaddress.ip_network(subnet["CidrBlock"]).prefixlen
+        if not 17 <= prefix <= 26:
+            raise invalid(f"Subnet {subnet['SubnetId']} has netmask /{prefix}; "
+                          "Databricks requires a netmask between /17 and /26")
+    if len({subnet["AvailabilityZone"] for subnet in subnets}) < 2:
+        raise invalid("Subnets must be in at least two different availability zones")
+    if not sg_ids:
+        raise invalid("A network requires at least one security group")
+    try:
+        groups = ec2.describe_security_groups(GroupIds=list(sg_ids))["SecurityGroups"]
+    except ClientError as exc:
+        raise invalid(f"Security groups {sg_ids} are not valid: {exc.response['Error']['Message']}") from exc
+    for group in groups:
+        if group["VpcId"] != vpc_id:
+            raise invalid(f"Security group {group['GroupId']} is not in VPC {vpc_id}")
+    return region
+
+
+def egress_problem(aws: AwsView, region: str, subnet_ids: list) -> str | None:
+    """None when every subnet routes 0.0.0.0/0 to an available NAT gateway, else the reason."""
+    ec2 = aws.client("ec2", region)
+    for subnet_id in subnet_ids:
+        tables = ec2.describe_route_tables(
+            Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}])["RouteTables"]
+        if not tables:  # no explicit association: the VPC's main route table applies
+            subnets = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]
+            if not subnets:
+                return f"subnet {subnet_id} no longer exists"
+            tables = ec2.describe_route_tables(Filters=[
+                {"Name": "vpc-id", "Values": [subnets[0]["VpcId"]]},
+                {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+        nat_ids = [r["NatGatewayId"] for t in tables for r in t.get("Routes", [])
+                   if r.get("DestinationCidrBlock") == "0.0.0.0/0" and r.get("NatGatewayId")]
+        if not nat_ids:
+            return f"subnet {subnet_id} has no route to 0.0.0.0/0 through a NAT gateway (no egress)"
+        nats = ec2.describe_nat_gateways(Filters=[{"Name": "nat-gateway-id", "Values": nat_ids}])["NatGateways"]
+        if not any(n["State"] == "available" for n in nats):
+            return f"the NAT gateway {nat_ids[0]} routed from subnet {subnet_id} is not available (no egress)"
+    return None
+
+
+def validate_vpc_endpoint(aws: AwsView, endpoint_id: str, region: str) -> dict:
+    try:
+        endpoints = aws.client("ec2", region).describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+    except ClientError as exc:
+        raise invalid(f"VPC endpoint {endpoint_id} does not exist in {region}") from exc
+    if not endpoints:
+        raise invalid(f"VPC endpoint {endpoint_id} does not exist in {region}")
+    return endpoints[0]
+
+
+# --- KMS ----------------------------------------------------------------------------------
+def validate_kms_key(aws: AwsView, key_arn: str) -> str:
+    """Key exists, is enabled and its policy lets Databricks use it. Returns the key's region."""
+    parts = key_arn.split(":")
+    if len(parts) < 6 or parts[2] != "kms":
+        raise invalid(f"Invalid key ARN {key_arn}")
+    region = parts[3]
+    kms = aws.client("kms", region)
+    try:
+        meta = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
+        policy = json.loads(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+    except ClientError as exc:
+        raise invalid(f"Failed to validate the customer-managed key {key_arn}: "
+                      f"{exc.response['Error']['Message']}") from exc
+    if meta.get("KeyState") != "Enabled":
+        raise invalid(f"Customer-managed key {key_arn} is not enabled (state {meta.get('KeyState')})")
+    for statement in _as_list(policy.get("Statement")):
+        actions = _as_list(statement.get("Action"))
+        if statement.get("Effect") == "Allow" and _names_databricks(statement) and any(
+                a in ("kms:*", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*") for a in actions):
+            return region
+    raise invalid(f"The key policy of {key_arn} does not allow Databricks ({DATABRICKS_PRINCIPAL}) to use the key")
+
+
+# --- instance profiles ----------------------------------------------------------------------
+def validate_instance_profile(aws: AwsView, arn: str) -> None:
+    if not arn.startswith("arn:aws:iam::") or ":instance-profile/" not in arn:
+        raise invalid(f"{arn} is not a valid instance profile ARN")
+    try:
+        profile = aws.client("iam").get_instance_profile(InstanceProfileName=arn.rsplit("/", 1)[-1])["InstanceProfile"]
+    except ClientError as exc:
+        raise ApiError(400, "INVALID_PARAMETER_VALUE",
+                       f"Verification of the instance profile failed. AWS error: {exc.response['Error']['Message']}"
+                       ) from exc
+    if profile["Arn"] != arn:
+        raise invalid(f"Instance profile {arn} does not exist (found {profile['Arn']})")

@@ -1,0 +1,68 @@
+"""Static catalogues a workspace serves: Spark versions, node types, workspace-conf keys."""
+
+SPARK_VERSIONS = [
+    ("17.3.x-scala2.13", "17.3 LTS (includes Apache Spark 4.0.0, Scala 2.13)"),
+    ("17.2.x-scala2.13", "17.2 (includes Apache Spark 4.0.0, Scala 2.13)"),
+    ("16.4.x-scala2.12", "16.4 LTS (includes Apache Spark 3.5.2, Scala 2.12)"),
+    ("16.4.x-scala2.13", "16.4 LTS (includes Apache Spark 3.5.2, Scala 2.13)"),
+    ("16.4.x-photon-scala2.12", "16.4 LTS Photon (includes Apache Spark 3.5.2, Scala 2.12)"),
+    ("16.4.x-cpu-ml-scala2.12", "16.4 LTS ML (includes Apache Spark 3.5.2, Scala 2.12)"),
+    ("16.4.x-gpu-ml-scala2.12", "16.4 LTS ML (includes Apache Spark 3.5.2, GPU, Scala 2.12)"),
+    ("16.3.x-scala2.12", "16.3 (includes Apache Spark 3.5.2, Scala 2.12)"),
+    ("15.4.x-scala2.12", "15.4 LTS (includes Apache Spark 3.5.0, Scala 2.12)"),
+    ("15.4.x-cpu-ml-scala2.12", "15.4 LTS ML (includes Apache Spark 3.5.0, Scala 2.12)"),
+    ("14.3.x-scala2.12", "14.3 LTS (includes Apache Spark 3.5.0, Scala 2.12)"),
+    ("13.3.x-scala2.12", "13.3 LTS (includes Apache Spark 3.4.1, Scala 2.12)"),
+]
+
+# (node type, category, cores, memory GiB, local disks, local disk GiB, nvme disks, nvme GiB, graviton)
+_NODE_TYPES = [
+    ("m5.large", "General Purpose", 2, 8, 0, 0, 0, 0, False),
+    ("m5.xlarge", "General Purpose", 4, 16, 0, 0, 0, 0, False),
+    ("m5.2xlarge", "General Purpose", 8, 32, 0, 0, 0, 0, False),
+    ("m5d.large", "General Purpose", 2, 8, 0, 0, 1, 75, False),
+    ("m5d.xlarge", "General Purpose", 4, 16, 0, 0, 1, 150, False),
+    ("m6i.xlarge", "General Purpose", 4, 16, 0, 0, 0, 0, False),
+    ("m6gd.large", "General Purpose", 2, 8, 0, 0, 1, 118, True),
+    ("r5.large", "Memory Optimized", 2, 16, 0, 0, 0, 0, False),
+    ("r5.xlarge", "Memory Optimized", 4, 32, 0, 0, 0, 0, False),
+    ("r5d.large", "Memory Optimized", 2, 16, 0, 0, 1, 75, False),
+    ("c5.xlarge", "Compute Optimized", 4, 8, 0, 0, 0, 0, False),
+    ("c5.2xlarge", "Compute Optimized", 8, 16, 0, 0, 0, 0, False),
+    ("i3.xlarge", "Storage Optimized", 4, 30.5, 0, 0, 1, 950, False),
+    ("i3.2xlarge", "Storage Optimized", 8, 61, 0, 0, 1, 1900, False),
+    ("g4dn.xlarge", "GPU Accelerated", 4, 16, 0, 0, 1, 125, False),
+]
+
+
+def node_types() -> list[dict]:
+    out = []
+    for order, (name, category, cores, mem, disks, disk_gb, nvme, nvme_gb, graviton) in enumerate(_NODE_TYPES):
+        instance = {"instance_type_id": name, "local_disks": disks, "local_disk_size_gb": disk_gb,
+                    "local_nvme_disks": nvme, "local_nvme_disk_size_gb": nvme_gb}
+        out.append({
+            "node_type_id": name, "instance_type_id": name, "category": category, "num_cores": float(cores),
+            "memory_mb": int(mem * 1024), "description": f"{name} ({category}: {cores} cores, {mem} GB)",
+            "display_order": order, "is_deprecated": False, "is_hidden": False, "is_graviton": graviton,
+            "is_io_cache_enabled": bool(nvme), "is_encrypted_in_transit": False, "num_gpus": 1 if name[0] == "g" else 0,
+            "support_ebs_volumes": True, "support_cluster_tags": True, "support_port_forwarding": True,
+            "photon_driver_capable": True, "photon_worker_capable": True, "node_instance_type": instance})
+    return out
+
+
+NODE_TYPE_IDS = {n[0] for n in _NODE_TYPES}
+SPARK_VERSION_KEYS = {k for k, _ in SPARK_VERSIONS}
+
+# Workspace-conf keys the emulator accepts; booleans are the strings "true"/"false".
+WORKSPACE_CONF_DEFAULTS = {
+    "maxTokenLifetimeDays": None, "enableTokensConfig": "true", "enableIpAccessLists": "false",
+    "enableDeprecatedGlobalInitScripts": "false", "enableDcs": "false", "enableWebTerminal": "false",
+    "enableResultsDownloading": "true", "enableNotebookTableClipboard": "true", "enableVerboseAuditLogs": "false",
+    "enableDbfsFileBrowser": "false", "enableExportNotebook": "true", "enableUploadDataUis": "true",
+    "enforceUserIsolation": "false", "storeInteractiveNotebookResultsInCustomerAccount": "false",
+    "enableJobViewAcls": "true", "enableWorkspaceFilesystem": "true", "enableEnforceImdsV2": "true",
+    "enableGp3": "true", "enableClusterAclsConfig": "true", "enableHlsRuntime": "false",
+    "enableProjectTypeInWorkspace": "true", "enable-X-Frame-Options": "true",
+    "enable-X-Content-Type-Options": "true", "enable-X-XSS-Protection": "true", "enableFileStoreEndpoint": "true",
+    "mlflowRunArtifactDownloadEnabled": "true", "enableNotebookGitVersioning": "true",
+}

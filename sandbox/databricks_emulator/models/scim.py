@@ -1,0 +1,214 @@
+"""A SCIM 2.0 directory (users, service principals, groups), used by each workspace and the account."""
+
+import random
+import re
+import uuid
+
+from ..errors import ScimError
+
+SCHEMA = {
+    "Users": "urn:ietf:params:scim:schemas:core:2.0:User",
+    "ServicePrincipals": "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal",
+    "Groups": "urn:ietf:params:scim:schemas:core:2.0:Group",
+}
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+# Attributes a client may set per resource type (everything else is computed or ignored).
+WRITABLE = {
+    "Users": ("userName", "displayName", "active", "emails", "name", "entitlements", "roles", "externalId"),
+    "ServicePrincipals": ("applicationId", "displayName", "active", "entitlements", "roles", "externalId"),
+    "Groups": ("displayName", "members", "entitlements", "roles", "externalId"),
+}
+MULTI_VALUED = ("members", "entitlements", "roles", "emails")
+_FILTER = re.compile(r'^\s*(\w+)\s+(eq|co|sw|ne)\s+"?([^"]*)"?\s*$', re.IGNORECASE)
+_PATH_FILTER = re.compile(r'^(\w+)\[value eq "?([^"\]]*)"?\]$', re.IGNORECASE)
+
+
+def new_id() -> str:
+    return str(random.randint(10**15, 10**16 - 1))
+
+
+class ScimDirectory:
+    def __init__(self, role_validator=None):
+        self.resources: dict[str, dict[str, dict]] = {kind: {} for kind in SCHEMA}
+        self.role_validator = role_validator  # callable(value) raising ScimError for an unknown role
+
+    # --- lookups ----------------------------------------------------------------------------
+    def get(self, kind: str, rid: str) -> dict:
+        resource = self.resources[kind].get(str(rid))
+        if resource is None:
+            singular = {"Users": "User", "ServicePrincipals": "ServicePrincipal", "Groups": "Group"}[kind]
+            raise ScimError(404, f"{singular} with id {rid} not found.")
+        return resource
+
+    def find(self, kind: str, attr: str, value) -> dict | None:
+        return next((r for r in self.resources[kind].values() if r.get(attr) == value), None)
+
+    def kind_of(self, rid: str) -> str | None:
+        return next((kind for kind, items in self.resources.items() if rid in items), None)
+
+    def groups_of(self, rid: str) -> list[dict]:
+        return [g for g in self.resources["Groups"].values()
+                if any(m["value"] == rid for m in g.get("members", []))]
+
+    def is_member(self, rid: str, group_name: str, _depth: int = 0) -> bool:
+        """Direct or nested membership."""
+        for group in self.groups_of(rid):
+            if group["displayName"] == group_name or (_depth < 5 and self.is_member(group["id"], group_name,
+                                                                                     _depth + 1)):
+                return True
+        return False
+
+    # --- rendering --------------------------------------------------------------------------
+    def render(self, kind: str, resource: dict) -> dict:
+        out = {k: v for k, v in resource.items() if not k.startswith("_")}
+        out["schemas"] = [SCHEMA[kind]]
+        groups = [{"value": g["id"], "display": g["displayName"], "$ref": f"Groups/{g['id']}", "type": "direct"}
+                  for g in self.groups_of(resource["id"])]
+        if groups:
+            out["groups"] = groups
+        if kind == "Groups":
+            out["meta"] = {"resourceType": "Group"}
+        return out
+
+    def list(self, kind: str, query: dict) -> dict:
+        items = list(self.resources[kind].values())
+        flt = query.get("filter")
+        if flt:
+            match = _FILTER.match(flt)
+            if not match:
+                raise ScimError(400, f"Unsupported filter: {flt}", "invalidFilter")
+            attr, op, value = match.group(1), match.group(2).lower(), match.group(3)
+            tests = {"eq": lambda v: str(v).lower() == value.lower(), "ne": lambda v: str(v).lower() != value.lower(),
+                     "co": lambda v: value.lower() in str(v).lower(),
+                     "sw": lambda v: str(v).lower().startswith(value.lower())}
+            items = [r for r in items if r.get(attr) is not None and tests[op](r.get(attr))]
+        items.sort(key=lambda r: r["id"])
+        start = max(int(query.get("startIndex") or 1), 1)
+        count = int(query["count"]) if query.get("count") else len(items)
+        page = items[start - 1:start - 1 + count]
+        return {"schemas": [LIST_SCHEMA], "totalResults": len(items), "startIndex": start,
+                "itemsPerPage": len(page), "Resources": [self.render(kind, r) for r in page]}
+
+    # --- writes -----------------------------------------------------------------------------
+    def _check_values(self, kind: str, resource: dict) -> None:
+        for role in resource.get("roles", []):
+            if self.role_validator:
+                self.role_validator(role.get("value"))
+        for member in resource.get("members", []):
+            if self.kind_of(str(member.get("value"))) is None:
+                raise ScimError(404, f"Member with id {member.get('value')} not found.")
+            member["value"] = str(member["value"])
+            target = self.kind_of(member["value"])
+            member.setdefault("display", self._display(target, self.resources[target][member["value"]]))
+            member.setdefault("$ref", f"{target}/{member['value']}")
+
+    @staticmethod
+    def _display(kind: str, resource: dict) -> str:
+        return resource.get("displayName") or resource.get("userName") or resource.get("applicationId", "")
+
+    def _check_unique(self, kind: str, resource: dict, rid: str | None = None) -> None:
+        key = {"Users": "userName", "ServicePrincipals": "applicationId", "Groups": "displayName"}[kind]
+        other = self.find(kind, key, resource.get(key))
+        if other is not None and other["id"] != rid:
+            noun = {"Users": "User with username", "ServicePrincipals": "Service principal with application ID",
+                    "Groups": "Group with name"}[kind]
+            raise ScimError(409, f"{noun} {resource.get(key)} already exists.", "uniqueness")
+
+    def create(self, kind: str, body: dict, rid: str | None = None) -> dict:
+        resource = {k: body[k] for k in WRITABLE[kind] if k in body}
+        if kind == "Users" and not resource.get("userName"):
+            raise ScimError(400, "Request is missing required field: userName", "invalidValue")
+        if kind == "Groups" and not resource.get("displayName"):
+            raise ScimError(400, "Request is missing required field: displayName", "invalidValue")
+        if kind == "ServicePrincipals":
+            resource.setdefault("applicationId", str(uuid.uuid4()))
+            resource.setdefault("displayName", resource["applicationId"])
+        if kind == "Users":
+            resource.setdefault("displayName", resource["userName"])
+            resource.setdefault("emails", [{"value": resource["userName"], "type": "work", "primary": True}])
+        if kind != "Groups":
+            resource.setdefault("active", True)
+        self._check_unique(kind, resource)
+        self._check_values(kind, resource)
+        resource["id"] = rid or new_id()
+        self.resources[kind][resource["id"]] = resource
+        return resource
+
+    def replace(self, kind: str, rid: str, body: dict) -> dict:
+        current = self.get(kind, rid)
+        resource = {k: body[k] for k in WRITABLE[kind] if k in body}
+        for fixed in ("applicationId", "userName"):
+            if fixed in current:
+                resource.setdefault(fixed, current[fixed])
+        self._check_unique(kind, resource, rid)
+        self._check_values(kind, resource)
+        resource["id"] = rid
+        resource.update({k: v for k, v in current.items() if k.startswith("_")})
+        if kind != "Groups":
+            resource.setdefault("active", True)
+        self.resources[kind][rid] = resource
+        return resource
+
+    def patch(self, kind: str, rid: str, body: dict) -> dict:
+        resource = self.get(kind, rid)
+        updated = {k: (list(v) if isinstance(v, list) else v) for k, v in resource.items()}
+        operations = body.get("Operations") or body.get("operations")
+        if not isinstance(operations, list) or not operations:
+            raise ScimError(400, "PatchOp request must contain Operations", "invalidSyntax")
+        for operation in operations:
+            self._apply(kind, updated, operation)
+        self._check_unique(kind, updated, rid)
+        self._check_values(kind, updated)
+        resource.clear()
+        resource.update(updated)
+        return resource
+
+    def _apply(self, kind: str, resource: dict, operation: dict) -> None:
+        op = str(operation.get("op", "")).lower()
+        path = operation.get("path")
+        value = operation.get("value")
+        if op not in ("add", "remove", "replace"):
+            raise ScimError(400, f"Unsupported PatchOp op: {operation.get('op')}", "invalidSyntax")
+        if not path:  # value is an object of attributes
+            if not isinstance(value, dict):
+                raise ScimError(400, "PatchOp without path needs an object value", "invalidValue")
+            for attr, attr_value in value.items():
+                self._apply(kind, resource, {"op": op, "path": attr, "value": attr_value})
+            return
+        filtered = _PATH_FILTER.match(path)
+        if filtered:  # e.g. members[value eq "123"]
+            attr, selected = filtered.group(1), filtered.group(2)
+            if op != "remove":
+                raise ScimError(400, f"Unsupported PatchOp on filtered path {path}", "invalidPath")
+            resource[attr] = [v for v in resource.get(attr, []) if str(v.get("value")) != selected]
+            return
+        if path not in WRITABLE[kind] or (path in ("applicationId", "userName") and op == "remove"):
+            raise ScimError(400, f"Invalid path: {path}", "invalidPath")
+        if path in MULTI_VALUED:
+            values = value if isinstance(value, list) else ([value] if value is not None else [])
+            current = resource.get(path, [])
+            if op == "replace":
+                current = []
+            if op == "remove":
+                drop = {str(v.get("value")) for v in values}
+                current = [v for v in current if drop and str(v.get("value")) not in drop]
+            else:
+                known = {str(v.get("value")) for v in current}
+                current = current + [dict(v) for v in values if str(v.get("value")) not in known]
+            resource[path] = current
+            if not current:
+                resource.pop(path)
+        elif op == "remove":
+            resource.pop(path, None)
+        else:
+            resource[path] = value
+
+    def delete(self, kind: str, rid: str) -> None:
+        self.get(kind, rid)
+        del self.resources[kind][rid]
+        for group in self.resources["Groups"].values():
+            if any(m["value"] == rid for m in group.get("members", [])):
+                group["members"] = [m for m in group["members"] if m["value"] != rid]
+
+

@@ -1,0 +1,141 @@
+"""Account API rules: lifecycle, in-use deletes, log delivery limits, error classes."""
+
+import pytest
+import requests
+from databricks.sdk.errors import (
+    BadRequest,
+    InvalidParameterValue,
+    InvalidState,
+    NotFound,
+    OperationFailed,
+    ResourceAlreadyExists,
+    ResourceConflict,
+    ResourceDoesNotExist,
+)
+from databricks.sdk.service import billing, provisioning
+
+from .conftest import account_client, provision, sts_role
+
+
+@pytest.fixture
+def a(emulator):
+    return account_client(emulator)
+
+
+def test_workspace_lifecycle_and_sandbox_listing(emulator, a, estate):
+    requests.post(f"{emulator.url}/__sandbox/config", json={"provisioning_delay": 60}, timeout=5)
+    ws, url = provision(a, estate, wait=False)
+    assert ws.workspace_status == provisioning.WorkspaceStatus.PROVISIONING
+    # The workspace host answers 503 until the workspace is RUNNING.
+    assert requests.get(f"{url}/api/2.0/token/list", timeout=5).status_code == 503
+    rows = requests.get(f"{emulator.url}/__sandbox/workspaces", timeout=5).json()
+    assert rows == [{"workspace_id": ws.workspace_id, "deployment_name": ws.deployment_name, "url": url}]
+    emulator.state.clock.advance(61)
+    assert a.workspaces.get(ws.workspace_id).workspace_status == provisioning.WorkspaceStatus.RUNNING
+    a.workspaces.delete(ws.workspace_id)
+    with pytest.raises(ResourceDoesNotExist):
+        a.workspaces.get(ws.workspace_id)
+    assert requests.get(f"{emulator.url}/__sandbox/workspaces", timeout=5).json() == []
+
+
+def test_failed_workspace_on_demand(emulator, a, estate):
+    requests.post(f"{emulator.url}/__sandbox/config", json={"fail_next_workspace": "MALFORMED_REQUEST: quota"},
+                  timeout=5).raise_for_status()
+    ws, _ = provision(a, estate)
+    assert ws.workspace_status == provisioning.WorkspaceStatus.FAILED
+    assert ws.workspace_status_message == "MALFORMED_REQUEST: quota"
+    with pytest.raises(OperationFailed, match="quota"):
+        a.workspaces.wait_get_workspace_running(ws.workspace_id)
+    # The next one is fine again.
+    assert requests.get(f"{emulator.url}/__sandbox/config", timeout=5).json()["fail_next_workspace"] is None
+
+
+def test_in_use_objects_cannot_be_deleted(a, estate):
+    ws, _ = provision(a, estate)
+    ref = a.workspaces.get(ws.workspace_id)
+    for delete, oid in ((a.credentials.delete, ref.credentials_id),
+                        (a.storage.delete, ref.storage_configuration_id),
+                        (a.networks.delete, ref.network_id),
+                        (a.encryption_keys.delete, ref.storage_customer_managed_key_id)):
+        with pytest.raises(InvalidState, match=f"used by workspace {ws.workspace_id}"):
+            delete(oid)
+    a.workspaces.delete(ws.workspace_id)
+    assert a.networks.get(ref.network_id).vpc_status == provisioning.VpcStatus.UNATTACHED
+    a.networks.delete(ref.network_id)
+    a.credentials.delete(ref.credentials_id)
+
+
+def test_network_used_by_another_workspace(a, estate):
+    provision(a, estate)
+    net = a.networks.list()[0]
+    cred, storage = a.credentials.list()[0], a.storage.list()[0]
+    with pytest.raises(InvalidParameterValue, match="already used"):
+        a.workspaces.create(workspace_name="second", aws_region=estate.region, credentials_id=cred.credentials_id,
+                            storage_configuration_id=storage.storage_configuration_id, network_id=net.network_id)
+
+
+def test_workspace_patch(a, estate):
+    ws, _ = provision(a, estate)
+    cred2 = a.credentials.create(credentials_name="rotated", aws_credentials=sts_role(estate.role_arn))
+    updated = a.workspaces.update(ws.workspace_id, provisioning.Workspace(credentials_id=cred2.credentials_id),
+                                  update_mask="credentials_id").response
+    assert updated.credentials_id == cred2.credentials_id
+    with pytest.raises(InvalidParameterValue, match="does not exist"):
+        a.workspaces.update(ws.workspace_id, provisioning.Workspace(credentials_id="nope"),
+                            update_mask="credentials_id")
+
+
+def test_errors_for_missing_and_duplicate_objects(a, estate):
+    with pytest.raises(NotFound):
+        a.credentials.get("00000000-0000-0000-0000-000000000000")
+    with pytest.raises(ResourceDoesNotExist):
+        a.workspaces.delete(1234)
+    a.credentials.create(credentials_name="c", aws_credentials=sts_role(estate.role_arn))
+    with pytest.raises(ResourceAlreadyExists) as err:
+        a.credentials.create(credentials_name="c", aws_credentials=sts_role(estate.role_arn))
+    assert isinstance(err.value, ResourceConflict)
+    with pytest.raises(InvalidParameterValue, match="credentials_name"):
+        a.credentials.create(credentials_name="", aws_credentials=sts_role(estate.role_arn))
+    # Unknown endpoint and malformed JSON: plain 404 / 400.
+    with pytest.raises(NotFound):
+        a.api_client.do("GET", f"/api/2.0/accounts/{a.config.account_id}/nothing-here")
+    reply = requests.post(f"{a.config.host}/api/2.0/accounts/{a.config.account_id}/credentials", data="{not json",
+                          headers=a.config.authenticate(), timeout=5)
+    assert reply.status_code == 400 and reply.json()["error_code"] == "MALFORMED_REQUEST"
+    with pytest.raises(BadRequest):
+        a.api_client.do("POST", f"/api/2.0/accounts/{a.config.account_id}/credentials", body=[1])
+
+
+def log_conf(a, log_type="AUDIT_LOGS", fmt="JSON", **kw):
+    cred, storage = a.credentials.list()[0], a.storage.list()[0]
+    return a.log_delivery.create(billing.CreateLogDeliveryConfigurationParams(
+        log_type=billing.LogType(log_type), output_format=billing.OutputFormat(fmt),
+        credentials_id=cred.credentials_id, storage_configuration_id=storage.storage_configuration_id, **kw)
+    ).log_delivery_configuration
+
+
+def test_log_delivery_limits_and_formats(emulator, a, estate):
+    provision(a, estate)
+    first, second = log_conf(a), log_conf(a)
+    with pytest.raises(InvalidParameterValue, match="Only 2 account-level"):
+        log_conf(a)
+    billable = log_conf(a, "BILLABLE_USAGE", "CSV")  # other type: its own limit
+    with pytest.raises(InvalidParameterValue, match="requires output_format CSV"):
+        log_conf(a, "BILLABLE_USAGE", "JSON")
+    a.log_delivery.patch_status(first.config_id, billing.LogDeliveryConfigStatus.DISABLED)
+    third = log_conf(a)
+    with pytest.raises(InvalidParameterValue):
+        a.log_delivery.patch_status(first.config_id, billing.LogDeliveryConfigStatus.ENABLED)
+    # Configurable limit; no DELETE route at all (Databricks can't delete them).
+    requests.post(f"{emulator.url}/__sandbox/config", json={"log_delivery_enabled_limit": 3}, timeout=5)
+    a.log_delivery.patch_status(first.config_id, billing.LogDeliveryConfigStatus.ENABLED)
+    with pytest.raises(NotFound):
+        a.api_client.do("DELETE", f"/api/2.0/accounts/{a.config.account_id}/log-delivery/{second.config_id}")
+    enabled = a.log_delivery.list(status=billing.LogDeliveryConfigStatus.ENABLED)
+    assert {c.config_id for c in enabled} == {first.config_id, second.config_id, third.config_id,
+                                              billable.config_id}
+    # Credentials used by an enabled configuration can't be deleted... once the workspace is gone.
+    ws = a.workspaces.list()[0]
+    a.workspaces.delete(ws.workspace_id)
+    with pytest.raises(InvalidState, match="log delivery"):
+        a.credentials.delete(ws.credentials_id)

@@ -1,0 +1,180 @@
+"""Each Databricks validation rule: break the AWS side in moto, get Databricks' error."""
+
+import json
+import uuid
+
+import pytest
+from databricks.sdk.errors import BadRequest, InvalidParameterValue
+from databricks.sdk.service import compute, provisioning
+
+from .conftest import ACCOUNT_ID, account_client, aws, build_estate, m2m_client, provision, sts_role, trust_policy
+
+
+@pytest.fixture
+def a(emulator):
+    return account_client(emulator)
+
+
+def create_network(a, estate, **overrides):
+    args = dict(network_name="net", vpc_id=estate.vpc_id, subnet_ids=estate.subnet_ids,
+                security_group_ids=[estate.sg_id])
+    args.update(overrides)
+    return a.networks.create(**args)
+
+
+# --- credentials ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("trust, reason", [
+    (None, "does not exist"),
+    (trust_policy(principal="arn:aws:iam::999999999999:root"), "does not allow"),
+    (trust_policy(external_id="someone-else"), "sts:ExternalId"),
+])
+def test_credentials_need_a_role_trusting_databricks(a, estate, moto_url, trust, reason):
+    role_arn = "arn:aws:iam::123456789012:role/missing"
+    if trust:
+        role_arn = aws(moto_url, "iam").create_role(RoleName=f"bad-{uuid.uuid4().hex[:8]}",
+                                                        AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    with pytest.raises(BadRequest, match=f"Failed credential validation checks.*{reason}") as err:
+        a.credentials.create(credentials_name="c", aws_credentials=sts_role(role_arn))
+    assert err.value.error_code == "MALFORMED_REQUEST"
+
+
+def test_credentials_fail_during_iam_propagation(emulator, a, estate):
+    emulator.state.config["iam_propagation_seconds"] = 30
+    with pytest.raises(BadRequest, match="Failed credential validation checks"):
+        a.credentials.create(credentials_name="c", aws_credentials=sts_role(estate.role_arn))
+    emulator.state.clock.advance(31)
+    assert a.credentials.create(credentials_name="c", aws_credentials=sts_role(estate.role_arn)).credentials_id
+
+
+# --- storage ---------------------------------------------------------------------------------------
+def test_storage_configuration_needs_the_bucket(a, estate):
+    with pytest.raises(InvalidParameterValue, match="does not exist"):
+        a.storage.create(storage_configuration_name="s",
+                         root_bucket_info=provisioning.RootBucketInfo(bucket_name="no-such-bucket"))
+
+
+def test_workspace_needs_root_bucket_policy_and_region(a, estate, moto_url):
+    aws(moto_url, "s3").delete_bucket_policy(Bucket=estate.bucket)
+    with pytest.raises(InvalidParameterValue, match="policy"):
+        provision(a, estate)
+    other = build_estate(moto_url, region="us-west-2")
+    a2_storage = a.storage.create(storage_configuration_name="west",
+                                  root_bucket_info=provisioning.RootBucketInfo(bucket_name=other.bucket))
+    cred = a.credentials.list()[0]
+    with pytest.raises(InvalidParameterValue, match="region"):
+        a.workspaces.create(workspace_name="x", aws_region=estate.region, credentials_id=cred.credentials_id,
+                            storage_configuration_id=a2_storage.storage_configuration_id)
+
+
+# --- network ---------------------------------------------------------------------------------------
+def test_network_needs_dns_attributes(a, estate, moto_url):
+    aws(moto_url, "ec2").modify_vpc_attribute(VpcId=estate.vpc_id, EnableDnsHostnames={"Value": False})
+    with pytest.raises(InvalidParameterValue, match="DNS"):
+        create_network(a, estate)
+
+
+def test_network_needs_two_subnets_in_distinct_azs(a, estate, moto_url):
+    with pytest.raises(InvalidParameterValue, match="at least two subnets"):
+        create_network(a, estate, subnet_ids=estate.subnet_ids[:1])
+    with pytest.raises(InvalidParameterValue, match="availability zones"):
+        create_network(a, estate, subnet_ids=[estate.subnet_ids[0], estate.public_subnet_id])
+
+
+def test_network_subnet_masks(a, estate, moto_url):
+    ec2 = aws(moto_url, "ec2")
+    tiny = ec2.create_subnet(VpcId=estate.vpc_id, CidrBlock="10.0.200.0/28",
+                             AvailabilityZone=f"{estate.region}c")["Subnet"]["SubnetId"]
+    with pytest.raises(InvalidParameterValue, match="/28"):
+        create_network(a, estate, subnet_ids=[estate.subnet_ids[0], tiny])
+
+
+def test_network_security_groups_in_the_vpc(a, estate, moto_url):
+    ec2 = aws(moto_url, "ec2")
+    other_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    foreign = ec2.create_security_group(GroupName="foreign", Description="x", VpcId=other_vpc)["GroupId"]
+    with pytest.raises(InvalidParameterValue, match="not in VPC"):
+        create_network(a, estate, security_group_ids=[foreign])
+    with pytest.raises(InvalidParameterValue, match="does not exist"):
+        create_network(a, estate, vpc_id="vpc-00000000")
+
+
+# --- keys ------------------------------------------------------------------------------------------
+def test_key_policy_must_let_databricks_use_the_key(a, estate, moto_url):
+    kms = aws(moto_url, "kms")
+    key = kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*",
+        "Resource": "*"}]}))["KeyMetadata"]["Arn"]
+    with pytest.raises(InvalidParameterValue, match="414351767826"):
+        a.encryption_keys.create(aws_key_info=provisioning.CreateAwsKeyInfo(key_arn=key),
+                                 use_cases=[provisioning.KeyUseCase.STORAGE])
+    kms.disable_key(KeyId=estate.key_arn.rsplit("/", 1)[-1])
+    with pytest.raises(InvalidParameterValue, match="not enabled"):
+        a.encryption_keys.create(aws_key_info=provisioning.CreateAwsKeyInfo(key_arn=estate.key_arn),
+                                 use_cases=[provisioning.KeyUseCase.STORAGE])
+
+
+# --- instance profiles --------------------------------------------------------------------------------
+def test_instance_profile_must_exist_unless_skip_validation(a, estate):
+    _, url = provision(a, estate)
+    w = m2m_client(url)
+    missing = "arn:aws:iam::123456789012:instance-profile/missing"
+    with pytest.raises(InvalidParameterValue, match="Verification of the instance profile failed"):
+        w.instance_profiles.add(missing)
+    w.instance_profiles.add(missing, skip_validation=True)
+    assert [p.instance_profile_arn for p in w.instance_profiles.list()] == [missing]
+
+
+# --- cluster egress -------------------------------------------------------------------------------------
+def wait_cluster(w, cluster_id):
+    from .conftest import wait_for
+
+    return wait_for(lambda: w.clusters.get(cluster_id),
+                    lambda c: c.state in (compute.State.RUNNING, compute.State.TERMINATED))
+
+
+def test_cluster_needs_nat_egress(a, estate, moto_url):
+    """Sleep (NAT deleted) -> cluster start fails with a clear reason; wake (NAT back) -> it runs."""
+    _, url = provision(a, estate)
+    w = m2m_client(url)
+    ec2 = aws(moto_url, "ec2")
+    ec2.delete_nat_gateway(NatGatewayId=estate.nat_id)
+    cid = w.clusters.create(spark_version="16.4.x-scala2.12", node_type_id="r5.large", num_workers=1).cluster_id
+    cluster = wait_cluster(w, cid)
+    assert cluster.state == compute.State.TERMINATED
+    assert cluster.termination_reason.code == compute.TerminationReasonCode.NETWORK_CONFIGURATION_FAILURE
+    assert "egress" in cluster.state_message
+    # Wake: a new NAT and the route back.
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=estate.public_subnet_id, AllocationId=eip)["NatGateway"]["NatGatewayId"]
+    ec2.replace_route(RouteTableId=estate.private_route_table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    w.clusters.start(cid)
+    assert wait_cluster(w, cid).state == compute.State.RUNNING
+
+
+def test_cluster_without_default_route(a, estate, moto_url):
+    _, url = provision(a, estate)
+    aws(moto_url, "ec2").delete_route(RouteTableId=estate.private_route_table, DestinationCidrBlock="0.0.0.0/0")
+    w = m2m_client(url)
+    cid = w.clusters.create(spark_version="16.4.x-scala2.12", node_type_id="r5.large", num_workers=1).cluster_id
+    cluster = wait_cluster(w, cid)
+    assert cluster.state == compute.State.TERMINATED and "no route to 0.0.0.0/0" in cluster.state_message
+
+
+def test_account_id_is_the_external_id(a, estate):
+    cred = a.credentials.create(credentials_name="c", aws_credentials=sts_role(estate.role_arn))
+    assert cred.account_id == ACCOUNT_ID
+
+
+def test_network_subnets_must_be_in_the_vpc(a, estate, moto_url):
+    ec2 = aws(moto_url, "ec2")
+    other_vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    stray = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.8.1.0/24",
+                              AvailabilityZone=f"{estate.region}c")["Subnet"]["SubnetId"]
+    with pytest.raises(InvalidParameterValue, match=f"{stray} is not in VPC"):
+        create_network(a, estate, subnet_ids=[estate.subnet_ids[0], stray])
+
+
+def test_vpc_endpoint_must_exist_in_its_region(a, estate):
+    with pytest.raises(InvalidParameterValue, match="vpce-0123456789abcdef0 does not exist"):
+        a.vpc_endpoints.create(vpc_endpoint_name="rest", aws_vpc_endpoint_id="vpce-0123456789abcdef0",
+                               region=estate.region)
