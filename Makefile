@@ -58,8 +58,9 @@ lint: ruff ansible-lint
 ruff: venv
 	$(BIN)/ruff check .
 
+# Collections resolve from this checkout only (not from a stale copy under ~/.ansible).
 ansible-lint: venv
-	$(BIN)/ansible-lint --profile production --offline
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.ansible/collections $(BIN)/ansible-lint --profile production --offline
 
 # ansible-test needs the collection at ansible_collections/<ns>/<name>, as a real copy.
 # The copy holds what `ansible-galaxy collection build` would ship (galaxy.yml build_ignore).

@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Databricks errors: readable messages with the Databricks error code, and bounded retries.
+
+* ``describe_error(exc)`` -> ``ErrorInfo(message, error_code, retry_after)`` for any error a
+  databricks-sdk call raises (API errors, the SDK's retry ``TimeoutError``, connection errors,
+  configuration errors), with a hint for the codes users hit most.
+* ``is_transient(exc)``: throttling (429 / REQUEST_LIMIT_EXCEEDED), unavailable (503), 504,
+  connection errors -- the only errors retried by default.
+* ``call_with_retries(fn, ...)``: jittered exponential backoff honouring ``Retry-After``,
+  bounded by a deadline; a ``retry_if`` predicate adds domain retries (e.g. IAM propagation).
+* ``is_not_found(exc)``, ``has_error_code(exc, *codes)``, ``message_contains(exc, text)``:
+  small predicates so resource logic reads as get -> compare -> act.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import time
+from collections import namedtuple
+
+try:
+    from databricks.sdk.errors import (
+        DatabricksError,
+        DeadlineExceeded,
+        NotFound,
+        TemporarilyUnavailable,
+        TooManyRequests,
+    )
+except ImportError:  # reported by the base module with missing_required_lib
+    class DatabricksError(Exception):
+        error_code = None
+        retry_after_secs = None
+
+    DeadlineExceeded = NotFound = TemporarilyUnavailable = TooManyRequests = DatabricksError
+
+try:
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+    from requests.exceptions import RequestException
+    from requests.exceptions import Timeout as RequestsTimeout
+except ImportError:
+    class RequestException(Exception):
+        pass
+
+    RequestsConnectionError = RequestsTimeout = RequestException
+
+# Errors a Databricks call may raise that the base module turns into fail_json. Anything else is
+# a bug and keeps its traceback.
+API_ERRORS = (DatabricksError, TimeoutError, RequestException, ValueError)
+
+ErrorInfo = namedtuple("ErrorInfo", ["message", "error_code", "retry_after"])
+
+# Error codes by SDK exception class, for errors whose body carried no error_code.
+_CODES_BY_CLASS = {
+    "BadRequest": "BAD_REQUEST", "Unauthenticated": "UNAUTHENTICATED", "PermissionDenied": "PERMISSION_DENIED",
+    "NotFound": "NOT_FOUND", "ResourceConflict": "RESOURCE_CONFLICT", "TooManyRequests": "REQUEST_LIMIT_EXCEEDED",
+    "InternalError": "INTERNAL_ERROR", "TemporarilyUnavailable": "TEMPORARILY_UNAVAILABLE",
+    "DeadlineExceeded": "DEADLINE_EXCEEDED", "InvalidParameterValue": "INVALID_PARAMETER_VALUE",
+    "InvalidState": "INVALID_STATE", "ResourceDoesNotExist": "RESOURCE_DOES_NOT_EXIST",
+    "ResourceAlreadyExists": "RESOURCE_ALREADY_EXISTS", "NotImplemented": "NOT_IMPLEMENTED",
+}
+
+HINTS = {
+    "UNAUTHENTICATED": "check client_id/client_secret (an account service principal for the account API) "
+                       "or the token, and that they belong to this account/workspace",
+    "PERMISSION_DENIED": "the principal is authenticated but lacks the permission for this call "
+                         "(account admin for account objects, workspace admin for workspace objects)",
+    "REQUEST_LIMIT_EXCEEDED": "Databricks kept throttling the requests; raise retry_timeout or run fewer forks",
+    "TEMPORARILY_UNAVAILABLE": "Databricks stayed unavailable for retry_timeout seconds; try again later",
+    "CONNECTION_ERROR": "check the host option and that the host is reachable from the controller",
+    "CONFIGURATION_ERROR": "check the Databricks connection options",
+    "AUTHENTICATION_ERROR": "the SDK could not obtain credentials; check client_id/client_secret or token",
+}
+
+
+def unwrap(exc):
+    """The underlying error of the SDK's 'Timed out after ...' retry TimeoutError, else exc."""
+    seen = 0
+    while isinstance(exc, TimeoutError) and exc.__cause__ is not None and seen < 5:
+        exc = exc.__cause__
+        seen += 1
+    return exc
+
+
+def error_code_of(exc):
+    """The Databricks error code of exc (e.g. RESOURCE_DOES_NOT_EXIST), or a code naming its kind."""
+    exc = unwrap(exc)
+    if isinstance(exc, DatabricksError):
+        code = getattr(exc, "error_code", None)
+        if code:
+            return str(code)
+        for klass in type(exc).__mro__:
+            if klass.__name__ in _CODES_BY_CLASS:
+                return _CODES_BY_CLASS[klass.__name__]
+        return "UNKNOWN"
+    if isinstance(exc, (RequestsConnectionError, RequestsTimeout)):
+        return "CONNECTION_ERROR"
+    if isinstance(exc, RequestException):
+        return "HTTP_ERROR"
+    if isinstance(exc, TimeoutError):
+        return "TIMEOUT"
+    if type(exc).__name__ == "DatabricksConfigurationError":
+        return "CONFIGURATION_ERROR"
+    if isinstance(exc, ValueError):  # the SDK raises ValueError for configuration and auth failures
+        return "AUTHENTICATION_ERROR" if "auth" in str(exc).lower() else "SDK_ERROR"
+    return "UNKNOWN"
+
+
+def describe_error(exc, action=None):
+    """ErrorInfo for exc: 'action: CODE: message (hint)'."""
+    inner = unwrap(exc)
+    code = error_code_of(inner)
+    text = str(inner) or type(inner).__name__
+    if isinstance(inner, (RequestsConnectionError, RequestsTimeout)):
+        text = "cannot reach Databricks: %s" % _short(text)
+    message = "%s: %s" % (code, text)
+    if action:
+        message = "%s: %s" % (action, message)
+    if inner is not exc and isinstance(exc, TimeoutError):
+        message += " (still failing when the retry window closed)"
+    if code in HINTS:
+        message += " -- %s" % HINTS[code]
+    return ErrorInfo(message, code, getattr(inner, "retry_after_secs", None))
+
+
+def _short(text, limit=300):
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def is_transient(exc):
+    """Throttling, unavailable, gateway timeout, connection trouble: worth retrying."""
+    inner = unwrap(exc)
+    if isinstance(inner, (TooManyRequests, TemporarilyUnavailable, DeadlineExceeded)):
+        return True
+    if isinstance(inner, DatabricksError):
+        return error_code_of(inner) in ("REQUEST_LIMIT_EXCEEDED", "TEMPORARILY_UNAVAILABLE", "RESOURCE_EXHAUSTED")
+    return isinstance(inner, (RequestsConnectionError, RequestsTimeout))
+
+
+def is_not_found(exc):
+    inner = unwrap(exc)
+    return isinstance(inner, NotFound) or error_code_of(inner) in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND",
+                                                                   "SCIM_404")
+
+
+def has_error_code(exc, *codes):
+    return error_code_of(exc) in codes
+
+
+def message_contains(exc, text):
+    return text.lower() in str(unwrap(exc)).lower()
+
+
+def backoff_delay(attempt, base=1.0, cap=20.0, retry_after=None, rand=random.uniform):
+    """Seconds to wait before retry number attempt (0-based): jittered exponential, >= Retry-After."""
+    ceiling = min(cap, base * (2 ** attempt))
+    delay = rand(ceiling / 2.0, ceiling)
+    if retry_after:
+        delay = max(delay, float(retry_after))
+    return delay
+
+
+class RetryState:
+    """What happened during call_with_retries (for results and warnings)."""
+
+    def __init__(self):
+        self.attempts = 0
+        self.waited = 0.0
+        self.last_error = None
+
+
+def call_with_retries(fn, retry_timeout, retry_if=None, base=1.0, cap=20.0, sleep=None, clock=None, state=None):
+    """fn() retried on transient errors (and on errors retry_if(exc) accepts) until retry_timeout.
+
+    The last error is re-raised when the deadline would pass before the next attempt.
+    sleep and clock default to time.sleep and time.monotonic (looked up at call time, so tests
+    can patch them).
+    """
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
+    state = state if state is not None else RetryState()
+    deadline = clock() + max(0, retry_timeout)
+    attempt = 0
+    while True:
+        state.attempts += 1
+        try:
+            return fn()
+        except API_ERRORS as exc:
+            retryable = is_transient(exc) or (retry_if is not None and retry_if(exc))
+            if not retryable:
+                raise
+            delay = backoff_delay(attempt, base=base, cap=cap, retry_after=describe_error(exc).retry_after)
+            if clock() + delay > deadline:
+                raise
+            state.last_error = exc
+            state.waited += delay
+            sleep(delay)
+            attempt += 1

@@ -1,0 +1,206 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``DatabricksModule``: the base every Databricks module is built on.
+
+A module holds only its resource logic::
+
+    module = DatabricksModule(argument_spec=dict(name=dict(required=True), ...), api="account")
+    current = module.get_or_none("GET", module.account_path("/credentials/%s" % cid), action="read credentials")
+    created = module.request("POST", module.account_path("/credentials"), body={...}, action="create credentials")
+    module.exit(changed=True, diff=delta.diff, credentials=created)
+
+What the base owns:
+
+* the shared connection options (``_databricks_connection``) merged into the module's argspec,
+  ``supports_check_mode=True`` by default, and the databricks-sdk import check
+  (``missing_required_lib``);
+* clients (``module.account`` / ``module.workspace`` / ``module.workspace_at(host)``), built
+  lazily by ``_databricks_client`` and cached;
+* ``module.call(fn, ...)`` / ``module.request(method, path, ...)``: every API call goes through
+  them. Transient errors (429, 503, 504, connection) are retried with jittered exponential
+  backoff honouring ``Retry-After`` until the ``retry_timeout`` option runs out; ``retry_if``
+  adds a domain retry (e.g. IAM propagation) with its own bound. Any remaining error ends the
+  module with ``fail_json(msg="<action>: <ERROR_CODE>: <message> -- <hint>", error_code=...)``;
+  ``not_found_ok=True`` (or ``get_or_none``) turns "does not exist" into ``None``;
+* ``module.wait_for_status(...)``: adaptive, bounded polling (``_databricks_waiter``);
+* ``module.exit(changed, diff=..., **result)``: adds ``diff`` only under ``--diff``.
+
+Secrets: connection secrets are ``no_log`` options. A module that returns a secret (a new token
+value) documents it and the calling task must use ``no_log: true``; diffs go through
+``_databricks_diff`` which masks the keys listed as secret.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_client import (
+    DATABRICKS_SDK_IMPORT_ERROR,
+    HAS_DATABRICKS_SDK,
+    account_client,
+    workspace_client,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_connection import (
+    merge_argument_spec,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
+    API_ERRORS,
+    RetryState,
+    call_with_retries,
+    describe_error,
+    is_not_found,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_waiter import wait_for_status
+
+
+def as_dict(obj):
+    """A plain dict for an SDK dataclass (``.as_dict()``), a dict, or None."""
+    if obj is None:
+        return None
+    if hasattr(obj, "as_dict"):
+        return obj.as_dict()
+    return dict(obj)
+
+
+class DatabricksModule:
+    """AnsibleModule plus Databricks clients, error mapping, retries and waiters.
+
+    api is "account" or "workspace": which client ``module.client`` returns and which
+    connection options are checked first. Other AnsibleModule keyword arguments
+    (mutually_exclusive, required_if, ...) pass through.
+    """
+
+    # Factories, replaceable in unit tests (the module_utils seam).
+    account_client_factory = staticmethod(account_client)
+    workspace_client_factory = staticmethod(workspace_client)
+
+    def __init__(self, argument_spec=None, api="account", supports_check_mode=True, **kwargs):
+        self.module = AnsibleModule(argument_spec=merge_argument_spec(argument_spec),
+                                    supports_check_mode=supports_check_mode, **kwargs)
+        if not HAS_DATABRICKS_SDK:
+            self.module.fail_json(msg=missing_required_lib("databricks-sdk"), exception=DATABRICKS_SDK_IMPORT_ERROR)
+        self.api = api
+        self._clients = {}
+        self.retry_state = RetryState()
+
+    # --- AnsibleModule pass-throughs -------------------------------------------------------
+    @property
+    def params(self):
+        return self.module.params
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return bool(self.module._diff)
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def fail(self, msg, error_code=None, **extra):
+        if error_code is not None:
+            extra["error_code"] = error_code
+        self.module.fail_json(msg=msg, **extra)
+
+    def fail_error(self, exc, action=None, **extra):
+        """End the module for an API error: specific message and the Databricks error code."""
+        info = describe_error(exc, action)
+        self.module.fail_json(msg=info.message, error_code=info.error_code, exception=traceback.format_exc(), **extra)
+
+    def exit(self, changed=False, diff=None, **result):
+        if diff is not None and self.diff_mode:
+            result["diff"] = diff
+        self.module.exit_json(changed=changed, **result)
+
+    # --- clients -----------------------------------------------------------------------------
+    @property
+    def account_id(self):
+        return self.params.get("account_id")
+
+    def account_path(self, suffix=""):
+        """'/api/2.0/accounts/<account_id><suffix>'."""
+        return "/api/2.0/accounts/%s%s" % (self.account_id, suffix)
+
+    @property
+    def account(self):
+        """The AccountClient (built on first use; a connection problem ends the module)."""
+        return self._client("account", None)
+
+    @property
+    def workspace(self):
+        """The WorkspaceClient for the workspace_host option."""
+        return self._client("workspace", None)
+
+    def workspace_at(self, host):
+        """A WorkspaceClient for another workspace host, with the same credentials."""
+        return self._client("workspace", host)
+
+    @property
+    def client(self):
+        return self.account if self.api == "account" else self.workspace
+
+    def _client(self, api, host):
+        key = (api, host)
+        if key not in self._clients:
+            try:
+                if api == "account":
+                    self._clients[key] = self.account_client_factory(self.params)
+                else:
+                    self._clients[key] = self.workspace_client_factory(self.params, host=host)
+            except API_ERRORS as exc:
+                self.fail_error(exc, action="connect to the Databricks %s API" % api)
+        return self._clients[key]
+
+    # --- calls -------------------------------------------------------------------------------
+    def call(self, fn, *args, **kwargs):
+        """fn(*args, **kwargs) with retries; API errors end the module (see the module docstring).
+
+        Keyword-only controls (removed before calling fn):
+        action: what the call does, for messages ("create credentials lh-creds");
+        retry_if: predicate(exc) -> True to also retry that error (domain retries);
+        retry_timeout: seconds to keep retrying (default: the retry_timeout option);
+        not_found_ok: return None instead of failing when the object does not exist;
+        fail: False to re-raise the error instead of failing the module.
+        """
+        action = kwargs.pop("action", None)
+        retry_if = kwargs.pop("retry_if", None)
+        retry_timeout = kwargs.pop("retry_timeout", None)
+        not_found_ok = kwargs.pop("not_found_ok", False)
+        fail = kwargs.pop("fail", True)
+        if retry_timeout is None:
+            retry_timeout = self.params.get("retry_timeout") or 0
+        try:
+            return call_with_retries(lambda: fn(*args, **kwargs), retry_timeout, retry_if=retry_if,
+                                     state=self.retry_state)
+        except API_ERRORS as exc:
+            if not_found_ok and is_not_found(exc):
+                return None
+            if not fail:
+                raise
+            self.fail_error(exc, action=action)
+        return None  # not reached: fail_json exits
+
+    def get_or_none(self, fn, *args, **kwargs):
+        kwargs["not_found_ok"] = True
+        return self.call(fn, *args, **kwargs)
+
+    def request(self, method, path, body=None, query=None, client=None, **call_kwargs):
+        """A raw REST call through the SDK's ApiClient (auth, SDK error classes) with the
+        base's retries and error mapping. Returns the decoded JSON (dict or list; {} when empty).
+        client defaults to ``module.client``; pass ``module.account`` or ``module.workspace_at(url)``
+        to reach another API."""
+        client = client if client is not None else self.client
+        call_kwargs.setdefault("action", "%s %s" % (method, path))
+        reply = self.call(client.api_client.do, method, path, query=query, body=body, **call_kwargs)
+        return reply if reply is not None else ({} if not call_kwargs.get("not_found_ok") else None)
+
+    # --- waiting -----------------------------------------------------------------------------
+    def wait_for_status(self, fetch, status_of, ready, failed=(), timeout=1200, **kwargs):
+        """Adaptive, bounded polling; see _databricks_waiter.wait_for_status."""
+        return wait_for_status(fetch, status_of, ready, failed=failed, timeout=timeout, **kwargs)

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Workspace SCIM helpers (users, service principals, groups) on top of DatabricksModule.request.
+
+    sp = find_one(module, "ServicePrincipals", "displayName", "Service Principal")
+    patch(module, "Groups", group["id"], [add_members([sp["id"]])], action="add ... to admins")
+
+``find_one`` fails the module (AMBIGUOUS_MATCH) when a filter matches several resources;
+``values_of(resource, "entitlements")`` is the set of ``value`` strings of a multi-valued attribute.
+Paths are the workspace SCIM API (``/api/2.0/preview/scim/v2``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+SCIM_PATH = "/api/2.0/preview/scim/v2"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SCHEMAS = {
+    "Users": "urn:ietf:params:scim:schemas:core:2.0:User",
+    "ServicePrincipals": "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal",
+    "Groups": "urn:ietf:params:scim:schemas:core:2.0:Group",
+}
+
+
+def scim_path(kind, resource_id=None):
+    return "%s/%s%s" % (SCIM_PATH, kind, "/%s" % resource_id if resource_id else "")
+
+
+def _quote(value):
+    return '"%s"' % str(value).replace('"', '\\"')
+
+
+def find(module, kind, attribute, value, client=None):
+    """Resources of kind whose attribute equals value (SCIM filter, case-insensitive on Databricks)."""
+    reply = module.request("GET", scim_path(kind), query={"filter": "%s eq %s" % (attribute, _quote(value))},
+                           client=client, action="find %s with %s %s" % (kind, attribute, value))
+    found = reply.get("Resources") or []
+    # SCIM eq is case-insensitive; prefer exact matches when there are any.
+    exact = [r for r in found if str(r.get(attribute)) == str(value)]
+    return exact or found
+
+
+def find_one(module, kind, attribute, value, client=None):
+    found = find(module, kind, attribute, value, client=client)
+    if len(found) > 1:
+        module.fail("%d %s have %s %s (ids %s); make it unique or give the id" % (
+            len(found), kind, attribute, value, ", ".join(str(r.get("id")) for r in found)),
+            error_code="AMBIGUOUS_MATCH")
+    return found[0] if found else None
+
+
+def values_of(resource, attribute):
+    return sorted(str(item.get("value")) for item in (resource or {}).get(attribute) or [])
+
+
+def add_values(attribute, values):
+    return {"op": "add", "path": attribute, "value": [{"value": v} for v in values]}
+
+
+def remove_values(attribute, values):
+    return {"op": "remove", "path": attribute, "value": [{"value": v} for v in values]}
+
+
+def add_members(member_ids):
+    return add_values("members", member_ids)
+
+
+def remove_member(member_id):
+    """Remove one member (the filtered-path form Databricks documents)."""
+    return {"op": "remove", "path": 'members[value eq "%s"]' % member_id}
+
+
+def replace_value(attribute, value):
+    return {"op": "replace", "path": attribute, "value": value}
+
+
+def patch(module, kind, resource_id, operations, action, client=None):
+    body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
+    return module.request("PATCH", scim_path(kind, resource_id), body=body, client=client, action=action)
+
+
+def create(module, kind, body, action, client=None):
+    body = dict(body, schemas=[SCHEMAS[kind]])
+    return module.request("POST", scim_path(kind), body=body, client=client, action=action)
+
+
+def delete(module, kind, resource_id, action, client=None):
+    return module.request("DELETE", scim_path(kind, resource_id), client=client, action=action, not_found_ok=True)

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Token lifecycle shared by the token and obo_token modules: keep, create or rotate.
+
+A caller holds a token it stored earlier (its ``token_id``; the value lives in a secret store).
+``decide(token_info, now_ms, rotate_before_seconds, force)`` says what to do with it:
+
+* ``keep``  - the token exists and does not expire within ``rotate_before_seconds``;
+* ``create`` - the caller holds no token, or it no longer exists (revoked, expired);
+* ``rotate`` - it exists but expires within the margin, or ``force`` is set.
+
+A rotation only *creates* the new token; the caller stores it and then revokes the previous one
+(``state=absent``), so there is never a moment without a working token. Pure Python.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+KEEP, CREATE, ROTATE = "keep", "create", "rotate"
+NEVER = -1  # Databricks' expiry_time for a token without expiry
+
+# Argument spec shared by the token modules (lifecycle part).
+LIFECYCLE_ARGUMENT_SPEC = dict(
+    comment=dict(type="str", default="Managed by lakehouse.databricks_aws"),
+    lifetime_seconds=dict(type="int"),
+    token_id=dict(type="str", no_log=False),
+    rotate_before_seconds=dict(type="int", default=86400),
+    force_rotate=dict(type="bool", default=False),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+)
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def seconds_left(token_info, at_ms):
+    """Seconds until token_info expires (None when it never does)."""
+    expiry = token_info.get("expiry_time")
+    if expiry in (None, NEVER) or int(expiry) <= 0:
+        return None
+    return (int(expiry) - at_ms) / 1000.0
+
+
+def decide(token_info, at_ms, rotate_before_seconds, force=False):
+    """(action, reason) for the token the caller holds (token_info None: it holds none / it is gone)."""
+    if token_info is None:
+        return CREATE, "no usable token is held"
+    if force:
+        return ROTATE, "rotation requested"
+    left = seconds_left(token_info, at_ms)
+    if left is not None and left <= rotate_before_seconds:
+        return ROTATE, "expires in %d seconds (rotate_before_seconds=%d)" % (max(0, left), rotate_before_seconds)
+    return KEEP, "valid" if left is None else "valid for %d more seconds" % left
+
+
+def public_info(token_info):
+    """token_info without anything secret (Databricks never returns values in token_info)."""
+    return dict((k, v) for k, v in (token_info or {}).items() if k != "token_value")

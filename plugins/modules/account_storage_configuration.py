@@ -1,0 +1,115 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: account_storage_configuration
+short_description: Manage a Databricks storage configuration (workspace root bucket)
+version_added: 0.1.0
+description:
+  - Registers the S3 bucket that holds a workspace's root storage (DBFS root).
+  - The configuration is found by O(name), so a re-run adopts the existing one.
+  - Databricks cannot change a storage configuration; when O(bucket_name) or O(role_arn) differ it is
+    deleted and created again, unless a workspace uses it, in which case the module fails with a clear message.
+author:
+  - Lakehouse platform maintainers
+options:
+  name:
+    description: Name of the storage configuration (C(storage_configuration_name)).
+    type: str
+    required: true
+  bucket_name:
+    description:
+      - Name of the root S3 bucket. It must be in the workspace region and its bucket policy must let
+        Databricks read and write it. Required when O(state=present).
+    type: str
+  role_arn:
+    description: Optional IAM role for Unity Catalog access to the root bucket.
+    type: str
+  state:
+    description: Whether the storage configuration should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - lakehouse.databricks_aws.databricks
+  - lakehouse.databricks_aws.databricks.attributes
+"""
+
+EXAMPLES = r"""
+- name: Register the root bucket
+  lakehouse.databricks_aws.account_storage_configuration:
+    name: prod-storage
+    bucket_name: prod-rootbucket
+  register: storage
+"""
+
+RETURN = r"""
+storage_configuration_id:
+  description: ID of the storage configuration; null in check mode before it exists.
+  returned: always
+  type: str
+  sample: 6f1e2d3c-1111-2222-3333-444455556666
+storage_configuration:
+  description: The storage configuration as Databricks returns it (null when absent or not yet created).
+  returned: always
+  type: dict
+  sample:
+    storage_configuration_id: 6f1e2d3c-1111-2222-3333-444455556666
+    storage_configuration_name: prod-storage
+    root_bucket_info:
+      bucket_name: prod-rootbucket
+replaced:
+  description: Whether an existing configuration with another spec was deleted and created again.
+  returned: when state=present and the configuration was created
+  type: bool
+"""
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_account import (
+    AccountObjectSpec,
+    ImmutableAccountObject,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+
+SPEC = AccountObjectSpec(noun="storage configuration", path="/storage-configurations",
+                         id_field="storage_configuration_id", result_key="storage_configuration",
+                         usage_fields=("storage_configuration_id",))
+
+
+def comparable(obj):
+    return {"bucket_name": (obj.get("root_bucket_info") or {}).get("bucket_name"), "role_arn": obj.get("role_arn")}
+
+
+def main():
+    module = DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            bucket_name=dict(type="str"),
+            role_arn=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="account",
+    )
+    params = module.params
+    body = {"storage_configuration_name": params["name"], "root_bucket_info": {"bucket_name": params["bucket_name"]}}
+    if params["role_arn"]:
+        body["role_arn"] = params["role_arn"]
+    ImmutableAccountObject(
+        module, SPEC,
+        match=lambda obj: obj.get("storage_configuration_name") == params["name"],
+        comparable=comparable,
+        desired={"bucket_name": params["bucket_name"], "role_arn": params["role_arn"]},
+        body=body,
+        label="storage configuration %s" % params["name"],
+        required=["bucket_name"],
+    ).run(params["state"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: obo_token
+short_description: Create, keep, rotate or revoke an on-behalf-of token for a Databricks service principal
+version_added: 0.1.0
+description:
+  - Manages a token that a workspace admin creates on behalf of a service principal
+    (token management API). The service principal needs C(CAN_USE) on tokens.
+  - Databricks shows a token's value only when it is created, so the caller keeps the value
+    (for example in AWS Secrets Manager) and passes the token's ID back as O(token_id). The module keeps
+    that token while it exists and does not expire within O(rotate_before_seconds); otherwise, or with
+    O(force_rotate=true), it creates a new one and returns its value in RV(token_value).
+  - A rotation does not revoke the previous token (returned as RV(previous_token_id)); store the new
+    value first, then revoke the old one with O(state=absent).
+  - B(The task must use C(no_log=true)) whenever RV(token_value) can be returned.
+author:
+  - Lakehouse platform maintainers
+options:
+  application_id:
+    description: Application ID of the service principal. Required when O(state=present).
+    type: str
+  comment:
+    description: Comment of a new token.
+    type: str
+    default: Managed by lakehouse.databricks_aws
+  lifetime_seconds:
+    description: Lifetime of a new token in seconds (Databricks caps it at 730 days). No expiry when not set.
+    type: int
+  token_id:
+    description:
+      - ID of the token the caller holds. With O(state=present), kept when still valid.
+      - With O(state=absent), the token to revoke (required).
+    type: str
+  rotate_before_seconds:
+    description: Create a new token when the held one expires within this many seconds.
+    type: int
+    default: 86400
+  force_rotate:
+    description: Create a new token even when the held one is valid.
+    type: bool
+    default: false
+  state:
+    description: V(present) keeps or creates a token, V(absent) revokes O(token_id).
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - lakehouse.databricks_aws.databricks
+  - lakehouse.databricks_aws.databricks.attributes
+"""
+
+EXAMPLES = r"""
+- name: Keep the service principal's token, or create a new one
+  lakehouse.databricks_aws.obo_token:
+    workspace_host: "{{ workspace_url }}"
+    application_id: "{{ sp.application_id }}"
+    lifetime_seconds: 518400
+    token_id: "{{ stored.obo.token_id | default(omit) }}"
+  register: obo
+  no_log: true
+"""
+
+RETURN = r"""
+token_id:
+  description: ID of the token in use after the run (null in check mode when a new one would be created).
+  returned: always
+  type: str
+  sample: 2f1c8a7f0e9d4b6a
+token_value:
+  description: Value of the newly created token; null when the held token was kept. Secret.
+  returned: when state=present
+  type: str
+token_info:
+  description: Databricks' token_info of the token in use (no value).
+  returned: when state=present and not in check mode before creation
+  type: dict
+  sample:
+    token_id: 2f1c8a7f0e9d4b6a
+    owner_id: 1234567890
+    created_by_id: 987654321
+    expiry_time: 1700518400000
+action:
+  description: What happened to the held token, V(keep), V(create), V(rotate) or V(revoke).
+  returned: always
+  type: str
+  sample: rotate
+reason:
+  description: Why.
+  returned: always
+  type: str
+  sample: rotation requested
+previous_token_id:
+  description: The held token that a rotation replaced, to revoke once the new one is stored.
+  returned: when state=present
+  type: str
+"""
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_tokens import (
+    KEEP,
+    LIFECYCLE_ARGUMENT_SPEC,
+    ROTATE,
+    decide,
+    now_ms,
+    public_info,
+)
+
+BASE = "/api/2.0/token-management"
+
+
+def get_token(module, token_id):
+    if not token_id:
+        return None
+    reply = module.request("GET", "%s/tokens/%s" % (BASE, token_id), action="read token %s" % token_id,
+                           not_found_ok=True)
+    return (reply or {}).get("token_info")
+
+
+def ensure_absent(module):
+    token_id = module.params["token_id"]
+    current = get_token(module, token_id)
+    if current is None:
+        module.exit(changed=False, token_id=token_id, action="keep", reason="token does not exist",
+                    diff={"before": {}, "after": {}})
+    if not module.check_mode:
+        module.request("DELETE", "%s/tokens/%s" % (BASE, token_id), action="revoke token %s" % token_id,
+                       not_found_ok=True)
+    module.exit(changed=True, token_id=token_id, action="revoke", reason="state=absent",
+                diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
+
+
+def ensure_present(module):
+    params = module.params
+    current = get_token(module, params["token_id"])
+    action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
+    before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
+    if action == KEEP:
+        module.exit(changed=False, token_id=current["token_id"], token_value=None, token_info=public_info(current),
+                    action=action, reason=reason, previous_token_id=None, diff={"before": before, "after": before})
+    previous = current["token_id"] if action == ROTATE else None
+    after = {"token_id": "(new token)", "application_id": params["application_id"], "comment": params["comment"],
+             "lifetime_seconds": params["lifetime_seconds"]}
+    if module.check_mode:
+        module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
+                    previous_token_id=previous, diff={"before": before, "after": after})
+    body = {"application_id": params["application_id"], "comment": params["comment"]}
+    if params["lifetime_seconds"]:
+        body["lifetime_seconds"] = params["lifetime_seconds"]
+    created = module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
+                             action="create a token on behalf of %s" % params["application_id"])
+    info = created.get("token_info") or {}
+    after["token_id"] = info.get("token_id")
+    module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
+                token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
+                diff={"before": before, "after": after})
+
+
+def main():
+    spec = dict(LIFECYCLE_ARGUMENT_SPEC)
+    spec["application_id"] = dict(type="str")
+    module = DatabricksModule(argument_spec=spec, api="workspace",
+                              required_if=[("state", "absent", ["token_id"]), ("state", "present", ["application_id"])])
+    if module.params["state"] == "absent":
+        ensure_absent(module)
+    ensure_present(module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: token
+short_description: Create, keep, rotate or revoke the caller's own Databricks personal access token
+version_added: 0.1.0
+description:
+  - Manages a personal access token (PAT) of the principal the module authenticates as
+    (for example the account service principal through workspace OAuth M2M).
+  - Databricks shows a token's value only when it is created, so the caller keeps the value
+    (for example in AWS Secrets Manager) and passes the token's ID back as O(token_id). The module keeps
+    that token while it exists and does not expire within O(rotate_before_seconds); otherwise, or with
+    O(force_rotate=true), it creates a new one and returns its value in RV(token_value).
+  - A rotation does not revoke the previous token (returned as RV(previous_token_id)); store the new
+    value first, then revoke the old one with O(state=absent).
+  - B(The task must use C(no_log=true)) whenever RV(token_value) can be returned.
+author:
+  - Lakehouse platform maintainers
+options:
+  comment:
+    description: Comment of a new token.
+    type: str
+    default: Managed by lakehouse.databricks_aws
+  lifetime_seconds:
+    description:
+      - Lifetime of a new token in seconds (Databricks caps it at 730 days). No expiry when not set.
+    type: int
+  token_id:
+    description:
+      - ID of the token the caller holds. With O(state=present), kept when still valid.
+      - With O(state=absent), the token to revoke (required).
+    type: str
+  rotate_before_seconds:
+    description: Create a new token when the held one expires within this many seconds.
+    type: int
+    default: 86400
+  force_rotate:
+    description: Create a new token even when the held one is valid.
+    type: bool
+    default: false
+  state:
+    description: V(present) keeps or creates a token, V(absent) revokes O(token_id).
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - lakehouse.databricks_aws.databricks
+  - lakehouse.databricks_aws.databricks.attributes
+"""
+
+EXAMPLES = r"""
+- name: Keep the automation PAT, or create a new one
+  lakehouse.databricks_aws.token:
+    workspace_host: "{{ workspace_url }}"
+    client_id: "{{ databricks_client_id }}"
+    client_secret: "{{ databricks_client_secret }}"
+    comment: automation
+    lifetime_seconds: 518400
+    token_id: "{{ stored.pat.token_id | default(omit) }}"
+    rotate_before_seconds: 86400
+  register: pat
+  no_log: true
+
+- name: Revoke the previous token once the new one is stored
+  lakehouse.databricks_aws.token:
+    workspace_host: "{{ workspace_url }}"
+    token_id: "{{ pat.previous_token_id }}"
+    state: absent
+  when: pat.previous_token_id is truthy
+"""
+
+RETURN = r"""
+token_id:
+  description: ID of the token in use after the run (null in check mode when a new one would be created).
+  returned: always
+  type: str
+  sample: 5715498424f15ee0213be729257b53fc35a47d5953e3bdfd8ed22a0b93b339f4
+token_value:
+  description:
+    - Value of the newly created token; null when the held token was kept. Secret.
+  returned: when state=present
+  type: str
+token_info:
+  description: Databricks' token_info of the token in use (no value).
+  returned: when state=present and not in check mode before creation
+  type: dict
+  sample:
+    token_id: 5715498424f15ee0213be729257b53fc35a47d5953e3bdfd8ed22a0b93b339f4
+    comment: automation
+    creation_time: 1700000000000
+    expiry_time: 1700518400000
+action:
+  description: What happened to the held token, V(keep), V(create), V(rotate) or V(revoke).
+  returned: always
+  type: str
+  sample: keep
+reason:
+  description: Why.
+  returned: always
+  type: str
+  sample: expires in 3600 seconds (rotate_before_seconds=86400)
+previous_token_id:
+  description: The held token that a rotation replaced, to revoke once the new one is stored.
+  returned: when state=present
+  type: str
+"""
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_tokens import (
+    KEEP,
+    LIFECYCLE_ARGUMENT_SPEC,
+    ROTATE,
+    decide,
+    now_ms,
+    public_info,
+)
+
+SECRET_KEYS = ("token_value",)
+
+
+def find_own_token(module, token_id):
+    if not token_id:
+        return None
+    reply = module.request("GET", "/api/2.0/token/list", action="list tokens")
+    return next((info for info in reply.get("token_infos") or [] if info.get("token_id") == token_id), None)
+
+
+def ensure_absent(module):
+    token_id = module.params["token_id"]
+    current = find_own_token(module, token_id)
+    if current is None:
+        module.exit(changed=False, token_id=token_id, action="keep", reason="token does not exist",
+                    diff={"before": {}, "after": {}})
+    if not module.check_mode:
+        module.request("POST", "/api/2.0/token/delete", body={"token_id": token_id},
+                       action="revoke token %s" % token_id, not_found_ok=True)
+    module.exit(changed=True, token_id=token_id, action="revoke", reason="state=absent",
+                diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
+
+
+def ensure_present(module):
+    params = module.params
+    current = find_own_token(module, params["token_id"])
+    action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
+    before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
+    if action == KEEP:
+        module.exit(changed=False, token_id=current["token_id"], token_value=None, token_info=public_info(current),
+                    action=action, reason=reason, previous_token_id=None, diff={"before": before, "after": before})
+    previous = current["token_id"] if action == ROTATE else None
+    after = {"token_id": "(new token)", "comment": params["comment"], "lifetime_seconds": params["lifetime_seconds"]}
+    if module.check_mode:
+        module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
+                    previous_token_id=previous, diff={"before": before, "after": after})
+    body = {"comment": params["comment"]}
+    if params["lifetime_seconds"]:
+        body["lifetime_seconds"] = params["lifetime_seconds"]
+    created = module.request("POST", "/api/2.0/token/create", body=body, action="create token")
+    info = created.get("token_info") or {}
+    after["token_id"] = info.get("token_id")
+    module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
+                token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
+                diff={"before": before, "after": after})
+
+
+def main():
+    module = DatabricksModule(argument_spec=dict(LIFECYCLE_ARGUMENT_SPEC), api="workspace",
+                              required_if=[("state", "absent", ["token_id"])])
+    if module.params["state"] == "absent":
+        ensure_absent(module)
+    ensure_present(module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""databricks_provisioning against the sandbox: plan, converge, re-run, token rotation, IAM propagation.
+
+Tests run in file order on the session sandbox: the check-mode plan needs an account without the
+role's objects, the later tests build on the converged workspace.
+"""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+PLAYBOOK = "tests/e2e/playbooks/provisioning_site.yml"
+SECRET = "lh-sandbox/databricks/tokens"
+TOKEN_PATHS = ("/api/2.0/token/create", "/api/2.0/token/delete", "/api/2.0/token-management/")
+
+
+def emulator(sandbox, path, method="GET", body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(sandbox.endpoints["databricks_account"] + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        raw = reply.read()
+    return json.loads(raw) if raw else None
+
+
+def databricks_mutations(sandbox):
+    """Mutating Databricks requests, without the OAuth token exchanges (authentication, not changes)."""
+    return [r for r in emulator(sandbox, "/__sandbox/requests")
+            if r["method"] in ("POST", "PUT", "PATCH", "DELETE") and "/oidc/" not in r["path"]]
+
+
+def clear_logs(sandbox):
+    emulator(sandbox, "/__sandbox/requests", method="DELETE")
+    sandbox.clear_aws_requests()
+
+
+def stored_tokens(sandbox):
+    client = sandbox.aws_client("secretsmanager")
+    return json.loads(client.get_secret_value(SecretId=SECRET)["SecretString"])
+
+
+def workspace_status(url, token):
+    request = urllib.request.Request(url + "/api/2.0/preview/scim/v2/Me",
+                                     headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.fixture(scope="module")
+def converged(sandbox):
+    """The first real run (after the check-mode test ran on the empty account)."""
+    run = sandbox.playbook(PLAYBOOK)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return run
+
+
+def test_check_mode_plans_without_mutating_databricks(sandbox):
+    clear_logs(sandbox)
+    run = sandbox.playbook(PLAYBOOK, "--check", "--diff", "--tags", "databricks_provisioning")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert run.changed() > 0
+    assert databricks_mutations(sandbox) == []
+
+
+def test_converges_to_a_running_workspace_and_stores_the_tokens(sandbox, converged):
+    workspaces = emulator(sandbox, "/__sandbox/workspaces")
+    assert len(workspaces) >= 1
+    stored = stored_tokens(sandbox)
+    assert stored["pat"]["token_id"] and stored["obo"]["token_id"]
+    assert workspace_status(stored["workspace_url"], stored["pat"]["token_value"]) == 200
+    assert workspace_status(stored["workspace_url"], stored["obo"]["token_value"]) == 200
+    assert "RUNNING" in converged.stdout
+    assert stored["pat"]["token_value"] not in converged.stdout
+
+
+def test_second_run_changes_nothing_and_creates_no_token(sandbox, converged):
+    before = stored_tokens(sandbox)
+    clear_logs(sandbox)
+    run = sandbox.playbook(PLAYBOOK)
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert run.changed() == 0
+    assert databricks_mutations(sandbox) == []
+    assert stored_tokens(sandbox) == before
+
+
+def test_reset_tokens_rotates_both_and_touches_nothing_else(sandbox, converged):
+    old = stored_tokens(sandbox)
+    clear_logs(sandbox)
+    run = sandbox.playbook(PLAYBOOK, "--tags", "reset_tokens", "-vvv")
+    assert run.returncode == 0, run.stdout[-4000:]
+    new = stored_tokens(sandbox)
+    url = new["workspace_url"]
+    assert new["pat"]["token_id"] != old["pat"]["token_id"] and new["obo"]["token_id"] != old["obo"]["token_id"]
+    assert workspace_status(url, new["pat"]["token_value"]) == 200
+    assert workspace_status(url, new["obo"]["token_value"]) == 200
+    assert workspace_status(url, old["pat"]["token_value"]) == 403
+    assert workspace_status(url, old["obo"]["token_value"]) == 403
+    paths = [r["path"] for r in databricks_mutations(sandbox)]
+    assert paths and all(path.startswith(TOKEN_PATHS) for path in paths), paths
+    aws_actions = {r["action"] for r in sandbox.aws_mutating_requests()}
+    assert aws_actions <= {"PutSecretValue", "UpdateSecret"}, aws_actions
+    # -vvv: no token and no client secret anywhere in the output
+    output = run.stdout + run.stderr
+    for secret in (old["pat"]["token_value"], old["obo"]["token_value"], new["pat"]["token_value"],
+                   new["obo"]["token_value"], sandbox.endpoints["client_secret"]):
+        assert secret not in output
+
+
+def test_credentials_inside_an_iam_propagation_window(sandbox):
+    iam = sandbox.aws_client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": sandbox.endpoints["databricks_account_id"]}}}]}
+    role = iam.create_role(RoleName="prov-propagation-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    emulator(sandbox, "/__sandbox/config", method="POST", body={"iam_propagation_seconds": 4})
+    clear_logs(sandbox)
+    try:
+        run = sandbox.playbook("tests/e2e/playbooks/provisioning_credentials.yml", "-e",
+                               json.dumps({"prov_credentials_name": "prov-propagation",
+                                           "prov_role_arn": role["Arn"]}))
+    finally:
+        emulator(sandbox, "/__sandbox/config", method="POST", body={"iam_propagation_seconds": 0})
+    assert run.returncode == 0, run.stdout[-4000:]
+    posts = [r for r in databricks_mutations(sandbox) if r["path"].endswith("/credentials")]
+    assert [r["status"] for r in posts][-1] == 200
+    assert any(r["status"] == 400 for r in posts), posts

@@ -1,0 +1,83 @@
+"""account_workspace and workspace_info against the fake account API."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import account_workspace, workspace_info
+from test_account_fakes import CONNECTION, FakeDatabricks, run_module
+
+SPEC = dict(CONNECTION, name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
+            network_id="n-1", storage_customer_managed_key_id="k-1")
+
+
+@pytest.fixture
+def fake():
+    return FakeDatabricks()
+
+
+def test_create_waits_for_running_and_returns_the_url(fake, capsys):
+    fake.provisioning_polls = 3
+    result = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert result["changed"] and result["workspace_status"] == "RUNNING"
+    assert result["workspace_url"] == "https://%s.cloud.databricks.com" % result["deployment_name"]
+    assert result["wait"]["polls"] == 4
+    assert [h["status"] for h in result["wait"]["history"]] == ["PROVISIONING", "RUNNING"]
+    again = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert not again["changed"] and again["workspace_id"] == result["workspace_id"]
+    assert [m for m, _ in fake.mutating_calls()] == ["POST"]
+
+
+def test_check_mode_on_an_empty_account(fake, capsys):
+    result = run_module(account_workspace.main, SPEC, fake, capsys, check_mode=True, diff=True)
+    assert result["changed"] and result["workspace_id"] is None
+    assert result["diff"]["after"]["network_id"] == "n-1"
+    assert fake.mutating_calls() == []
+
+
+def test_failed_workspace_reports_its_message(fake, capsys):
+    fake.fail_workspace = "Credential validation failed: role cannot be assumed."
+    result = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert result["failed"] and result["error_code"] == "WORKSPACE_FAILED"
+    assert "role cannot be assumed" in result["msg"]
+
+
+def test_timeout_is_reported(fake, capsys):
+    fake.provisioning_polls = 10**6
+    result = run_module(account_workspace.main, dict(SPEC, wait_timeout=0), fake, capsys)
+    assert result["failed"] and result["error_code"] == "WAIT_TIMEOUT" and "PROVISIONING" in result["msg"]
+
+
+def test_updatable_fields_are_patched(fake, capsys):
+    fake.add_ws(workspace_name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
+                network_id="n-1", storage_customer_managed_key_id="k-1")
+    result = run_module(account_workspace.main, dict(SPEC, network_id="n-2", custom_tags={"a": "b"}), fake, capsys,
+                        diff=True)
+    assert result["changed"] and result["updated_fields"] == ["custom_tags", "network_id"]
+    assert fake.last_update_mask == "custom_tags,network_id"
+    assert result["diff"]["before"]["network_id"] == "n-1" and result["diff"]["after"]["network_id"] == "n-2"
+
+
+def test_immutable_fields_are_refused(fake, capsys):
+    fake.add_ws(workspace_name="x-ws", aws_region="us-east-1", credentials_id="c-1", storage_configuration_id="s-1")
+    result = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert result["failed"] and result["error_code"] == "IMMUTABLE_FIELD" and "aws_region" in result["msg"]
+    assert fake.mutating_calls() == []
+
+
+def test_absent(fake, capsys):
+    fake.add_ws(workspace_name="x-ws")
+    assert run_module(account_workspace.main, dict(CONNECTION, name="x-ws", state="absent"), fake, capsys)["changed"]
+    assert not run_module(account_workspace.main, dict(CONNECTION, name="x-ws", state="absent"), fake,
+                          capsys)["changed"]
+
+
+def test_create_needs_the_account_objects(fake, capsys):
+    result = run_module(account_workspace.main, dict(CONNECTION, name="x-ws"), fake, capsys)
+    assert result["failed"] and "aws_region" in result["msg"]
+
+
+def test_workspace_info_filters_by_name(fake, capsys):
+    fake.add_ws(workspace_name="a", deployment_name="dbc-a")
+    fake.add_ws(workspace_name="b", deployment_name="dbc-b")
+    result = run_module(workspace_info.main, dict(CONNECTION, name="b"), fake, capsys, check_mode=True)
+    assert not result["changed"]
+    assert [(w["workspace_name"], w["workspace_url"]) for w in result["workspaces"]] == \
+        [("b", "https://dbc-b.cloud.databricks.com")]

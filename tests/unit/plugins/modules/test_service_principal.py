@@ -1,0 +1,49 @@
+"""service_principal against the fake workspace SCIM API."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import service_principal
+from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
+
+
+@pytest.fixture
+def fake():
+    return FakeDatabricks()
+
+
+def sp(fake, capsys, check_mode=False, **args):
+    return run_module(service_principal.main, dict(WS_CONNECTION, display_name="Service Principal", **args), fake,
+                      capsys, check_mode=check_mode, diff=True)
+
+
+def test_created_then_unchanged(fake, capsys):
+    first = sp(fake, capsys, entitlements=["allow-cluster-create"])
+    assert first["changed"] and first["application_id"] and first["id"]
+    second = sp(fake, capsys, entitlements=["allow-cluster-create"])
+    assert not second["changed"] and second["id"] == first["id"]
+
+
+def test_entitlements_are_exact(fake, capsys):
+    sp(fake, capsys, entitlements=["allow-cluster-create", "databricks-sql-access"])
+    result = sp(fake, capsys, entitlements=["allow-cluster-create"])
+    assert result["changed"]
+    assert result["service_principal"]["entitlements"] == [{"value": "allow-cluster-create"}]
+    assert result["diff"]["before"]["entitlements"] == ["allow-cluster-create", "databricks-sql-access"]
+
+
+def test_check_mode(fake, capsys):
+    result = sp(fake, capsys, check_mode=True, entitlements=["allow-cluster-create"])
+    assert result["changed"] and result["id"] is None and fake.mutating_calls() == []
+
+
+def test_ambiguous_display_name_fails(fake, capsys):
+    for rid in ("a", "b"):
+        fake.principals["ServicePrincipals"][rid] = {"id": rid, "applicationId": rid,
+                                                     "displayName": "Service Principal"}
+    result = sp(fake, capsys)
+    assert result["failed"] and result["error_code"] == "AMBIGUOUS_MATCH"
+
+
+def test_absent(fake, capsys):
+    sp(fake, capsys)
+    assert sp(fake, capsys, state="absent")["changed"]
+    assert not sp(fake, capsys, state="absent")["changed"]

@@ -1,0 +1,97 @@
+"""token and obo_token: keep a valid token, create a missing one, rotate near expiry, revoke."""
+
+import time
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_tokens as lifecycle
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import obo_token, token
+from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
+
+DAY = 86400
+
+
+@pytest.fixture
+def fake():
+    box = FakeDatabricks()
+    box.now_ms = int(time.time() * 1000)
+    box.principals["ServicePrincipals"]["sp-2"] = {"id": "sp-2", "applicationId": "app-2", "displayName": "SP"}
+    return box
+
+
+def pat(fake, capsys, check_mode=False, **args):
+    return run_module(token.main, dict(WS_CONNECTION, comment="automation", lifetime_seconds=6 * DAY, **args), fake,
+                      capsys, check_mode=check_mode, diff=True)
+
+
+def test_decide():
+    now = 1_000_000
+    assert lifecycle.decide(None, now, 60)[0] == lifecycle.CREATE
+    assert lifecycle.decide({"expiry_time": -1}, now, 60)[0] == lifecycle.KEEP
+    assert lifecycle.decide({"expiry_time": now + 120_000}, now, 60)[0] == lifecycle.KEEP
+    assert lifecycle.decide({"expiry_time": now + 30_000}, now, 60)[0] == lifecycle.ROTATE
+    assert lifecycle.decide({"expiry_time": now + 120_000}, now, 60, force=True)[0] == lifecycle.ROTATE
+
+
+def test_pat_created_then_kept(fake, capsys):
+    first = pat(fake, capsys)
+    assert first["changed"] and first["action"] == "create" and first["token_value"].startswith("dapi")
+    assert first["token_value"] not in repr(first["diff"])
+    second = pat(fake, capsys, token_id=first["token_id"])
+    assert not second["changed"] and second["action"] == "keep" and second["token_value"] is None
+    assert len(fake.tokens) == 1
+
+
+def test_pat_near_expiry_is_rotated_without_revoking_the_old_one(fake, capsys):
+    _, held = fake.add_token("sp-admin", lifetime_seconds=3600)
+    result = pat(fake, capsys, token_id=held["token_id"], rotate_before_seconds=DAY)
+    assert result["changed"] and result["action"] == "rotate" and result["previous_token_id"] == held["token_id"]
+    assert held["token_id"] in fake.tokens and len(fake.tokens) == 2
+
+
+def test_forced_rotation_and_revocation(fake, capsys):
+    _, held = fake.add_token("sp-admin", lifetime_seconds=6 * DAY)
+    result = pat(fake, capsys, token_id=held["token_id"], force_rotate=True)
+    assert result["action"] == "rotate"
+    revoked = run_module(token.main, dict(WS_CONNECTION, token_id=held["token_id"], state="absent"), fake, capsys)
+    assert revoked["changed"] and held["token_id"] not in fake.tokens
+    again = run_module(token.main, dict(WS_CONNECTION, token_id=held["token_id"], state="absent"), fake, capsys)
+    assert not again["changed"]
+
+
+def test_vanished_token_is_replaced(fake, capsys):
+    result = pat(fake, capsys, token_id="gone")
+    assert result["changed"] and result["action"] == "create" and result["previous_token_id"] is None
+
+
+def test_check_mode_creates_nothing(fake, capsys):
+    result = pat(fake, capsys, check_mode=True)
+    assert result["changed"] and result["token_id"] is None and fake.mutating_calls() == []
+
+
+def test_connection_token_is_masked(fake, capsys):
+    args = dict(WS_CONNECTION, token="dapi-connection-secret")
+    result = run_module(token.main, args, fake, capsys)
+    assert "dapi-connection-secret" not in repr(result)
+
+
+def obo(fake, capsys, check_mode=False, **args):
+    return run_module(obo_token.main, dict(WS_CONNECTION, application_id="app-2", lifetime_seconds=6 * DAY, **args),
+                      fake, capsys, check_mode=check_mode)
+
+
+def test_obo_token_lifecycle(fake, capsys):
+    first = obo(fake, capsys)
+    assert first["changed"] and first["token_value"] and first["token_info"]["owner_id"] == "sp-2"
+    kept = obo(fake, capsys, token_id=first["token_id"])
+    assert not kept["changed"] and kept["token_value"] is None
+    rotated = obo(fake, capsys, token_id=first["token_id"], force_rotate=True)
+    assert rotated["changed"] and rotated["previous_token_id"] == first["token_id"]
+    revoked = run_module(obo_token.main, dict(WS_CONNECTION, token_id=first["token_id"], state="absent"), fake,
+                         capsys)
+    assert revoked["changed"] and list(fake.tokens) == [rotated["token_id"]]
+    assert ("DELETE", "/api/2.0/token-management/tokens/%s" % first["token_id"]) in fake.mutating_calls()
+
+
+def test_obo_needs_an_application_id(fake, capsys):
+    result = run_module(obo_token.main, dict(WS_CONNECTION), fake, capsys)
+    assert result["failed"] and "application_id" in result["msg"]
