@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight of the network role (network_input_errors.yml) and the layout it builds (network_plan.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
+
+NAT_MODES = ("single", "per_az")
+TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
+AGGREGATION_INTERVALS = (60, 600)
+ENDPOINT_SERVICES = ("s3", "sts", "kinesis_streams")
+PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
+
+
+def _list(inputs, name, errors):
+    value = inputs.get(name)
+    if not isinstance(value, list):
+        errors.append("%s: must be a list, got %s" % (name, type(value).__name__))
+        return None
+    return value
+
+
+def _zone_errors(inputs, region, private, public):
+    zones = _list(inputs, "network_availability_zones", [])
+    if zones is None:
+        return ["network_availability_zones: must be a list of availability zones such as %sa, got %s"
+                % (region, type(inputs.get("network_availability_zones")).__name__)]
+    errors = []
+    used = zones[:len(private)] if private else zones
+    errors.extend(v.check_availability_zones("network_availability_zones", zones, region, minimum=1))
+    if private and len(set(used)) < 2:
+        errors.append("network_availability_zones: the private subnets (network_private_subnet_cidrs) are spread "
+                      "over %d distinct availability zone(s) (%s); Databricks needs at least 2"
+                      % (len(set(used)), ", ".join(str(zone) for zone in used)))
+    for subnets_name, subnets in (("network_private_subnet_cidrs", private), ("network_public_subnet_cidrs", public)):
+        if subnets is not None and len(subnets) > len(zones):
+            errors.append("network_availability_zones: %d zone(s) for %d subnets in %s; subnet i is placed in "
+                          "zone i, so give at least as many zones as subnets"
+                          % (len(zones), len(subnets), subnets_name))
+    return errors
+
+
+def network_input_errors(inputs):
+    """Messages for every broken rule in inputs (a dict of variable name -> value); [] when all is fine."""
+    if not isinstance(inputs, dict):
+        return ["network_input_errors: expected a dictionary of variable names and values"]
+    errors = []
+    region = inputs.get("aws_region")
+    errors.extend(v.check_region("aws_region", region))
+    prefix = inputs.get("deployment_prefix")
+    if not isinstance(prefix, str) or not PREFIX_PATTERN.match(prefix):
+        errors.append("deployment_prefix: '%s' must be 1 to 63 letters, digits and hyphens, starting with a letter "
+                      "or digit (it names every resource)" % (prefix,))
+
+    vpc_errors = v.check_vpc_cidr("network_vpc_cidr", inputs.get("network_vpc_cidr"))
+    errors.extend(vpc_errors)
+    vpc = None if vpc_errors else inputs["network_vpc_cidr"]
+    private = _list(inputs, "network_private_subnet_cidrs", errors)
+    public = _list(inputs, "network_public_subnet_cidrs", errors)
+    if private is not None:
+        if len(private) < 2:
+            errors.append("network_private_subnet_cidrs: %d subnet(s) given; Databricks needs at least 2, in distinct "
+                          "availability zones" % len(private))
+        errors.extend(_subnet_errors(vpc, "network_private_subnet_cidrs", private, v.DATABRICKS_SUBNET_MASKS))
+    if public is not None:
+        if not public:
+            errors.append("network_public_subnet_cidrs: at least one public subnet is needed for the NAT gateway")
+        errors.extend(_subnet_errors(vpc, "network_public_subnet_cidrs", public, v.AWS_CIDR_MASKS))
+    if private is not None and public is not None:
+        errors.extend(_cross_overlaps(private, public))
+    if v.check_region("aws_region", region) == []:
+        errors.extend(_zone_errors(inputs, region, private, public))
+
+    mode = inputs.get("network_nat_gateway_mode")
+    errors.extend(v.check_choice("network_nat_gateway_mode", mode, NAT_MODES))
+    if mode == "per_az" and private is not None and public is not None and len(public) < len(private):
+        errors.append("network_public_subnet_cidrs: network_nat_gateway_mode per_az puts a NAT gateway in the zone of "
+                      "each private subnet, so it needs %d public subnets (one per zone), got %d"
+                      % (len(private), len(public)))
+    if "network_flow_logs_traffic_type" in inputs:
+        errors.extend(v.check_choice("network_flow_logs_traffic_type", inputs["network_flow_logs_traffic_type"],
+                                     TRAFFIC_TYPES))
+    if "network_flow_logs_max_aggregation_interval" in inputs:
+        errors.extend(v.check_choice("network_flow_logs_max_aggregation_interval",
+                                     inputs["network_flow_logs_max_aggregation_interval"], AGGREGATION_INTERVALS))
+    if inputs.get("network_vpc_endpoint_policies_enabled"):
+        errors.extend(_policy_errors(inputs.get("network_vpc_endpoint_policies")))
+    for name in ("deployment_tags", "network_tags"):
+        if inputs.get(name) is not None:
+            errors.extend(v.check_tags(name, inputs[name]))
+    return errors
+
+
+def _subnet_errors(vpc, name, cidrs, masks):
+    if vpc is None:  # the VPC CIDR is already reported; check the subnets on their own
+        errors = []
+        for index, cidr in enumerate(cidrs):
+            errors.extend(v.check_vpc_cidr("%s[%d]" % (name, index), cidr))
+        return errors
+    return v.check_subnets("network_vpc_cidr", vpc, name, cidrs, masks)
+
+
+def _cross_overlaps(private, public):
+    named = []
+    for name, cidrs in (("network_private_subnet_cidrs", private), ("network_public_subnet_cidrs", public)):
+        for index, cidr in enumerate(cidrs):
+            network = v.parse_cidr(name, cidr, [])
+            if network is not None:
+                named.append(("%s[%d]" % (name, index), network))
+    private_names = {"network_private_subnet_cidrs[%d]" % index for index in range(len(private))}
+    return [error for error in v.check_no_overlap(named)
+            if error.split(":")[0] in private_names and "network_public_subnet_cidrs" in error]
+
+
+def _policy_errors(policies):
+    if not isinstance(policies, dict):
+        return ["network_vpc_endpoint_policies: must be a dictionary with the keys %s" % ", ".join(ENDPOINT_SERVICES)]
+    errors = []
+    for service in ENDPOINT_SERVICES:
+        policy = policies.get(service)
+        if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list) or not policy["Statement"]:
+            errors.append("network_vpc_endpoint_policies.%s: must be a policy document (a dictionary with a non-empty "
+                          "Statement list) when network_vpc_endpoint_policies_enabled is true" % service)
+    return errors
+
+
+def network_plan(prefix, zones, private_cidrs, public_cidrs, nat_mode="single"):
+    """The named layout the role converges: subnets, NAT gateways (with their EIPs) and private route tables."""
+    subnets = [{"name": "%s-private-%s" % (prefix, zones[index]), "cidr": cidr, "az": zones[index], "tier": "private",
+                "map_public": False} for index, cidr in enumerate(private_cidrs)]
+    subnets += [{"name": "%s-public-%s" % (prefix, zones[index]), "cidr": cidr, "az": zones[index], "tier": "public",
+                 "map_public": False} for index, cidr in enumerate(public_cidrs)]
+    nat_count = len(private_cidrs) if nat_mode == "per_az" else 1
+    nat_gateways = [{"name": "%s-nat-%s" % (prefix, zones[index]), "eip_name": "%s-nat-eip-%s" % (prefix, zones[index]),
+                     "az": zones[index], "subnet_cidr": public_cidrs[index]} for index in range(nat_count)]
+    if nat_mode == "per_az":
+        route_tables = [{"name": "%s-private-rt-%s" % (prefix, zones[index]), "subnet_cidrs": [cidr],
+                         "nat_index": index} for index, cidr in enumerate(private_cidrs)]
+    else:
+        route_tables = [{"name": "%s-private-rt" % prefix, "subnet_cidrs": list(private_cidrs), "nat_index": 0}]
+    return {"subnets": subnets, "nat_gateways": nat_gateways, "private_route_tables": route_tables}
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"network_input_errors": network_input_errors, "network_plan": network_plan}

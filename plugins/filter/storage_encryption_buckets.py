@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compare the desired buckets of the storage_encryption role with their current state.
+
+amazon.aws.s3_bucket and community.aws.s3_lifecycle support no check mode, and each call reads a
+dozen bucket settings. The role reads every bucket once (amazon.aws.s3_bucket_info), compares here,
+and calls the writing modules only for buckets that differ; in check mode the differences are the
+plan. Documented in storage_encryption_bucket_drift.yml.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible.errors import AnsibleFilterError
+
+try:
+    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+except ImportError:  # pragma: no cover - amazon.aws is a declared dependency
+    compare_policies = None
+
+PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def _current_policy(facts):
+    raw = (facts.get("bucket_policy") or {}).get("Policy")
+    if not raw:
+        return None
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def _current_encryption(facts):
+    config = (facts.get("bucket_encryption") or {}).get("ServerSideEncryptionConfiguration") or {}
+    rules = config.get("Rules") or [{}]
+    default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
+    return {"algorithm": default.get("SSEAlgorithm"), "key_id": default.get("KMSMasterKeyID"),
+            "bucket_key": bool(rules[0].get("BucketKeyEnabled", False))}
+
+
+def _current_public_access(facts):
+    config = (facts.get("public_access_block") or {}).get("PublicAccessBlockConfiguration") or {}
+    return {flag: bool(config.get(flag, False)) for flag in PUBLIC_ACCESS_FLAGS}
+
+
+def _current_ownership(facts):
+    rules = ((facts.get("bucket_ownership_controls") or {}).get("OwnershipControls") or {}).get("Rules") or [{}]
+    return rules[0].get("ObjectOwnership")
+
+
+def _tags(tags):
+    return {str(key): str(value) for key, value in (tags or {}).items()}
+
+
+def desired_lifecycle_rule(rule, rule_id):
+    """The S3 lifecycle rule (API shape, comparable fields only) for a role lifecycle setting; None for {}."""
+    if not rule:
+        return None
+    result = {"ID": rule_id, "Status": "Enabled", "Prefix": ""}
+    if rule.get("transition_days") is not None:
+        result["Transitions"] = [{"Days": int(rule["transition_days"]),
+                                  "StorageClass": str(rule.get("storage_class", "glacier")).upper()}]
+    if rule.get("expiration_days") is not None:
+        result["ExpirationDays"] = int(rule["expiration_days"])
+    if rule.get("noncurrent_version_expiration_days") is not None:
+        result["NoncurrentDays"] = int(rule["noncurrent_version_expiration_days"])
+    return result
+
+
+def current_lifecycle_rule(facts, rule_id):
+    """The rule with our id in the bucket's lifecycle configuration, in the shape of desired_lifecycle_rule."""
+    rules = (facts.get("bucket_lifecycle_configuration") or {}).get("Rules") or []
+    for rule in rules:
+        if rule.get("ID") != rule_id:
+            continue
+        prefix = rule.get("Prefix")
+        if prefix is None:
+            prefix = (rule.get("Filter") or {}).get("Prefix", "")
+        result = {"ID": rule_id, "Status": rule.get("Status"), "Prefix": prefix or ""}
+        transitions = [{"Days": t.get("Days"), "StorageClass": t.get("StorageClass")}
+                       for t in rule.get("Transitions") or []]
+        if transitions:
+            result["Transitions"] = transitions
+        if (rule.get("Expiration") or {}).get("Days") is not None:
+            result["ExpirationDays"] = rule["Expiration"]["Days"]
+        if (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays") is not None:
+            result["NoncurrentDays"] = rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        return result
+    return None
+
+
+def _policies_differ(current, desired):
+    if current is None:
+        return True
+    if compare_policies is None:
+        raise AnsibleFilterError("storage_encryption_bucket_drift needs the amazon.aws collection")
+    return compare_policies(current, desired)
+
+
+def bucket_drift(desired, current, rule_id="lakehouse-retention"):
+    """For each desired bucket that differs from its current state (from amazon.aws.s3_bucket_info),
+    a dict: name, logical, exists, settings (names of the s3_bucket settings that differ), lifecycle
+    (None, "present" or "absent": what s3_lifecycle must do), before/after (the differing values),
+    desired (the desired entry). Buckets that match are left out, so [] means nothing to do."""
+    if not isinstance(desired, list) or not isinstance(current, list):
+        raise AnsibleFilterError("storage_encryption_bucket_drift expects two lists (desired, s3_bucket_info buckets)")
+    by_name = {bucket.get("name"): bucket for bucket in current}
+    drift = []
+    for bucket in desired:
+        facts = by_name.get(bucket["name"])
+        exists = facts is not None
+        facts = facts or {}
+        encryption = _current_encryption(facts)
+        wanted_encryption = {"algorithm": "aws:kms", "key_id": bucket["key_arn"], "bucket_key": True}
+        public_access = _current_public_access(facts)
+        wanted_public_access = {flag: bool(bucket["public_access"][flag]) for flag in PUBLIC_ACCESS_FLAGS}
+        versioning = (facts.get("bucket_versioning") or {}).get("Status")
+        ownership = _current_ownership(facts)
+        tags, wanted_tags = _tags(facts.get("bucket_tagging")), _tags(bucket["tags"])
+        policy = _current_policy(facts)
+        comparisons = (
+            # setting, current value, desired value, whether they differ
+            ("encryption", encryption, wanted_encryption, encryption != wanted_encryption),
+            ("public_access", public_access, wanted_public_access, public_access != wanted_public_access),
+            ("versioning", versioning, "Enabled" if bucket["versioning"] else None,
+             (versioning == "Enabled") != bool(bucket["versioning"])),
+            ("object_ownership", ownership, bucket["object_ownership"], ownership != bucket["object_ownership"]),
+            ("tags", tags, wanted_tags, tags != wanted_tags),
+            ("policy", policy, bucket["policy"], _policies_differ(policy, bucket["policy"])),
+        )
+        before = {setting: current for setting, current, _wanted, differs in comparisons if differs}
+        after = {setting: wanted for setting, _current, wanted, differs in comparisons if differs}
+        settings = sorted(after)
+
+        lifecycle = None
+        wanted_rule = desired_lifecycle_rule(bucket.get("lifecycle"), rule_id)
+        rule = current_lifecycle_rule(facts, rule_id)
+        if wanted_rule != rule:
+            lifecycle = "present" if wanted_rule else "absent"
+            before["lifecycle"], after["lifecycle"] = rule, wanted_rule
+
+        if not exists or settings or lifecycle:
+            drift.append({"name": bucket["name"], "logical": bucket["logical"], "exists": exists,
+                          "settings": ["create", *settings] if not exists else settings,
+                          "lifecycle": lifecycle, "before": before, "after": after, "desired": bucket})
+    return drift
+
+
+def key_arns(kms_results, region, account, partition="aws"):
+    """{key name: key ARN} from the registered results of the kms_key loop (items with name and alias).
+    A key still to be created in check mode has no ARN: its alias ARN stands in for it."""
+    arns = {}
+    for result in kms_results or []:
+        item = result.get("item") or {}
+        arn = result.get("key_arn")
+        if not arn:
+            alias = str(item.get("alias", ""))
+            alias = alias if alias.startswith("alias/") else "alias/" + alias
+            arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias)
+        arns[item.get("name")] = arn
+    return arns
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"storage_encryption_bucket_drift": bucket_drift, "storage_encryption_key_arns": key_arns}

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight of the storage_encryption role (documented in storage_encryption_input_errors.yml)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
+
+BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging")
+LONGEST_BUCKET_SUFFIX = "-databricks-logging"
+ALIAS_PATTERN = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
+OWNERSHIP = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
+STORAGE_CLASSES = ("glacier", "deep_archive", "glacier_ir", "intelligent_tiering", "onezone_ia", "standard_ia")
+ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")
+ROLE_ARNS = ("storage_encryption_cross_account_role_arn", "storage_encryption_log_delivery_role_arn",
+             "storage_encryption_meta_role_arn", "storage_encryption_data_read_role_arn",
+             "storage_encryption_data_write_role_arn")
+LOG_DELIVERY_BUCKETS = ("s3_logging", "databricks_logging")
+
+
+def _per_bucket(errors, inputs, name, check):
+    """Run check(variable, value) on each bucket's entry of the per-bucket dict `name`."""
+    value = inputs.get(name)
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        errors.append("%s: must be a dictionary keyed by bucket (%s)" % (name, ", ".join(BUCKETS)))
+        return
+    for bucket in sorted(set(value) - set(BUCKETS)):
+        errors.append("%s: '%s' is not a bucket of this role (%s)" % (name, bucket, ", ".join(BUCKETS)))
+    for bucket in BUCKETS:
+        if bucket in value:
+            errors.extend(check("%s.%s" % (name, bucket), value[bucket]))
+
+
+def _check_lifecycle(name, rule):
+    errors = v.check_lifecycle(name, rule)
+    if not errors and rule and rule.get("storage_class") is not None and \
+            str(rule["storage_class"]).lower() not in STORAGE_CLASSES:
+        errors.append("%s.storage_class: '%s' is not one of %s"
+                      % (name, rule["storage_class"], ", ".join(STORAGE_CLASSES)))
+    return errors
+
+
+def _check_ownership(name, value):
+    if value not in OWNERSHIP:
+        return ["%s: '%s' is not an S3 object ownership (%s)" % (name, value, ", ".join(OWNERSHIP))]
+    return []
+
+
+def _check_bool(name, value):
+    if not isinstance(value, bool):
+        return ["%s: %r must be true or false" % (name, value)]
+    return []
+
+
+def storage_encryption_input_errors(inputs):
+    """Messages for every broken rule in inputs (a dict of variable name -> value); [] when all is fine."""
+    if not isinstance(inputs, dict):
+        return ["storage_encryption_input_errors: expected a dictionary of variable names and values"]
+    errors = []
+    prefix = inputs.get("deployment_prefix")
+    errors.extend(v.check_bucket_prefix("deployment_prefix", prefix, LONGEST_BUCKET_SUFFIX))
+    if "storage_encryption_aws_region" in inputs:
+        errors.extend(v.check_region("storage_encryption_aws_region", inputs["storage_encryption_aws_region"]))
+    if inputs.get("storage_encryption_databricks_principal_tag_condition", True):
+        errors.extend(v.check_uuid("storage_encryption_databricks_account_id",
+                                   inputs.get("storage_encryption_databricks_account_id")))
+
+    names = inputs.get("storage_encryption_bucket_names")
+    if names is not None:
+        if not isinstance(names, dict) or set(names) != set(BUCKETS):
+            errors.append("storage_encryption_bucket_names: must name exactly the buckets %s" % ", ".join(BUCKETS))
+        else:
+            for bucket in BUCKETS:
+                variable = "storage_encryption_bucket_names.%s" % bucket
+                errors.extend(v.check_bucket_name(variable, names[bucket]) or
+                              v.check_bucket_name_has_prefix(variable, names[bucket], prefix))
+            if len(set(names.values())) != len(BUCKETS):
+                errors.append("storage_encryption_bucket_names: every bucket needs its own name")
+
+    for name in ("storage_encryption_datalake_key_alias", "storage_encryption_logging_key_alias"):
+        if name in inputs and (not isinstance(inputs[name], str) or not ALIAS_PATTERN.match(inputs[name])
+                               or inputs[name].startswith("alias/aws/")):
+            errors.append("%s: '%s' is not a KMS alias name (alias/ followed by letters, digits, /_-; "
+                          "not alias/aws/)" % (name, inputs[name]))
+    if "storage_encryption_key_deletion_window_days" in inputs:
+        errors.extend(v.check_int_range("storage_encryption_key_deletion_window_days",
+                                        inputs["storage_encryption_key_deletion_window_days"], 7, 30, " days"))
+    for name in ("storage_encryption_key_rotation", "storage_encryption_dbfs_client_side_enc",
+                 "storage_encryption_datalake_client_side_enc"):
+        if name in inputs:
+            errors.extend(_check_bool(name, inputs[name]))
+
+    _per_bucket(errors, inputs, "storage_encryption_lifecycle", _check_lifecycle)
+    _per_bucket(errors, inputs, "storage_encryption_versioning", _check_bool)
+    _per_bucket(errors, inputs, "storage_encryption_object_ownership", _check_ownership)
+
+    workspace_prefix = inputs.get("storage_encryption_root_bucket_workspace_prefix")
+    if workspace_prefix and (not isinstance(workspace_prefix, str) or "*" in workspace_prefix
+                             or workspace_prefix.strip("/") == ""):
+        errors.append("storage_encryption_root_bucket_workspace_prefix: '%s' must be a key prefix such as "
+                      "'eu-west-1-prod/1234567890123456' (no wildcards), or empty" % workspace_prefix)
+    for name in ROLE_ARNS:
+        value = inputs.get(name)
+        if value and not ROLE_ARN_PATTERN.match(str(value)):
+            errors.append("%s: '%s' is not an IAM role ARN" % (name, value))
+    for name in ("deployment_tags", "storage_encryption_tags"):
+        if inputs.get(name) is not None:
+            errors.extend(v.check_tags(name, inputs[name]))
+    return errors
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"storage_encryption_input_errors": storage_encryption_input_errors}

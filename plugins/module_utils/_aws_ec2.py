@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared plumbing for the collection's EC2 modules (vpc_endpoint, vpc_flow_log).
+
+Everything AWS-specific that is not a resource's own logic lives here: the retrying client,
+tag reconciliation honouring check mode, and the before/after bookkeeping behind ``diff``.
+Modules stay "read -> normalise -> compare -> act on the difference -> re-read".
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+# Throttling and "unavailable" are retried by AWSRetry itself; these EC2 codes are eventual
+# consistency right after a create (the new id is not visible to every endpoint yet).
+EVENTUALLY_CONSISTENT_CODES = ["InvalidVpcEndpointId.NotFound", "InvalidFlowLogId.NotFound"]
+
+
+def ec2_client(module):
+    """The EC2 client of an AnsibleAWSModule; calls made with ``aws_retry=True`` back off with jitter."""
+    retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20,
+                                      catch_extra_error_codes=EVENTUALLY_CONSISTENT_CODES)
+    return module.client("ec2", retry_decorator=retry)
+
+
+def tags_of(resource):
+    """A resource's boto3 ``Tags`` list as a plain dict."""
+    return boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])
+
+
+def desired_tags(current, wanted, purge):
+    """The tag dict a resource will carry once ``wanted`` is applied (``None``: tags unmanaged)."""
+    if wanted is None:
+        return dict(current)
+    to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=purge)
+    result = {key: value for key, value in current.items() if key not in to_unset}
+    result.update({key: str(value) for key, value in to_set.items()})
+    return result
+
+
+def ensure_tags(client, module, resource_id, current, wanted, purge):
+    """Make the tags of ``resource_id`` match; returns whether anything changes (acts only outside check mode)."""
+    if wanted is None:
+        return False
+    to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=purge)
+    if not (to_set or to_unset):
+        return False
+    if module.check_mode:
+        return True
+    if to_unset:
+        client.delete_tags(Resources=[resource_id], Tags=[{"Key": key} for key in to_unset], aws_retry=True)
+    if to_set:
+        client.create_tags(Resources=[resource_id], Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
+    return True
+
+
+def tag_specifications(resource_type, tags):
+    """``TagSpecifications`` for a create call, or an empty list when there are no tags."""
+    if not tags:
+        return []
+    return [{"ResourceType": resource_type, "Tags": ansible_dict_to_boto3_tag_list(tags)}]
+
+
+def parse_policy(policy):
+    """A policy given as a JSON string or a dict, as a dict (``None`` stays ``None``)."""
+    if policy is None or isinstance(policy, dict):
+        return policy
+    return json.loads(policy)
+
+
+def _as_list(value):
+    return sorted(value) if isinstance(value, list) else [value]
+
+
+def normalise_policy(policy):
+    """A policy dict in a canonical form: single values as lists, lists sorted, ``Sid``-less statements kept."""
+    if isinstance(policy, dict):
+        result = {}
+        for key, value in policy.items():
+            if key in ("Action", "NotAction", "Resource", "NotResource"):
+                result[key] = _as_list(value)
+            elif key == "Principal" and isinstance(value, dict):
+                result[key] = {name: _as_list(ids) for name, ids in value.items()}
+            else:
+                result[key] = normalise_policy(value)
+        return result
+    if isinstance(policy, list):
+        return [normalise_policy(item) for item in policy]
+    return policy
+
+
+def policies_equal(left, right):
+    return json.dumps(normalise_policy(left), sort_keys=True) == json.dumps(normalise_policy(right), sort_keys=True)

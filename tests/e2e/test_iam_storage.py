@@ -1,0 +1,222 @@
+"""The iam and storage_encryption roles on the sandbox: converge, idempotence, security posture,
+drift repair, check mode on an empty sandbox, and preflight failures before any AWS change.
+
+Each test uses its own deployment_prefix, so they share the session sandbox without interfering.
+"""
+
+import json
+
+import pytest
+
+PLAYBOOK = "tests/e2e/playbooks/iam_storage.yml"
+DATABRICKS_AWS_ACCOUNT = "414351767826"
+VPC_ID = "vpc-0a1b2c3d4e5f60718"
+BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging")
+
+
+def run(sandbox, prefix, *args, **extra_vars):
+    extra = {"deployment_prefix": prefix, "e2e_vpc_id": VPC_ID, **extra_vars}
+    return sandbox.playbook(PLAYBOOK, "-e", json.dumps(extra), *args)
+
+
+def statements(policy):
+    document = json.loads(policy) if isinstance(policy, str) else policy
+    return document["Statement"]
+
+
+def by_sid(policy):
+    return {statement.get("Sid"): statement for statement in statements(policy)}
+
+
+def principals(statement):
+    principal = statement.get("Principal")
+    if isinstance(principal, str):
+        return [principal]
+    values = []
+    for value in (principal or {}).values():
+        values.extend(value if isinstance(value, list) else [value])
+    return values
+
+
+def assert_security_posture(sandbox, prefix):
+    kms, s3, iam = sandbox.aws_client("kms"), sandbox.aws_client("s3"), sandbox.aws_client("iam")
+    account = sandbox.aws_client("sts").get_caller_identity()["Account"]
+    databricks_account_id = sandbox.endpoints["databricks_account_id"]
+
+    # Keys: rotation on, no statement allows principal "*", the account root administers them.
+    for name in ("datalake", "logging"):
+        key_id = kms.describe_key(KeyId=f"alias/{prefix}-{name}")["KeyMetadata"]["KeyId"]
+        assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"], name
+        policy = by_sid(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        for statement in policy.values():
+            assert statement["Effect"] == "Allow"
+            assert all("*" not in principal for principal in principals(statement)), statement
+        assert principals(policy["EnableAccountRootPermissions"]) == [f"arn:aws:iam::{account}:root"]
+        grants = policy["DatabricksGrantsForAWSResources"]
+        assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+        ebs = policy["CrossAccountRoleEBSThroughEC2"]
+        assert principals(ebs) == [f"arn:aws:iam::{account}:role/{prefix}-cross-account-role"]
+        assert ebs["Condition"]["StringEquals"] == {"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
+        if name == "logging":
+            services = {p for s in policy.values() for p in principals(s) if p.endswith("amazonaws.com")}
+            assert services == {"logs.eu-west-1.amazonaws.com", "cloudtrail.amazonaws.com",
+                                "delivery.logs.amazonaws.com"}
+
+    datalake_arn = kms.describe_key(KeyId=f"alias/{prefix}-datalake")["KeyMetadata"]["Arn"]
+    logging_arn = kms.describe_key(KeyId=f"alias/{prefix}-logging")["KeyMetadata"]["Arn"]
+
+    # Buckets: SSE-KMS with the right key and bucket key, all public access blocked, TLS only.
+    for suffix in BUCKETS:
+        bucket = f"{prefix}-{suffix}"
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        expected_key = logging_arn if "logging" in suffix else datalake_arn
+        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms",
+                                                               "KMSMasterKeyID": expected_key}, bucket
+        assert rule["BucketKeyEnabled"] is True
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                         "RestrictPublicBuckets": True}, bucket
+        ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+        assert ownership == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        policy = by_sid(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        tls = policy["DenyInsecureTransport"]
+        assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        enforces_sse = "DenyIncorrectEncryptionHeader" in policy and "DenyUnencryptedObjectUploads" in policy
+        # Defaults: datalake client-side encryption on (raw, prepared, trusted), DBFS off, never on log buckets.
+        assert enforces_sse == (suffix in ("raw", "prepared", "trusted")), bucket
+        versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status")
+        assert (versioning == "Enabled") == (suffix not in ("rootbucket", "raw")), bucket
+
+    root = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-rootbucket")["Policy"])
+    assert principals(root["GrantDatabricksObjectAccess"]) == [f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:root"]
+    assert set(root["GrantDatabricksObjectAccess"]["Action"]) == {
+        "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"}
+    flow_logs = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-s3-logging")["Policy"])["AWSLogDeliveryWrite"]
+    assert flow_logs["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    log_delivery = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-databricks-logging")["Policy"])
+    assert principals(log_delivery["DatabricksLogDeliveryObjects"]) == [
+        f"arn:aws:iam::{account}:role/{prefix}-log-delivery"]
+    for suffix in ("s3-logging", "databricks-logging"):
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=f"{prefix}-{suffix}")["Rules"]
+        assert [(r["Transitions"][0]["Days"], r["Transitions"][0]["StorageClass"], r["Expiration"]["Days"])
+                for r in rules] == [(30, "GLACIER", 180)]
+
+    # IAM: the cross-account trust needs the Databricks account id as external id.
+    trust = iam.get_role(RoleName=f"{prefix}-cross-account-role")["Role"]["AssumeRolePolicyDocument"]
+    (statement,) = statements(trust)
+    assert principals(statement) == [f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:root"]
+    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": databricks_account_id}}
+    log_trust = iam.get_role(RoleName=f"{prefix}-log-delivery")["Role"]["AssumeRolePolicyDocument"]
+    assert statements(log_trust)[0]["Condition"] == {"StringEquals": {"sts:ExternalId": databricks_account_id}}
+    policy = by_sid(iam.get_role_policy(RoleName=f"{prefix}-cross-account-role",
+                                        PolicyName="databricks-cross-account")["PolicyDocument"])
+    vpc_arn = f"arn:aws:ec2:eu-west-1:{account}:vpc/{VPC_ID}"
+    assert policy["AllowEc2RunInstancePerVPCid"]["Condition"] == {"StringEquals": {"ec2:vpc": vpc_arn}}
+    assert policy["EC2TerminateInstancesTag"]["Condition"] == {"StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}}
+    assert policy["PassMetaRole"]["Resource"] == f"arn:aws:iam::{account}:role/{prefix}-meta-role"
+    for profile in ("meta", "data-read", "data-write"):
+        roles = iam.get_instance_profile(InstanceProfileName=f"{prefix}-{profile}-instance-profile")
+        assert [r["RoleName"] for r in roles["InstanceProfile"]["Roles"]] == [f"{prefix}-{profile}-role"]
+    for role in ("data-read-role", "data-write-role"):
+        trust = iam.get_role(RoleName=f"{prefix}-{role}")["Role"]["AssumeRolePolicyDocument"]
+        assert {p for s in statements(trust) for p in principals(s)} == {
+            "ec2.amazonaws.com", f"arn:aws:iam::{account}:role/{prefix}-meta-role"}
+
+
+def test_converge_idempotent_secure_and_drift_repaired(sandbox):
+    prefix = "e2e-iamsto"
+    first = run(sandbox, prefix)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.changed() > 0
+
+    second = run(sandbox, prefix)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.changed() == 0, second.stdout
+
+    assert_security_posture(sandbox, prefix)
+
+    # Drift out of band: key rotation off, one public-access flag off, a bucket policy removed.
+    kms, s3 = sandbox.aws_client("kms"), sandbox.aws_client("s3")
+    key_id = kms.describe_key(KeyId=f"alias/{prefix}-datalake")["KeyMetadata"]["KeyId"]
+    kms.disable_key_rotation(KeyId=key_id)
+    s3.put_public_access_block(Bucket=f"{prefix}-raw", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+    s3.delete_bucket_policy(Bucket=f"{prefix}-trusted")
+
+    repair = run(sandbox, prefix)
+    assert repair.returncode == 0, repair.stdout + repair.stderr
+    assert repair.changed() > 0
+    assert f"{prefix}-raw: public_access" in repair.stdout
+    assert f"{prefix}-trusted: policy" in repair.stdout
+    assert_security_posture(sandbox, prefix)
+
+    settled = run(sandbox, prefix)
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    assert settled.changed() == 0, settled.stdout
+
+
+def test_check_mode_on_empty_sandbox_plans_and_changes_nothing(sandbox):
+    prefix = "e2e-iamsto-plan"
+    sandbox.clear_aws_requests()
+    # As in site.yml --check on a new deployment: the network role has no VPC id yet.
+    plan = run(sandbox, prefix, "--check", "--diff", e2e_vpc_id=None)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert plan.changed() > 0
+    for name in (f"{prefix}-cross-account-role", f"alias/{prefix}-datalake", f"{prefix}-rootbucket",
+                 f"{prefix}-databricks-logging", "would put inline policy databricks-cross-account"):
+        assert name in plan.stdout, name
+    assert sandbox.aws_mutating_requests() == []
+    assert not [b for b in sandbox.aws_client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)]
+    roles = sandbox.aws_client("iam").list_roles()["Roles"]
+    assert not [r for r in roles if r["RoleName"].startswith(prefix)]
+
+
+LIFECYCLE = {"transition_days": 30, "storage_class": "glacier", "expiration_days": 180}
+
+BAD_INPUTS = {
+    "prefix-uppercase-underscore": (
+        {"deployment_prefix": "LH_Sandbox"},
+        "deployment_prefix: 'LH_Sandbox' is used in bucket names, so it may hold only lowercase letters"),
+    "prefix-too-long": (
+        {"deployment_prefix": "a" * 45},
+        "S3 allows at most 63 (use a prefix of at most 44 characters)"),
+    "lifecycle-zero-days": (
+        {"storage_encryption_logging_lifecycle": dict(LIFECYCLE, transition_days=0)},
+        "storage_encryption_lifecycle.s3_logging.transition_days: 0 must be a positive whole number"),
+    "expiration-before-transition": (
+        {"storage_encryption_logging_lifecycle": dict(LIFECYCLE, transition_days=90, expiration_days=30)},
+        "storage_encryption_lifecycle.s3_logging: expiration_days (30) must be greater than transition_days (90)"),
+    "deletion-window-3": (
+        {"storage_encryption_key_deletion_window_days": 3},
+        "storage_encryption_key_deletion_window_days: 3 must be a whole number from 7 to 30 days"),
+    "reserved-tag-key": (
+        {"deployment_tags": {"aws:owner": "platform"}},
+        "deployment_tags: tag key 'aws:owner' uses the reserved prefix 'aws:'"),
+    "invalid-databricks-account-id": (
+        {"databricks_account_id": "not-a-uuid"},
+        "iam_databricks_account_id: 'not-a-uuid' is not a Databricks account id"),
+    "missing-databricks-account-id": (
+        {"databricks_account_id": ""},
+        "iam_databricks_account_id: is required"),
+    "bucket-without-prefix": (
+        {"storage_encryption_bucket_names": {"root": "e2e-bad-rootbucket", "raw": "other-raw",
+                                             "prepared": "e2e-bad-prepared", "trusted": "e2e-bad-trusted",
+                                             "s3_logging": "e2e-bad-s3-logging",
+                                             "databricks_logging": "e2e-bad-databricks-logging"}},
+        "storage_encryption_bucket_names.raw: bucket name 'other-raw' must start with the deployment prefix 'e2e-bad'"),
+    "long-tag-value": (
+        {"iam_tags": {"Owner": "x" * 300}},
+        "iam_tags: value of tag 'Owner' must be a scalar of at most 256 characters"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_fails_in_preflight_before_any_aws_change(sandbox, case):
+    overrides, message = BAD_INPUTS[case]
+    overrides = dict(overrides)
+    sandbox.clear_aws_requests()
+    result = run(sandbox, overrides.pop("deployment_prefix", "e2e-bad"), **overrides)
+    assert result.returncode != 0
+    assert message in result.stdout, result.stdout[-3000:]
+    assert "preflight failed" in result.stdout
+    assert sandbox.aws_mutating_requests() == []

@@ -1,0 +1,202 @@
+"""The network role end to end on the sandbox: converge, idempotence, drift, check mode, preflight.
+
+Each test works on its own deployment_prefix and VPC CIDR, so they share the session sandbox safely.
+"""
+
+import json
+
+import pytest
+
+PLAYBOOK = "tests/e2e/playbooks/network.yml"
+REGION = "eu-west-1"
+ZONES = [REGION + "a", REGION + "b", REGION + "c"]
+
+
+def network_vars(prefix, second_octet):
+    """Extra vars for one deployment: its prefix and a VPC of its own (10.<second_octet>.0.0/16)."""
+    base = "10.%d" % second_octet
+    return ["-e", json.dumps({
+        "deployment_prefix": prefix,
+        "network_vpc_cidr": base + ".0.0/16",
+        "network_private_subnet_cidrs": [base + ".1.0/24", base + ".2.0/24", base + ".3.0/24"],
+        "network_public_subnet_cidrs": [base + ".101.0/24"],
+    })]
+
+
+def tagged(prefix, name):
+    return [{"Name": "tag:Name", "Values": ["%s-%s" % (prefix, name)]}]
+
+
+def live_endpoints(ec2, vpc_id):
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+    return {e["ServiceName"].rsplit(".", 1)[-1]: e for e in endpoints if e["State"].lower() not in ("deleted",
+                                                                                                    "deleting")}
+
+
+def assert_network_is_complete(ec2, prefix):
+    (vpc,) = ec2.describe_vpcs(Filters=tagged(prefix, "vpc"))["Vpcs"]
+    vpc_id = vpc["VpcId"]
+    for attribute in ("enableDnsHostnames", "enableDnsSupport"):
+        reply = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+        assert reply[attribute[0].upper() + attribute[1:]]["Value"] is True, attribute
+
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    private = [s for s in subnets if any(t == {"Key": "Tier", "Value": "private"} for t in s.get("Tags", []))]
+    assert sorted(s["AvailabilityZone"] for s in private) == ZONES
+    assert len(subnets) == 4
+
+    (igw,) = ec2.describe_internet_gateways(
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+    nats = [n for n in ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"]
+            if n["State"] in ("pending", "available")]
+    assert len(nats) == 1
+    eips = ec2.describe_addresses(Filters=tagged(prefix, "nat-eip-" + ZONES[0]))["Addresses"]
+    assert len(eips) == 1, "one Elastic IP, none leaked"
+    assert nats[0]["NatGatewayAddresses"][0]["AllocationId"] == eips[0]["AllocationId"]
+
+    (private_rt,) = ec2.describe_route_tables(Filters=tagged(prefix, "private-rt"))["RouteTables"]
+    (public_rt,) = ec2.describe_route_tables(Filters=tagged(prefix, "public-rt"))["RouteTables"]
+    assert {"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": nats[0]["NatGatewayId"]}.items() <= {
+        k: v for r in private_rt["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0" for k, v in r.items()
+    }.items()
+    assert any(r.get("GatewayId") == igw["InternetGatewayId"] for r in public_rt["Routes"])
+    assert {a["SubnetId"] for a in private_rt["Associations"] if a.get("SubnetId")} == {s["SubnetId"] for s in private}
+
+    (default_sg,) = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])[
+        "SecurityGroups"]
+    (ingress,) = default_sg["IpPermissions"]
+    assert ingress["IpProtocol"] == "-1"
+    assert [pair["GroupId"] for pair in ingress["UserIdGroupPairs"]] == [default_sg["GroupId"]]
+
+    endpoints = live_endpoints(ec2, vpc_id)
+    assert set(endpoints) == {"s3", "sts", "kinesis-streams"}
+    assert endpoints["s3"]["VpcEndpointType"] == "Gateway"
+    assert sorted(endpoints["s3"]["RouteTableIds"]) == sorted([private_rt["RouteTableId"], public_rt["RouteTableId"]])
+    for name in ("sts", "kinesis-streams"):
+        assert endpoints[name]["VpcEndpointType"] == "Interface"
+        assert endpoints[name]["PrivateDnsEnabled"] is True
+        assert sorted(endpoints[name]["SubnetIds"]) == sorted(s["SubnetId"] for s in private)
+        assert [g["GroupId"] for g in endpoints[name]["Groups"]] == [default_sg["GroupId"]]
+        assert {"Key": "Name", "Value": "%s-%s-endpoint" % (prefix, name)} in endpoints[name]["Tags"]
+
+    (flow_log,) = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    assert flow_log["LogDestinationType"] == "s3"
+    assert flow_log["LogDestination"] == "arn:aws:s3:::%s-s3-logging" % prefix
+    assert flow_log["MaxAggregationInterval"] == 60
+    assert flow_log["TrafficType"] == "ALL"
+    for field in ("${subnet-id}", "${instance-id}", "${interface-id}", "${protocol}", "${pkt-srcaddr}",
+                  "${pkt-dstaddr}", "${tcp-flags}"):
+        assert field in flow_log["LogFormat"]
+    tags = {t["Key"]: t["Value"] for t in vpc["Tags"]}
+    assert tags["Name"] == prefix + "-vpc" and tags["Project"] == "lakehouse"  # deployment_tags reach the VPC
+    return vpc_id
+
+
+def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
+    prefix = "e2e-net"
+    extra = network_vars(prefix, 30)
+    first = sandbox.playbook(PLAYBOOK, *extra)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.changed() > 0
+
+    ec2 = sandbox.aws_client("ec2")
+    vpc_id = assert_network_is_complete(ec2, prefix)
+
+    second = sandbox.playbook(PLAYBOOK, *extra)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.changed() == 0, second.stdout
+
+    # Drift out of band: DNS hostnames turned off, and what sleep (issue 7) deletes - the endpoints,
+    # the NAT gateway and its Elastic IP.
+    old_sts = live_endpoints(ec2, vpc_id)["sts"]["VpcEndpointId"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[e["VpcEndpointId"] for e in live_endpoints(ec2, vpc_id).values()])
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
+    for nat in ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"]:
+        if nat["State"] == "available":
+            ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
+    for address in ec2.describe_addresses(Filters=tagged(prefix, "nat-eip-" + ZONES[0]))["Addresses"]:
+        ec2.release_address(AllocationId=address["AllocationId"])
+
+    repaired = sandbox.playbook(PLAYBOOK, *extra)
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert repaired.changed() >= 5  # VPC attribute, EIP, NAT, private route, endpoints
+    assert live_endpoints(ec2, vpc_id)["sts"]["VpcEndpointId"] != old_sts
+    assert_network_is_complete(ec2, prefix)
+
+    settled = sandbox.playbook(PLAYBOOK, *extra)
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    assert settled.changed() == 0, settled.stdout
+
+
+def test_check_mode_on_an_empty_sandbox_plans_without_mutating(sandbox):
+    prefix = "e2e-net-check"
+    sandbox.clear_aws_requests()
+    run = sandbox.playbook(PLAYBOOK, "--check", "--diff", *network_vars(prefix, 31))
+    assert run.returncode == 0, run.stdout + run.stderr
+    # The plan covers the VPC, subnets, IGW, EIP, NAT, both route tables, the security group, the
+    # endpoints and the flow log (the stand-in bucket's module has no check mode).
+    assert run.changed() >= 10, run.stdout
+    assert sandbox.aws_mutating_requests() == []
+    assert sandbox.aws_client("ec2").describe_vpcs(Filters=tagged(prefix, "vpc"))["Vpcs"] == []
+
+
+BAD_INPUTS = {
+    "bad_cidr": ({"network_vpc_cidr": "10.0.0.0/33"},
+                 "network_vpc_cidr: '10.0.0.0/33' is not a valid IPv4 CIDR block"),
+    "subnet_outside_vpc": ({"network_private_subnet_cidrs": ["10.1.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]},
+                           "network_private_subnet_cidrs[0]: 10.1.1.0/24 is not inside the VPC CIDR 10.0.0.0/16"),
+    "overlapping_subnets": ({"network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.1.128/25", "10.0.3.0/24"]},
+                            "network_private_subnet_cidrs[0]: 10.0.1.0/24 overlaps 10.0.1.128/25"),
+    "mask_28": ({"network_private_subnet_cidrs": ["10.0.1.0/28", "10.0.2.0/24", "10.0.3.0/24"]},
+                "network_private_subnet_cidrs[0]: 10.0.1.0/28 has a /28 mask; Databricks subnets need a mask "
+                "between /17 and /26"),
+    "one_az": ({"network_availability_zones": ["eu-west-1a", "eu-west-1a", "eu-west-1a"]},
+               "spread over 1 distinct availability zone(s) (eu-west-1a, eu-west-1a, eu-west-1a); Databricks needs "
+               "at least 2"),
+    "az_of_other_region": ({"network_availability_zones": ["us-east-1a", "eu-west-1b", "eu-west-1c"]},
+                           "network_availability_zones: 'us-east-1a' is not an availability zone of region eu-west-1"),
+    "bad_tag_key": ({"network_tags": {"aws:owner": "me"}},
+                    "network_tags: tag key 'aws:owner' uses the reserved prefix 'aws:'"),
+    "bad_region": ({"aws_region": "europe-1"},
+                   "aws_region: 'europe-1' is not an AWS region name"),
+    "public_overlaps_private": ({"network_public_subnet_cidrs": ["10.0.1.0/24"]},
+                                "network_private_subnet_cidrs[0]: 10.0.1.0/24 overlaps 10.0.1.0/24 "
+                                "(network_public_subnet_cidrs[0])"),
+    "per_az_without_public_subnets": ({"network_nat_gateway_mode": "per_az"},
+                                      "network_nat_gateway_mode per_az puts a NAT gateway in the zone of each "
+                                      "private subnet, so it needs 3 public subnets"),
+    "too_long_tag_value": ({"deployment_tags": {"Owner": "x" * 300}},
+                           "deployment_tags: value of tag 'Owner' must be a scalar of at most 256 characters"),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_input_run(sandbox, tmp_path_factory):
+    """One ansible-playbook run, one inventory host per bad input (forks run them in parallel)."""
+    hosts = {name: dict(variables, deployment_prefix="bad-" + name.replace("_", "-"))
+             for name, (variables, _) in BAD_INPUTS.items()}
+    inventory = tmp_path_factory.mktemp("bad_inputs") / "hosts.json"
+    inventory.write_text(json.dumps({"databricks_deployments": {"hosts": hosts}}))
+    sandbox.clear_aws_requests()
+    run = sandbox.playbook(PLAYBOOK, "-i", str(inventory), "--limit", ",".join(hosts),
+                           env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    mutating = sandbox.aws_mutating_requests()
+    report = json.loads(run.stdout)
+    failures = {}
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            for host, result in task["hosts"].items():
+                if result.get("failed"):
+                    failures[host] = (task["task"]["name"], result.get("msg", ""))
+    return report, failures, mutating
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_fails_in_preflight_before_any_change(bad_input_run, case):
+    report, failures, mutating = bad_input_run
+    assert mutating == []
+    assert report["stats"][case]["failures"] == 1 and report["stats"][case]["changed"] == 0
+    task, message = failures[case]
+    assert task.endswith(": Preflight - network inputs (CIDRs, subnet masks and overlaps, zones, NAT mode, tags)"), task
+    assert BAD_INPUTS[case][1] in message, message

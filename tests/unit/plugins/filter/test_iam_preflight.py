@@ -1,0 +1,78 @@
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.iam_preflight import FilterModule, iam_input_errors
+
+ACCOUNT_ID = "0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d"
+
+
+def valid(**overrides):
+    inputs = {
+        "deployment_prefix": "lh-sandbox",
+        "deployment_tags": {"Project": "lakehouse"},
+        "iam_aws_region": "eu-west-1",
+        "iam_databricks_account_id": ACCOUNT_ID,
+        "iam_databricks_aws_account_id": "414351767826",
+        "iam_cross_account_role_name": "lh-sandbox-cross-account-role",
+        "iam_log_delivery_role_name": "lh-sandbox-log-delivery",
+        "iam_meta_role_name": "lh-sandbox-meta-role",
+        "iam_data_read_role_name": "lh-sandbox-data-read-role",
+        "iam_data_write_role_name": "lh-sandbox-data-write-role",
+        "iam_meta_instance_profile_name": "lh-sandbox-meta-instance-profile",
+        "iam_data_read_instance_profile_name": "lh-sandbox-data-read-instance-profile",
+        "iam_data_write_instance_profile_name": "lh-sandbox-data-write-instance-profile",
+        "iam_raw_bucket": "lh-sandbox-raw",
+        "iam_databricks_logging_bucket": "lh-sandbox-databricks-logging",
+        "iam_vpc_id": "vpc-0a1b2c3d4e5f60718",
+        "iam_max_session_duration": 3600,
+        "iam_tags": {},
+    }
+    inputs.update(overrides)
+    return inputs
+
+
+def only_error(**overrides):
+    errors = iam_input_errors(valid(**overrides))
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def test_valid_inputs_have_no_errors():
+    assert iam_input_errors(valid()) == []
+
+
+def test_filter_is_registered():
+    assert FilterModule().filters()["iam_input_errors"] is iam_input_errors
+
+
+def test_unknown_vpc_is_not_checked_in_preflight():
+    assert iam_input_errors(valid(iam_vpc_id=None)) == []
+
+
+def test_account_id_required_and_uuid_shaped():
+    assert only_error(iam_databricks_account_id="").startswith("iam_databricks_account_id: is required")
+    assert only_error(iam_databricks_account_id=None).startswith("iam_databricks_account_id: is required")
+    assert "is not a Databricks account id" in only_error(iam_databricks_account_id="12345")
+    assert "is not a Databricks account id" in only_error(iam_databricks_account_id=ACCOUNT_ID.upper())
+
+
+def test_prefix_must_be_bucket_safe_and_short_enough():
+    assert "lowercase letters, digits and hyphens" in iam_input_errors(valid(deployment_prefix="LH_Sandbox"))[0]
+    assert "start and end with a letter or digit" in iam_input_errors(valid(deployment_prefix="-lh"))[0]
+    errors = iam_input_errors(valid(deployment_prefix="a" * 45))
+    assert any("at most 44 characters" in e for e in errors)
+    assert iam_input_errors(valid(deployment_prefix=None))[0].startswith("deployment_prefix: must be a non-empty")
+
+
+def test_names_buckets_vpc_duration_region_and_tags():
+    assert "not a valid IAM name" in only_error(iam_meta_role_name="meta role")
+    assert "not a valid IAM name" in only_error(iam_cross_account_role_name="x" * 65)
+    assert "must start with the deployment prefix" in only_error(iam_raw_bucket="other-raw")
+    assert "lowercase" in only_error(iam_raw_bucket="lh-sandbox_raw")
+    assert "is not a VPC id" in only_error(iam_vpc_id="vpc-xyz")
+    assert "3600 to 43200" in only_error(iam_max_session_duration=60)
+    assert "not an AWS region" in only_error(iam_aws_region="europe")
+    assert "12 digits" in only_error(iam_databricks_aws_account_id="4143")
+    assert "reserved prefix 'aws:'" in only_error(iam_tags={"aws:x": "y"})
+    assert only_error(deployment_tags={"k": "v" * 300}).startswith("deployment_tags: value of tag 'k'")
+
+
+def test_non_dict_input():
+    assert "expected a dictionary" in iam_input_errors(["x"])[0]

@@ -1,0 +1,130 @@
+"""The network preflight filter: each rule's message names the variable and the rule."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_preflight import (
+    FilterModule,
+    network_input_errors,
+    network_plan,
+)
+
+VALID = {
+    "aws_region": "eu-west-1",
+    "deployment_prefix": "lh-sandbox",
+    "deployment_tags": {"Project": "lakehouse"},
+    "network_vpc_cidr": "10.0.0.0/16",
+    "network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"],
+    "network_public_subnet_cidrs": ["10.0.101.0/24"],
+    "network_availability_zones": ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+    "network_nat_gateway_mode": "single",
+    "network_flow_logs_traffic_type": "ALL",
+    "network_flow_logs_max_aggregation_interval": 60,
+    "network_vpc_endpoint_policies_enabled": False,
+    "network_vpc_endpoint_policies": {},
+    "network_tags": {},
+}
+
+
+def errors_for(**changes):
+    return network_input_errors(dict(VALID, **changes))
+
+
+def test_the_seed_defaults_are_valid():
+    assert network_input_errors(VALID) == []
+
+
+def test_filters_are_registered():
+    assert set(FilterModule().filters()) == {"network_input_errors", "network_plan"}
+
+
+def test_not_a_dict():
+    assert network_input_errors(["x"]) == ["network_input_errors: expected a dictionary of variable names and values"]
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"network_vpc_cidr": "10.0.0.0/33"}, "network_vpc_cidr: '10.0.0.0/33' is not a valid IPv4 CIDR block"),
+    ({"network_vpc_cidr": "10.0.0.1/16"}, "network_vpc_cidr: '10.0.0.1/16' is not a valid IPv4 CIDR block"),
+    ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr: 10.0.0.0/8 has a /8 mask; AWS allows VPC and subnet "
+                                         "masks between /16 and /28"),
+    ({"network_private_subnet_cidrs": ["10.1.1.0/24", "10.0.2.0/24"]},
+     "network_private_subnet_cidrs[0]: 10.1.1.0/24 is not inside the VPC CIDR 10.0.0.0/16 (network_vpc_cidr)"),
+    ({"network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.1.0/25", "10.0.3.0/24"]},
+     "network_private_subnet_cidrs[0]: 10.0.1.0/24 overlaps 10.0.1.0/25 (network_private_subnet_cidrs[1])"),
+    ({"network_private_subnet_cidrs": ["10.0.1.0/28", "10.0.2.0/24"]},
+     "network_private_subnet_cidrs[0]: 10.0.1.0/28 has a /28 mask; Databricks subnets need a mask between /17 and /26"),
+    ({"network_private_subnet_cidrs": ["10.0.0.0/16", "10.0.2.0/24"]}, "has a /16 mask; Databricks subnets"),
+    ({"network_private_subnet_cidrs": ["10.0.1.0/24"]},
+     "network_private_subnet_cidrs: 1 subnet(s) given; Databricks needs at least 2"),
+    ({"network_private_subnet_cidrs": "10.0.1.0/24"}, "network_private_subnet_cidrs: must be a list, got str"),
+    ({"network_public_subnet_cidrs": []}, "network_public_subnet_cidrs: at least one public subnet is needed"),
+    ({"network_public_subnet_cidrs": ["10.0.2.0/24"]},
+     "network_private_subnet_cidrs[1]: 10.0.2.0/24 overlaps 10.0.2.0/24 (network_public_subnet_cidrs[0])"),
+    ({"network_public_subnet_cidrs": ["192.168.0.0/24"]}, "network_public_subnet_cidrs[0]: 192.168.0.0/24 is not "
+                                                          "inside the VPC CIDR"),
+    ({"network_availability_zones": ["eu-west-1a", "eu-west-1a", "eu-west-1a"]},
+     "network_availability_zones: the private subnets (network_private_subnet_cidrs) are spread over 1 distinct "
+     "availability zone(s)"),
+    ({"network_availability_zones": ["us-east-1a", "eu-west-1b", "eu-west-1c"]},
+     "network_availability_zones: 'us-east-1a' is not an availability zone of region eu-west-1"),
+    ({"network_availability_zones": ["eu-west-1a", "eu-west-1b"]},
+     "network_availability_zones: 2 zone(s) for 3 subnets in network_private_subnet_cidrs"),
+    ({"network_availability_zones": "eu-west-1a"}, "network_availability_zones: must be a list"),
+    ({"aws_region": "europe"}, "aws_region: 'europe' is not an AWS region name"),
+    ({"aws_region": None}, "aws_region: 'None' is not an AWS region name"),
+    ({"deployment_prefix": ""}, "deployment_prefix: '' must be 1 to 63 letters"),
+    ({"deployment_prefix": "has space"}, "deployment_prefix: 'has space' must be 1 to 63 letters"),
+    ({"network_nat_gateway_mode": "double"}, "network_nat_gateway_mode: 'double' is not one of single, per_az"),
+    ({"network_nat_gateway_mode": "per_az"}, "network_public_subnet_cidrs: network_nat_gateway_mode per_az puts a "
+                                             "NAT gateway in the zone of each private subnet, so it needs 3 public "
+                                             "subnets (one per zone), got 1"),
+    ({"network_flow_logs_traffic_type": "SOME"}, "network_flow_logs_traffic_type: 'SOME' is not one of ACCEPT"),
+    ({"network_flow_logs_max_aggregation_interval": 30}, "network_flow_logs_max_aggregation_interval: '30' is not "
+                                                         "one of 60, 600"),
+    ({"network_tags": {"aws:x": "y"}}, "network_tags: tag key 'aws:x' uses the reserved prefix 'aws:'"),
+    ({"network_tags": {"k" * 129: "y"}}, "network_tags: tag key '" + "k" * 129 + "' must be a string of 1 to 128"),
+    ({"deployment_tags": {"Owner": "v" * 257}}, "deployment_tags: value of tag 'Owner' must be a scalar of at most"),
+    ({"network_tags": ["Name"]}, "network_tags: tags must be a dictionary"),
+    ({"network_vpc_endpoint_policies_enabled": True, "network_vpc_endpoint_policies": {"s3": {"Statement": []}}},
+     "network_vpc_endpoint_policies.s3: must be a policy document"),
+    ({"network_vpc_endpoint_policies_enabled": True, "network_vpc_endpoint_policies": "x"},
+     "network_vpc_endpoint_policies: must be a dictionary with the keys s3, sts, kinesis_streams"),
+])
+def test_each_rule_names_its_variable(changes, expected):
+    errors = errors_for(**changes)
+    assert any(expected in error for error in errors), errors
+
+
+def test_subnets_are_still_checked_when_the_vpc_cidr_is_invalid():
+    errors = errors_for(network_vpc_cidr="nope", network_private_subnet_cidrs=["10.0.1.0/33", "10.0.2.0/24"])
+    assert any(e.startswith("network_vpc_cidr:") for e in errors)
+    assert any(e.startswith("network_private_subnet_cidrs[0]:") for e in errors)
+
+
+def test_per_az_with_a_public_subnet_per_zone_is_valid():
+    assert errors_for(network_nat_gateway_mode="per_az",
+                      network_public_subnet_cidrs=["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"]) == []
+
+
+def test_two_zones_two_subnets_is_enough():
+    assert errors_for(network_private_subnet_cidrs=["10.0.0.0/17", "10.0.128.0/18"],
+                      network_public_subnet_cidrs=["10.0.192.0/24"],
+                      network_availability_zones=["eu-west-1a", "eu-west-1b"]) == []
+
+
+def test_plan_single_nat():
+    plan = network_plan("lh", ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+                        ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"], ["10.0.101.0/24"], "single")
+    assert [s["name"] for s in plan["subnets"]] == ["lh-private-eu-west-1a", "lh-private-eu-west-1b",
+                                                    "lh-private-eu-west-1c", "lh-public-eu-west-1a"]
+    assert plan["subnets"][3]["tier"] == "public" and plan["subnets"][2]["az"] == "eu-west-1c"
+    assert plan["nat_gateways"] == [{"name": "lh-nat-eu-west-1a", "eip_name": "lh-nat-eip-eu-west-1a",
+                                     "az": "eu-west-1a", "subnet_cidr": "10.0.101.0/24"}]
+    assert plan["private_route_tables"] == [{"name": "lh-private-rt", "nat_index": 0,
+                                             "subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]}]
+
+
+def test_plan_per_az():
+    plan = network_plan("lh", ["eu-west-1a", "eu-west-1b"], ["10.0.1.0/24", "10.0.2.0/24"],
+                        ["10.0.101.0/24", "10.0.102.0/24"], "per_az")
+    assert [n["subnet_cidr"] for n in plan["nat_gateways"]] == ["10.0.101.0/24", "10.0.102.0/24"]
+    assert [(r["name"], r["subnet_cidrs"], r["nat_index"]) for r in plan["private_route_tables"]] == [
+        ("lh-private-rt-eu-west-1a", ["10.0.1.0/24"], 0), ("lh-private-rt-eu-west-1b", ["10.0.2.0/24"], 1)]
