@@ -188,7 +188,7 @@ def call_with_retries(fn, retry_timeout, retry_if=None, base=1.0, cap=20.0, slee
         state.attempts += 1
         try:
             return fn()
-        except API_ERRORS as exc:
+        except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
             retryable = is_transient(exc) or (retry_if is not None and retry_if(exc))
             if not retryable:
                 raise

@@ -153,7 +153,7 @@ class DatabricksModule:
                     self._clients[key] = self.account_client_factory(self.params)
                 else:
                     self._clients[key] = self.workspace_client_factory(self.params, host=host)
-            except API_ERRORS as exc:
+            except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
                 self.fail_error(exc, action="connect to the Databricks %s API" % api)
         return self._clients[key]
 
@@ -178,7 +178,7 @@ class DatabricksModule:
         try:
             return call_with_retries(lambda: fn(*args, **kwargs), retry_timeout, retry_if=retry_if,
                                      state=self.retry_state)
-        except API_ERRORS as exc:
+        except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
             if not_found_ok and is_not_found(exc):
                 return None
             if not fail:

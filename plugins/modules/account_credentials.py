@@ -21,7 +21,7 @@ description:
     C(MALFORMED_REQUEST Failed credential validation checks) until IAM has propagated; the module retries
     that error with jittered backoff for up to O(propagation_timeout) seconds.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
     description: Name of the credential configuration (C(credentials_name)).

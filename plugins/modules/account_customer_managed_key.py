@@ -19,7 +19,7 @@ description:
   - Databricks cannot change a key configuration; when O(use_cases) or O(key_alias) differ it is deleted
     and created again, unless a workspace uses it, in which case the module fails with a clear message.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   key_arn:
     description: ARN of the KMS key. Its key policy must let Databricks use the key.

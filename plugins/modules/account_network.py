@@ -19,7 +19,7 @@ description:
     VPC endpoints differ it is deleted and created again, unless a workspace uses it, in which case
     the module fails with a clear message.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
     description: Name of the network configuration (C(network_name)).

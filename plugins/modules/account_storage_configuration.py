@@ -18,7 +18,7 @@ description:
   - Databricks cannot change a storage configuration; when O(bucket_name) or O(role_arn) differ it is
     deleted and created again, unless a workspace uses it, in which case the module fails with a clear message.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
     description: Name of the storage configuration (C(storage_configuration_name)).

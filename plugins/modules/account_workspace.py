@@ -22,7 +22,7 @@ description:
     applied and fails with a clear message.
   - A workspace that ends C(FAILED) makes the module fail with Databricks' status message.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
     description: Workspace name (C(workspace_name)).
@@ -198,8 +198,8 @@ class WorkspaceManager:
         self.wait_info = {"elapsed": result.elapsed, "polls": result.polls, "history": result.history}
         workspace = result.value
         if result.outcome == FAILED:
-            self.module.fail("workspace %s (%s) is %s: %s" % (self.name, workspace["workspace_id"], result.status,
-                                                             workspace.get("workspace_status_message")),
+            self.module.fail("workspace %s (%s) is %s: %s" % (
+                self.name, workspace["workspace_id"], result.status, workspace.get("workspace_status_message")),
                              error_code="WORKSPACE_%s" % result.status, workspace=workspace, wait=self.wait_info)
         if result.outcome == TIMED_OUT:
             self.module.fail("workspace %s (%s) is still %s after %s seconds (wait_timeout); last message: %s"
@@ -255,14 +255,15 @@ class WorkspaceManager:
             self.module.fail("workspace %s (%s): %s cannot be changed after creation (%s); delete and recreate the "
                              "workspace, or keep the current value" % (
                                  self.name, current["workspace_id"], ", ".join(blocked),
-                                 "; ".join("%s is %r, wanted %r" % (f, delta.changes[f]["before"],
-                                                                   delta.changes[f]["after"]) for f in blocked)),
+                                 "; ".join("%s is %r, wanted %r"
+                                           % (f, delta.changes[f]["before"], delta.changes[f]["after"])
+                                           for f in blocked)),
                              error_code="IMMUTABLE_FIELD", workspace=current)
         if not delta.changes:
             if current.get("workspace_status") in FAILED_STATES:
-                self.module.fail("workspace %s (%s) is %s: %s" % (self.name, current["workspace_id"],
-                                                                 current["workspace_status"],
-                                                                 current.get("workspace_status_message")),
+                self.module.fail("workspace %s (%s) is %s: %s" % (
+                    self.name, current["workspace_id"], current["workspace_status"],
+                    current.get("workspace_status_message")),
                                  error_code="WORKSPACE_%s" % current["workspace_status"], workspace=current)
             if current.get("workspace_status") != "RUNNING" and self.params["wait"] and not self.module.check_mode:
                 current = self.wait(current)

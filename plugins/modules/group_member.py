@@ -17,7 +17,7 @@ description:
     in C(admins). Other members are left alone.
   - The member is given by exactly one of O(service_principal), O(user_name), O(member_group) or O(member_id).
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   group:
     description: Display name of the group, for example V(admins).

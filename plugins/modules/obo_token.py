@@ -23,7 +23,7 @@ description:
     value first, then revoke the old one with O(state=absent).
   - B(The task must use C(no_log=true)) whenever RV(token_value) can be returned.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   application_id:
     description: Application ID of the service principal. Required when O(state=present).

@@ -21,7 +21,7 @@ description:
     (C(PATCH)). With O(exclusive=true) the list replaces every direct grant (C(PUT)).
   - Inherited grants and the C(admins) group's fixed grants are never compared or removed.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   object_type:
     description: Object type in the permissions API path, for example V(authorization), V(clusters), V(jobs).
@@ -155,7 +155,7 @@ def main():
         module.exit(changed=True, access_control_list=current.get("access_control_list"), grants=want,
                     diff=delta.diff)
     body = {"access_control_list": [
-        dict((k, v) for k, v in entry.items() if v is not None) for _, entry in entries]}
+        dict((k, v) for k, v in entry.items() if v is not None) for dummy, entry in entries]}
     updated = module.request("PUT" if params["exclusive"] else "PATCH", path, body=body,
                              action="set permissions of %s/%s" % (params["object_type"], params["object_id"]))
     module.exit(changed=True, access_control_list=updated.get("access_control_list"),

@@ -18,7 +18,7 @@ description:
     (which must then be unique).
   - Group membership is managed with M(lakehouse.databricks_aws.group_member).
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   display_name:
     description: Display name of the service principal.

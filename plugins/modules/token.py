@@ -23,7 +23,7 @@ description:
     value first, then revoke the old one with O(state=absent).
   - B(The task must use C(no_log=true)) whenever RV(token_value) can be returned.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   comment:
     description: Comment of a new token.

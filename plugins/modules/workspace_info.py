@@ -16,7 +16,7 @@ description:
   - Lists the account's workspaces (account API), optionally only the one with O(name) or O(workspace_id),
     with each workspace's status, deployment name and URL.
 author:
-  - Lakehouse platform maintainers
+  - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
     description: Only the workspace with this name.
@@ -25,7 +25,7 @@ options:
     description: Only the workspace with this ID.
     type: int
 notes:
-  - RV(workspaces[].workspace_url) is C(https://<deployment_name>.cloud.databricks.com).
+  - The C(workspace_url) of each workspace in RV(workspaces) is C(https://<deployment_name>.cloud.databricks.com).
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.info_attributes

@@ -47,8 +47,8 @@ class FakeDatabricks:
         self.principals = {"ServicePrincipals": {}, "Groups": {}, "Users": {}}
         self.token_acl = {}
         self.me = "sp-admin"
-        self.principals["ServicePrincipals"]["sp-admin"] = {"id": "sp-admin", "applicationId": "cid",
-                                                           "displayName": "automation"}
+        self.principals["ServicePrincipals"]["sp-admin"] = {
+            "id": "sp-admin", "applicationId": "cid", "displayName": "automation"}
         self.principals["Groups"]["g-admins"] = {"id": "g-admins", "displayName": "admins",
                                                  "members": [{"value": "sp-admin"}]}
         self.now_ms = 1_700_000_000_000
@@ -67,7 +67,7 @@ class FakeDatabricks:
         self.faults.extend([(method, re.compile(path_regex), exc)] * count)
 
     def mutating_calls(self):
-        return [(m, p) for _, m, p in self.calls if m in MUTATING]
+        return [(m, p) for dummy, m, p in self.calls if m in MUTATING]
 
     def do(self, listener, method, path, query, body):
         self.calls.append((listener, method, path))

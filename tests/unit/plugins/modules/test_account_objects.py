@@ -79,7 +79,7 @@ def test_changed_spec_replaces_an_unused_object(fake, capsys):
     result = creds(fake, capsys, role_arn=ROLE, diff=True)
     assert result["changed"] and result["replaced"] and result["credentials_id"] != old["credentials_id"]
     assert result["diff"]["before"]["role_arn"] == ROLE + "-old"
-    assert [m for m, _ in fake.mutating_calls()] == ["DELETE", "POST"]
+    assert [m for m, dummy in fake.mutating_calls()] == ["DELETE", "POST"]
 
 
 def test_changed_spec_of_an_object_in_use_is_refused(fake, capsys):

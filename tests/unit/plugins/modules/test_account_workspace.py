@@ -22,7 +22,7 @@ def test_create_waits_for_running_and_returns_the_url(fake, capsys):
     assert [h["status"] for h in result["wait"]["history"]] == ["PROVISIONING", "RUNNING"]
     again = run_module(account_workspace.main, SPEC, fake, capsys)
     assert not again["changed"] and again["workspace_id"] == result["workspace_id"]
-    assert [m for m, _ in fake.mutating_calls()] == ["POST"]
+    assert [m for m, dummy in fake.mutating_calls()] == ["POST"]
 
 
 def test_check_mode_on_an_empty_account(fake, capsys):

@@ -42,14 +42,14 @@ def test_pat_created_then_kept(fake, capsys):
 
 
 def test_pat_near_expiry_is_rotated_without_revoking_the_old_one(fake, capsys):
-    _, held = fake.add_token("sp-admin", lifetime_seconds=3600)
+    _token, held = fake.add_token("sp-admin", lifetime_seconds=3600)
     result = pat(fake, capsys, token_id=held["token_id"], rotate_before_seconds=DAY)
     assert result["changed"] and result["action"] == "rotate" and result["previous_token_id"] == held["token_id"]
     assert held["token_id"] in fake.tokens and len(fake.tokens) == 2
 
 
 def test_forced_rotation_and_revocation(fake, capsys):
-    _, held = fake.add_token("sp-admin", lifetime_seconds=6 * DAY)
+    _token, held = fake.add_token("sp-admin", lifetime_seconds=6 * DAY)
     result = pat(fake, capsys, token_id=held["token_id"], force_rotate=True)
     assert result["action"] == "rotate"
     revoked = run_module(token.main, dict(WS_CONNECTION, token_id=held["token_id"], state="absent"), fake, capsys)

@@ -33,7 +33,7 @@ class FakeEc2:
         self.calls.append((name, kwargs))
 
     def mutating_calls(self):
-        return [name for name, _ in self.calls if name in MUTATING]
+        return [name for name, dummy in self.calls if name in MUTATING]
 
     def add(self, service, kind="Gateway", state="available", tags=None, **fields):
         endpoint_id = "vpce-%d" % next(self.ids)
@@ -154,7 +154,7 @@ def test_creates_every_missing_endpoint_in_one_run_then_changes_nothing():
     second = run(fake, endpoints=databricks_endpoints(), tags={"Project": "lh"})
     assert second.result["changed"] is False
     assert fake.mutating_calls() == []
-    assert [name for name, _ in fake.calls] == ["describe_vpc_endpoints"]  # one read for the whole set
+    assert [name for name, dummy in fake.calls] == ["describe_vpc_endpoints"]  # one read for the whole set
     assert second.result["vpc_endpoint_ids"] == ["vpce-1", "vpce-2", "vpce-3"]
 
 
@@ -176,7 +176,7 @@ def test_deleted_and_deleting_endpoints_are_ignored_and_replaced():
     fake.add(S3, state="deleting", RouteTableIds=["rtb-1", "rtb-2"], tags={"Name": "lh-s3"})
     result = run(fake, endpoints=databricks_endpoints()[:1]).result
     assert result["changed"] is True
-    assert [name for name in fake.mutating_calls()] == ["create_vpc_endpoint"]
+    assert list(fake.mutating_calls()) == ["create_vpc_endpoint"]
     assert result["vpc_endpoint_ids"] == ["vpce-3"]
 
 

@@ -26,7 +26,7 @@ class FakeEc2:
         self.unsuccessful = []
 
     def mutating_calls(self):
-        return [name for name, _ in self.calls if name in MUTATING]
+        return [name for name, dummy in self.calls if name in MUTATING]
 
     def add(self, destination=BUCKET, traffic="ALL", interval=600, log_format=AWS_DEFAULT_FORMAT, tags=None,
             resource=VPC):
@@ -100,8 +100,10 @@ def run(fake, check_mode=False, diff=False, **params):
 
 
 def seed_flow_log(**extra):
-    return dict(dict(log_destination=BUCKET, max_aggregation_interval=60, log_format=FORMAT,
-                     tags={"Name": "lh-flow-log", "Project": "lh"}), **extra)
+    params = {"log_destination": BUCKET, "max_aggregation_interval": 60, "log_format": FORMAT,
+              "tags": {"Name": "lh-flow-log", "Project": "lh"}}
+    params.update(extra)
+    return params
 
 
 def test_creates_once_with_every_attribute_then_is_idempotent():

@@ -1,0 +1,73 @@
+"""account_log_delivery: create, enable/disable, replace by disabling, never delete."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import account_log_delivery
+from test_account_fakes import CONNECTION, run_module
+from test_cluster_fakes import FakeWorkspace
+
+AUDIT = dict(name="lh-audit-logs", log_type="AUDIT_LOGS", credentials_id="cred-1", storage_configuration_id="st-1",
+             delivery_path_prefix="audit-logs")
+
+
+@pytest.fixture
+def fake():
+    return FakeWorkspace()
+
+
+def ld(fake, capsys, check_mode=False, **args):
+    return run_module(account_log_delivery.main, dict(CONNECTION, **dict(AUDIT, **args)), fake, capsys,
+                      check_mode=check_mode, diff=True)
+
+
+def statuses(fake):
+    return sorted((c["config_id"], c["status"]) for c in fake.log_delivery.values())
+
+
+def test_created_then_unchanged(fake, capsys):
+    first = ld(fake, capsys)
+    assert first["changed"] and first["config_id"] and not first["replaced"]
+    conf = fake.log_delivery[first["config_id"]]
+    assert conf["output_format"] == "JSON" and conf["status"] == "ENABLED" and conf["config_name"] == "lh-audit-logs"
+    second = ld(fake, capsys)
+    assert not second["changed"] and second["config_id"] == first["config_id"]
+
+
+def test_check_mode(fake, capsys):
+    result = ld(fake, capsys, check_mode=True)
+    assert result["changed"] and result["config_id"] is None and fake.mutating_calls() == []
+    assert result["diff"]["after"]["status"] == "ENABLED"
+
+
+def test_check_mode_with_unknown_inputs_warns(fake, capsys):
+    result = ld(fake, capsys, check_mode=True, credentials_id=None)
+    assert result["changed"] and result["warnings"] and fake.mutating_calls() == []
+
+
+def test_disable_and_enable_again(fake, capsys):
+    first = ld(fake, capsys)
+    off = ld(fake, capsys, state="disabled")
+    assert off["changed"] and off["disabled_ids"] == [first["config_id"]]
+    assert off["diff"]["after"]["status"] == "DISABLED"
+    assert not ld(fake, capsys, state="disabled")["changed"]
+    on = ld(fake, capsys)
+    assert on["changed"] and on["config_id"] == first["config_id"] and len(fake.log_delivery) == 1
+    assert fake.log_delivery[first["config_id"]]["status"] == "ENABLED"
+    assert not any(method == "DELETE" for method, _ in fake.mutating_calls())
+
+
+def test_changed_settings_replace_by_disabling(fake, capsys):
+    first = ld(fake, capsys)
+    result = ld(fake, capsys, delivery_path_prefix="audit")
+    assert result["changed"] and result["replaced"] and result["disabled_ids"] == [first["config_id"]]
+    assert fake.log_delivery[first["config_id"]]["status"] == "DISABLED"
+    assert fake.log_delivery[result["config_id"]]["delivery_path_prefix"] == "audit"
+    assert not ld(fake, capsys, delivery_path_prefix="audit")["changed"]
+    # going back re-enables the old configuration instead of creating a third
+    back = ld(fake, capsys)
+    assert back["config_id"] == first["config_id"] and len(fake.log_delivery) == 2
+    assert statuses(fake) == sorted([(first["config_id"], "ENABLED"), (result["config_id"], "DISABLED")])
+
+
+def test_create_needs_inputs(fake, capsys):
+    result = ld(fake, capsys, storage_configuration_id=None)
+    assert result["failed"] and result["error_code"] == "MISSING_PARAMETER"
