@@ -198,9 +198,10 @@ class WorkspaceManager:
         self.wait_info = {"elapsed": result.elapsed, "polls": result.polls, "history": result.history}
         workspace = result.value
         if result.outcome == FAILED:
-            self.module.fail("workspace %s (%s) is %s: %s" % (
-                self.name, workspace["workspace_id"], result.status, workspace.get("workspace_status_message")),
-                             error_code="WORKSPACE_%s" % result.status, workspace=workspace, wait=self.wait_info)
+            message = "workspace %s (%s) is %s: %s" % (
+                self.name, workspace["workspace_id"], result.status, workspace.get("workspace_status_message"))
+            self.module.fail(message, error_code="WORKSPACE_%s" % result.status, workspace=workspace,
+                             wait=self.wait_info)
         if result.outcome == TIMED_OUT:
             self.module.fail("workspace %s (%s) is still %s after %s seconds (wait_timeout); last message: %s"
                              % (self.name, workspace["workspace_id"], result.status, self.params["wait_timeout"],
@@ -261,10 +262,10 @@ class WorkspaceManager:
                              error_code="IMMUTABLE_FIELD", workspace=current)
         if not delta.changes:
             if current.get("workspace_status") in FAILED_STATES:
-                self.module.fail("workspace %s (%s) is %s: %s" % (
+                message = "workspace %s (%s) is %s: %s" % (
                     self.name, current["workspace_id"], current["workspace_status"],
-                    current.get("workspace_status_message")),
-                                 error_code="WORKSPACE_%s" % current["workspace_status"], workspace=current)
+                    current.get("workspace_status_message"))
+                self.module.fail(message, error_code="WORKSPACE_%s" % current["workspace_status"], workspace=current)
             if current.get("workspace_status") != "RUNNING" and self.params["wait"] and not self.module.check_mode:
                 current = self.wait(current)
             self.finish(False, current, delta.diff, updated_fields=[])

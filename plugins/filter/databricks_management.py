@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters of the databricks_management role: its preflight (databricks_management_input_errors)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_management_validation import (
+    management_input_errors,
+)
+
+
+def databricks_management_input_errors(inputs):
+    return management_input_errors(dict(inputs or {}))
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"databricks_management_input_errors": databricks_management_input_errors}

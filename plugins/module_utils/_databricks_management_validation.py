@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Preflight rules of the databricks_management role (exposed by the filter
+``lakehouse.databricks_aws.databricks_management_input_errors``).
+
+``management_input_errors(inputs)`` returns one message per broken rule, each naming the
+variable; never the value of a token. Inputs that earlier roles produce (ARNs, bucket names) may
+be empty at preflight time (the role runs before them on a new deployment); they are checked
+only when set. Pure Python (standard library + _validation).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
+
+INSTANCE_PROFILE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]{1,512}$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
+DBFS_PATH = re.compile(r"^(dbfs:)?/[^\s]+[^/]$")
+PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$")
+GROUP_NAME = re.compile(r"^[^\s][^\"]{0,254}$")
+ENTITLEMENTS = ("allow-cluster-create", "allow-instance-pool-create", "databricks-sql-access", "workspace-access")
+GROUP_PROFILES = ("meta", "data_read", "data_write")
+AVAILABILITY = ("SPOT", "ON_DEMAND", "SPOT_WITH_FALLBACK")
+EBS_TYPES = ("GENERAL_PURPOSE_SSD", "THROUGHPUT_OPTIMIZED_HDD")
+
+
+def _pattern(name, value, pattern, what):
+    if value in (None, ""):
+        return []
+    if not isinstance(value, str) or not pattern.match(value):
+        return ["%s: '%s' is not %s" % (name, value, what)]
+    return []
+
+
+def _bool(name, value):
+    if not isinstance(value, bool):
+        return ["%s: %r must be true or false" % (name, value)]
+    return []
+
+
+def _int_at_least(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        return ["%s: %r must be a whole number >= %d" % (name, value, low)]
+    return []
+
+
+def check_groups(name, groups):
+    if not isinstance(groups, list):
+        return ["%s: must be a list of {name, instance_profile, entitlements}" % name]
+    errors, seen = [], set()
+    for index, group in enumerate(groups):
+        where = "%s[%d]" % (name, index)
+        if not isinstance(group, dict):
+            errors.append("%s: must be a dict" % where)
+            continue
+        label = group.get("name")
+        if not isinstance(label, str) or not GROUP_NAME.match(label):
+            errors.append("%s.name: '%s' is not a valid group name" % (where, label))
+        elif label.lower() in seen:
+            errors.append("%s.name: '%s' is listed twice" % (where, label))
+        else:
+            seen.add(label.lower())
+        if label in ("admins", "users"):
+            errors.append("%s.name: '%s' is a built-in group; the role grants admins the meta profile itself"
+                          % (where, label))
+        if group.get("instance_profile") not in GROUP_PROFILES:
+            errors.append("%s.instance_profile: '%s' is not one of %s" % (where, group.get("instance_profile"),
+                                                                          ", ".join(GROUP_PROFILES)))
+        entitlements = group.get("entitlements", [])
+        if not isinstance(entitlements, list):
+            errors.append("%s.entitlements: must be a list" % where)
+        else:
+            errors += ["%s.entitlements: '%s' is not one of %s" % (where, e, ", ".join(ENTITLEMENTS))
+                       for e in entitlements if e not in ENTITLEMENTS]
+    return errors
+
+
+def check_cluster(inputs):
+    get = inputs.get
+    errors = []
+    name = get("databricks_management_cluster_name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+        errors.append("databricks_management_cluster_name: '%s' must be 1 to 100 characters" % name)
+    low, high = get("databricks_management_cluster_min_workers"), get("databricks_management_cluster_max_workers")
+    errors += _int_at_least("databricks_management_cluster_min_workers", low, 0)
+    errors += _int_at_least("databricks_management_cluster_max_workers", high, 1)
+    if not errors and isinstance(low, int) and isinstance(high, int) and low > high:
+        errors.append("databricks_management_cluster_min_workers: %d is more than "
+                      "databricks_management_cluster_max_workers (%d)" % (low, high))
+    minutes = get("databricks_management_cluster_autotermination_minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or (minutes != 0 and not 10 <= minutes <= 43200):
+        errors.append("databricks_management_cluster_autotermination_minutes: %r must be 0 (never) or between 10 "
+                      "and 43200 minutes" % (minutes,))
+    errors += v.check_choice("databricks_management_cluster_availability",
+                             get("databricks_management_cluster_availability"), AVAILABILITY)
+    errors += _int_at_least("databricks_management_cluster_first_on_demand",
+                            get("databricks_management_cluster_first_on_demand"), 0)
+    errors += v.check_int_range("databricks_management_cluster_spot_bid_price_percent",
+                                get("databricks_management_cluster_spot_bid_price_percent"), 1, 10000, "%")
+    errors += v.check_choice("databricks_management_cluster_ebs_volume_type",
+                             get("databricks_management_cluster_ebs_volume_type"), EBS_TYPES)
+    errors += v.check_int_range("databricks_management_cluster_ebs_volume_count",
+                                get("databricks_management_cluster_ebs_volume_count"), 0, 10)
+    errors += v.check_int_range("databricks_management_cluster_ebs_volume_size",
+                                get("databricks_management_cluster_ebs_volume_size"), 32, 4096, " GiB")
+    errors += _int_at_least("databricks_management_cluster_min_memory_gb",
+                            get("databricks_management_cluster_min_memory_gb"), 1)
+    errors += _int_at_least("databricks_management_cluster_min_cores",
+                            get("databricks_management_cluster_min_cores"), 1)
+    errors += _int_at_least("databricks_management_cluster_wait_timeout",
+                            get("databricks_management_cluster_wait_timeout"), 1)
+    errors += v.check_choice("databricks_management_cluster_state", get("databricks_management_cluster_state"),
+                             ("present", "running", "terminated", "absent"))
+    errors += v.check_tags("databricks_management_cluster_custom_tags",
+                           get("databricks_management_cluster_custom_tags") or {})
+    if not isinstance(get("databricks_management_cluster_spark_conf"), dict):
+        errors.append("databricks_management_cluster_spark_conf: must be a dict")
+    return errors
+
+
+def management_input_errors(inputs):
+    get = inputs.get
+    errors = []
+    errors += v.check_region("aws_region", get("aws_region"))
+    errors += v.check_uuid("databricks_management_account_id", get("databricks_management_account_id"))
+    for option in ("databricks_management_dbfs_client_side_enc", "databricks_management_datalake_client_side_enc",
+                   "databricks_management_log_delivery_enabled", "databricks_management_log_delivery_per_workspace"):
+        errors += _bool(option, get(option))
+    for option in ("databricks_management_meta_instance_profile_arn",
+                   "databricks_management_data_read_instance_profile_arn",
+                   "databricks_management_data_write_instance_profile_arn"):
+        errors += _pattern(option, get(option), INSTANCE_PROFILE_ARN, "an instance profile ARN")
+    errors += _pattern("databricks_management_log_delivery_role_arn",
+                       get("databricks_management_log_delivery_role_arn"), ROLE_ARN, "an IAM role ARN")
+    for option in ("databricks_management_datalake_key_arn", "databricks_management_logging_key_arn"):
+        errors += _pattern(option, get(option), KEY_ARN, "a KMS key ARN")
+    bucket = get("databricks_management_logging_bucket")
+    if bucket not in (None, ""):
+        errors += v.check_bucket_name("databricks_management_logging_bucket", bucket)
+    for option in ("databricks_management_billable_usage_prefix", "databricks_management_audit_logs_prefix",
+                   "databricks_management_cluster_log_prefix"):
+        errors += _pattern(option, get(option), PREFIX, "an S3 key prefix without leading or trailing '/'")
+    errors += _pattern("databricks_management_core_site_path", get("databricks_management_core_site_path"), DBFS_PATH,
+                       "an absolute DBFS file path (dbfs:/... or /...)")
+    errors += check_groups("databricks_management_groups", get("databricks_management_groups"))
+    errors += check_cluster(inputs)
+    return errors

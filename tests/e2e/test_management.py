@@ -1,0 +1,219 @@
+"""databricks_management against the sandbox: converge after site.yml, idempotence, client-side encryption
+switches, in-place cluster edits, and --check --diff without mutating calls.
+
+The whole estate runs once for this module (management_site.yml = site.yml + the management play) under its own
+deployment_prefix, so it does not meet the other e2e modules' objects on the shared session sandbox. The later
+runs use management_only.yml (the role alone; the earlier roles' outputs as extra vars, the tokens from Secrets
+Manager). State is read with the databricks-sdk clients, not with the modules. Tests run in file order.
+"""
+
+import base64
+import json
+import urllib.request
+
+import pytest
+from databricks.sdk import AccountClient, WorkspaceClient
+from databricks.sdk.core import Config
+
+PREFIX = "lh-mgmt"
+SITE = "tests/e2e/playbooks/management_site.yml"
+ONLY = "tests/e2e/playbooks/management_only.yml"
+CORE_SITE = "/tmp/core-site.xml"
+SSE_KEYS = ("spark.hadoop.fs.s3a.server-side-encryption-algorithm", "spark.hadoop.fs.s3a.server-side-encryption.key")
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")  # every POST of the APIs the role uses mutates
+
+
+def emulator(sandbox, path, method="GET"):
+    request = urllib.request.Request(sandbox.endpoints["databricks_account"] + path, method=method)
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        raw = reply.read()
+    return json.loads(raw) if raw else None
+
+
+def mutations(sandbox):
+    """Mutating Databricks requests, without the OAuth token exchanges (authentication, not changes)."""
+    return [(r["method"], r["path"]) for r in emulator(sandbox, "/__sandbox/requests")
+            if r["method"] in MUTATING and "/oidc/" not in r["path"]]
+
+
+def clear(sandbox):
+    emulator(sandbox, "/__sandbox/requests", method="DELETE")
+    sandbox.clear_aws_requests()
+
+
+class Deployment:
+    """The converged deployment: outputs of the first run and SDK clients on the emulator."""
+
+    def __init__(self, sandbox, outputs_file):
+        self.sandbox = sandbox
+        self.outputs_file = str(outputs_file)
+        with open(self.outputs_file, encoding="utf-8") as handle:
+            self.outputs = json.load(handle)
+        secret = sandbox.aws_client("secretsmanager").get_secret_value(SecretId=PREFIX + "/databricks/tokens")
+        self.tokens = json.loads(secret["SecretString"])
+        url = self.outputs["databricks_provisioning_outputs"]["workspace_url"]
+        self.workspace = WorkspaceClient(config=Config(host=url, token=self.tokens["pat"]["token_value"],
+                                                       auth_type="pat", retry_timeout_seconds=10))
+        endpoints = sandbox.endpoints
+        self.account = AccountClient(config=Config(
+            host=endpoints["databricks_account"], account_id=endpoints["databricks_account_id"],
+            client_id=endpoints["client_id"], client_secret=endpoints["client_secret"], auth_type="oauth-m2m",
+            retry_timeout_seconds=10))
+
+    def run(self, *args, extra=None):
+        extra_vars = dict({"deployment_prefix": PREFIX}, **(extra or {}))
+        return self.sandbox.playbook(ONLY, "-e", "@" + self.outputs_file, "-e", json.dumps(extra_vars), *args)
+
+    # --- state, read with the SDK ---------------------------------------------------------------
+    def cluster(self):
+        found = [c for c in self.workspace.clusters.list() if c.cluster_name == PREFIX + "-High-Concurrency"]
+        assert len(found) == 1
+        return self.workspace.clusters.get(found[0].cluster_id)
+
+    def init_script(self):
+        found = [s for s in self.workspace.global_init_scripts.list() if s.name == "encryption_init_script"]
+        assert len(found) == 1
+        return self.workspace.global_init_scripts.get(found[0].script_id)
+
+    def group(self, name):
+        found = list(self.workspace.groups.list(filter='displayName eq "%s"' % name))
+        assert len(found) == 1
+        return found[0]
+
+    def log_deliveries(self):
+        return [c for c in self.account.log_delivery.list() if (c.config_name or "").startswith(PREFIX)]
+
+
+def ok(run):
+    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
+    return run
+
+
+@pytest.fixture(scope="module")
+def deployment(sandbox, tmp_path_factory):
+    outputs = tmp_path_factory.mktemp("management") / "outputs.json"
+    ok(sandbox.playbook(SITE, "-e", json.dumps({"deployment_prefix": PREFIX,
+                                                "management_e2e_outputs_file": str(outputs)})))
+    return Deployment(sandbox, outputs)
+
+
+def test_state_after_site_matches_the_seed(deployment):
+    iam = deployment.outputs["iam_outputs"]
+    storage = deployment.outputs["storage_encryption_outputs"]
+    ws = deployment.workspace
+    profiles = {p.instance_profile_arn: p for p in ws.instance_profiles.list()}
+    assert profiles[iam["meta_instance_profile_arn"]].is_meta_instance_profile
+    assert not profiles[iam["data_read_instance_profile_arn"]].is_meta_instance_profile
+    admins = deployment.group("admins")
+    assert iam["meta_instance_profile_arn"] in [r.value for r in admins.roles or []]
+    for name, arn in (("Read only", iam["data_read_instance_profile_arn"]),
+                      ("All access", iam["data_write_instance_profile_arn"])):
+        group = deployment.group(name)
+        assert [r.value for r in group.roles or []] == [arn]
+        assert not group.entitlements
+    # core-site.xml with the data lake key; the init script disabled (dbfs_client_side_enc off by default)
+    core_site = base64.b64decode(ws.dbfs.read(CORE_SITE).data).decode()
+    assert storage["datalake_key_arn"] in core_site and "SSE-KMS" in core_site
+    script = deployment.init_script()
+    assert script.enabled is storage["client_side_encryption"]["dbfs"]
+    assert "/dbfs/tmp/core-site.xml" in base64.b64decode(script.script).decode()
+    # the cluster
+    cluster = deployment.cluster()
+    assert cluster.state.value == "RUNNING"
+    assert cluster.spark_version == "17.3.x-scala2.13"  # the emulator's latest LTS
+    assert cluster.node_type_id == "r5.large"  # smallest >= 15 GB, >= 2 cores, no local disk
+    assert (cluster.autoscale.min_workers, cluster.autoscale.max_workers) == (1, 2)
+    assert cluster.autotermination_minutes == 30
+    aws = cluster.aws_attributes
+    assert aws.availability.value == "SPOT_WITH_FALLBACK" and aws.first_on_demand == 1
+    assert aws.spot_bid_price_percent == 60 and (aws.ebs_volume_count, aws.ebs_volume_size) == (1, 32)
+    assert aws.instance_profile_arn == iam["meta_instance_profile_arn"]
+    s3 = cluster.cluster_log_conf.s3
+    assert s3.destination == "s3://%s/cluster-logs" % storage["buckets"]["databricks_logging"]
+    assert s3.enable_encryption and s3.encryption_type == "sse-kms" and s3.kms_key == storage["logging_key_arn"]
+    assert cluster.custom_tags["Project"] == "lakehouse"
+    has_sse = all(key in (cluster.spark_conf or {}) for key in SSE_KEYS)
+    assert has_sse is storage["client_side_encryption"]["datalake"]
+    # log delivery: credentials + storage configuration on the logging bucket, two configurations
+    confs = {c.log_type.value: c for c in deployment.log_deliveries()}
+    assert confs["BILLABLE_USAGE"].output_format.value == "CSV"
+    assert confs["BILLABLE_USAGE"].delivery_path_prefix == "billable-usage"
+    assert confs["AUDIT_LOGS"].output_format.value == "JSON"
+    assert confs["AUDIT_LOGS"].delivery_path_prefix == "audit-logs"
+    assert all(c.status.value == "ENABLED" for c in confs.values())
+    storage_conf = deployment.account.storage.get(confs["AUDIT_LOGS"].storage_configuration_id)
+    assert storage_conf.root_bucket_info.bucket_name == storage["buckets"]["databricks_logging"]
+    credentials = deployment.account.credentials.get(confs["AUDIT_LOGS"].credentials_id)
+    assert credentials.aws_credentials.sts_role.role_arn == iam["log_delivery_role_arn"]
+    # the outputs
+    outputs = deployment.outputs["databricks_management_outputs"]
+    assert outputs["cluster_id"] == cluster.cluster_id and outputs["init_script_id"] == script.script_id
+    assert outputs["group_ids"]["Read only"] == deployment.group("Read only").id
+    assert set(outputs["log_delivery"]["config_ids"]) == {"BILLABLE_USAGE", "AUDIT_LOGS"}
+
+
+def test_second_run_changes_nothing(deployment):
+    clear(deployment.sandbox)
+    run = ok(deployment.run())
+    assert run.changed() == 0, run.stdout[-5000:]
+    assert mutations(deployment.sandbox) == []
+    for token in (deployment.tokens["pat"]["token_value"], deployment.tokens["obo"]["token_value"]):
+        assert token not in run.stdout + run.stderr
+
+
+def test_check_diff_predicts_flips_without_mutating(deployment):
+    before_script, before_cluster = deployment.init_script(), deployment.cluster()
+    clear(deployment.sandbox)
+    run = ok(deployment.run("--check", "--diff", extra={"databricks_management_dbfs_client_side_enc": True,
+                                                        "databricks_management_datalake_client_side_enc": False,
+                                                        "databricks_management_cluster_max_workers": 3}))
+    assert run.changed() == 2, run.stdout[-5000:]  # init script + cluster
+    assert mutations(deployment.sandbox) == []
+    assert deployment.sandbox.aws_mutating_requests() == []
+    assert "max_workers" in run.stdout and "enabled" in run.stdout
+    assert deployment.init_script().enabled == before_script.enabled
+    assert deployment.cluster().autoscale.max_workers == before_cluster.autoscale.max_workers
+
+
+@pytest.mark.parametrize("flag, changed_path", [
+    ("databricks_management_dbfs_client_side_enc", "/api/2.0/global-init-scripts/"),
+    ("databricks_management_datalake_client_side_enc", "/api/2.1/clusters/edit"),
+])
+def test_flipping_a_flag_flips_only_its_object(deployment, flag, changed_path):
+    storage = deployment.outputs["storage_encryption_outputs"]["client_side_encryption"]
+    initial = storage["dbfs" if "dbfs" in flag else "datalake"]
+    script_before, cluster_before = deployment.init_script(), deployment.cluster()
+    for value in (not initial, initial):  # flip, then back
+        clear(deployment.sandbox)
+        run = ok(deployment.run(extra={flag: value}))
+        assert run.changed() == 1, run.stdout[-5000:]
+        paths = [path for _, path in mutations(deployment.sandbox)]
+        assert paths and all(path.startswith(changed_path) for path in paths), paths
+        script, cluster = deployment.init_script(), deployment.cluster()
+        if "dbfs" in flag:
+            assert script.enabled is value
+            assert cluster.spark_conf == cluster_before.spark_conf
+        else:
+            assert all(key in (cluster.spark_conf or {}) for key in SSE_KEYS) is value
+            assert script.enabled == script_before.enabled and script.script == script_before.script
+    assert deployment.init_script().enabled == script_before.enabled
+    assert deployment.cluster().spark_conf == cluster_before.spark_conf
+
+
+def test_cluster_edits_in_place_and_terminated_stays_terminated(deployment):
+    first = deployment.cluster()
+    deployment.workspace.clusters.delete(first.cluster_id)  # terminate (not a permanent delete)
+    clear(deployment.sandbox)
+    edits = {"databricks_management_cluster_max_workers": 3,
+             "databricks_management_cluster_autotermination_minutes": 60,
+             "databricks_management_cluster_custom_tags": {"Team": "data"}}
+    run = ok(deployment.run(extra=edits))
+    assert run.changed() == 1, run.stdout[-5000:]
+    assert mutations(deployment.sandbox) == [("POST", "/api/2.1/clusters/edit")]
+    edited = deployment.cluster()
+    assert edited.cluster_id == first.cluster_id and edited.state.value == "TERMINATED"
+    assert edited.autoscale.max_workers == 3 and edited.autotermination_minutes == 60
+    assert edited.custom_tags["Team"] == "data" and edited.custom_tags["Project"] == "lakehouse"
+    started = ok(deployment.run(extra=dict(edits, databricks_management_cluster_state="running")))
+    assert started.changed() == 1 and deployment.cluster().state.value == "RUNNING"
+    assert deployment.cluster().cluster_id == first.cluster_id

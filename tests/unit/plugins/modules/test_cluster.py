@@ -1,0 +1,145 @@
+"""cluster against the fake clusters API: create + wait, in-place edit, start/terminate, delete, check mode."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_compute as compute
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import cluster
+from test_account_fakes import WS_CONNECTION, run_module
+from test_cluster_fakes import FakeWorkspace
+
+SPEC = dict(
+    cluster_name="lh-High-Concurrency", spark_version="16.4.x-scala2.12", node_type_id="r5.large",
+    autoscale={"min_workers": 1, "max_workers": 2}, autotermination_minutes=30,
+    aws_attributes={"availability": "SPOT_WITH_FALLBACK", "first_on_demand": 1, "spot_bid_price_percent": 60,
+                    "ebs_volume_count": 1, "ebs_volume_size": 32,
+                    "instance_profile_arn": "arn:aws:iam::123456789012:instance-profile/meta"},
+    custom_tags={"Project": "lakehouse"},
+    cluster_log_conf={"s3": {"destination": "s3://b/cluster-logs", "region": "eu-west-1", "enable_encryption": True,
+                             "encryption_type": "sse-kms", "kms_key": "arn:aws:kms:eu-west-1:1:key/k"}},
+)
+
+
+@pytest.fixture
+def fake():
+    return FakeWorkspace()
+
+
+def run(fake, capsys, check_mode=False, **args):
+    merged = dict(SPEC, **args)
+    merged = {k: v for k, v in merged.items() if v is not None}  # as a playbook's omit
+    return run_module(cluster.main, dict(WS_CONNECTION, **merged), fake, capsys, check_mode=check_mode, diff=True)
+
+
+def only(fake):
+    assert len(fake.clusters) == 1
+    return next(iter(fake.clusters.values()))
+
+
+def test_created_waited_for_then_unchanged(fake, capsys):
+    first = run(fake, capsys)
+    assert first["changed"] and first["state"] == "RUNNING" and first["actions"] == ["create"]
+    assert first["wait"]["outcome"] == "ready" and first["wait"]["history"][0]["status"] == "PENDING"
+    assert only(fake)["autoscale"] == {"min_workers": 1, "max_workers": 2}
+    before = len(fake.mutating_calls())
+    second = run(fake, capsys)
+    assert not second["changed"] and second["cluster_id"] == first["cluster_id"]
+    assert len(fake.mutating_calls()) == before
+
+
+def test_check_mode_create(fake, capsys):
+    result = run(fake, capsys, check_mode=True)
+    assert result["changed"] and result["cluster_id"] is None and result["state"] == "RUNNING"
+    assert result["diff"]["after"]["autotermination_minutes"] == 30 and fake.mutating_calls() == []
+
+
+def test_start_failure_reports_the_reason(fake, capsys):
+    fake.start_fails = "no route to a NAT gateway"
+    result = run(fake, capsys)
+    assert result["failed"] and result["error_code"] == "CLUSTER_START_FAILED"
+    assert "no route to a NAT gateway" in result["msg"] and result["cluster_id"]
+
+
+def test_edit_in_place_keeps_terminated_cluster_terminated(fake, capsys):
+    first = run(fake, capsys)
+    fake.clusters[first["cluster_id"]]["state"] = "TERMINATED"
+    result = run(fake, capsys, autoscale={"min_workers": 1, "max_workers": 4}, autotermination_minutes=60,
+                 custom_tags={"Project": "lakehouse", "Team": "data"})
+    assert result["changed"] and result["actions"] == ["edit"] and result["state"] == "TERMINATED"
+    assert result["changed_keys"] == ["autoscale", "autotermination_minutes", "custom_tags"]
+    assert result["cluster_id"] == first["cluster_id"] and len(fake.clusters) == 1
+    edited = only(fake)
+    assert edited["autoscale"]["max_workers"] == 4 and edited["custom_tags"]["Team"] == "data"
+    # the edit body is the full spec: settings not given stay
+    assert fake.last_edit["cluster_log_conf"] == SPEC["cluster_log_conf"]
+    assert fake.last_edit["spark_version"] == SPEC["spark_version"]
+
+
+def test_edit_running_cluster_waits_for_restart(fake, capsys):
+    run(fake, capsys)
+    result = run(fake, capsys, num_workers=3, autoscale=None)
+    assert result["changed"] and result["state"] == "RUNNING" and result["wait"]["history"][0]["status"] == \
+        "RESTARTING"
+    assert "autoscale" not in fake.last_edit and fake.last_edit["num_workers"] == 3
+
+
+def test_databricks_defaults_are_not_drift(fake, capsys):
+    run(fake, capsys)
+    # the fake adds zone_id/ebs_volume_type defaults to aws_attributes on reads
+    assert not run(fake, capsys)["changed"]
+
+
+def test_check_mode_edit_predicts(fake, capsys):
+    run(fake, capsys)
+    before = len(fake.mutating_calls())
+    result = run(fake, capsys, check_mode=True, autotermination_minutes=45)
+    assert result["changed"] and result["changed_keys"] == ["autotermination_minutes"]
+    assert result["diff"]["before"]["autotermination_minutes"] == 30
+    assert result["diff"]["after"]["autotermination_minutes"] == 45
+    assert len(fake.mutating_calls()) == before
+
+
+def test_running_starts_terminated_and_terminated_stops(fake, capsys):
+    first = run(fake, capsys)
+    stopped = run(fake, capsys, state="terminated")
+    assert stopped["changed"] and stopped["actions"] == ["terminate"] and stopped["state"] == "TERMINATED"
+    assert not run(fake, capsys)["changed"]  # present: a terminated cluster is not restarted
+    started = run(fake, capsys, state="running")
+    assert started["changed"] and started["actions"] == ["start"] and started["state"] == "RUNNING"
+    assert started["cluster_id"] == first["cluster_id"]
+
+
+def test_spark_conf_exact(fake, capsys):
+    run(fake, capsys, spark_conf={"a": "1", "b": "2"})
+    result = run(fake, capsys, spark_conf={"a": "1"})
+    assert result["changed"] and only(fake)["spark_conf"] == {"a": "1"}
+    assert not run(fake, capsys, spark_conf={"a": 1})["changed"]
+
+
+def test_absent(fake, capsys):
+    run(fake, capsys)
+    assert run(fake, capsys, state="absent", check_mode=True)["changed"] and fake.clusters
+    result = run(fake, capsys, state="absent")
+    assert result["changed"] and result["actions"] == ["delete"] and fake.clusters == {}
+    assert not run(fake, capsys, state="absent")["changed"]
+
+
+def test_ambiguous_name_and_missing_id(fake, capsys):
+    fake.add_cluster(cluster_name=SPEC["cluster_name"])
+    fake.add_cluster(cluster_name=SPEC["cluster_name"])
+    assert run(fake, capsys)["error_code"] == "AMBIGUOUS_MATCH"
+    assert run(fake, capsys, cluster_id="nope")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_create_needs_version_and_node_type(fake, capsys):
+    result = run(fake, capsys, spark_version=None, node_type_id=None)
+    assert result["failed"] and "spark_version" in result["msg"] and "node_type_id" in result["msg"]
+
+
+def test_edit_body_merges_partial_dicts():
+    current = {"cluster_id": "c1", "spec": {"spark_version": "v", "aws_attributes": {"zone_id": "auto",
+                                                                                     "first_on_demand": 1},
+                                            "num_workers": 2}}
+    body = compute.cluster_edit_body(current, {"aws_attributes": {"first_on_demand": 2},
+                                               "autoscale": {"min_workers": 1, "max_workers": 2}})
+    assert body == {"cluster_id": "c1", "spark_version": "v", "aws_attributes": {"zone_id": "auto",
+                                                                                 "first_on_demand": 2},
+                    "autoscale": {"min_workers": 1, "max_workers": 2}}

@@ -1,0 +1,87 @@
+"""Preflight rules of the databricks_management role (_databricks_management_validation, the filter
+databricks_management_input_errors)."""
+
+import copy
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_management_validation import (
+    management_input_errors,
+)
+
+VALID = {
+    "aws_region": "eu-west-1",
+    "databricks_management_account_id": "0d2a9b6e-1111-2222-3333-444455556666",
+    "databricks_management_dbfs_client_side_enc": False,
+    "databricks_management_datalake_client_side_enc": True,
+    "databricks_management_log_delivery_enabled": True,
+    "databricks_management_log_delivery_per_workspace": True,
+    "databricks_management_meta_instance_profile_arn": "arn:aws:iam::123456789012:instance-profile/lh-meta",
+    "databricks_management_data_read_instance_profile_arn": "",
+    "databricks_management_data_write_instance_profile_arn": "",
+    "databricks_management_log_delivery_role_arn": "arn:aws:iam::123456789012:role/lh-log-delivery",
+    "databricks_management_datalake_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab",
+    "databricks_management_logging_key_arn": "",
+    "databricks_management_logging_bucket": "lh-databricks-logging",
+    "databricks_management_billable_usage_prefix": "billable-usage",
+    "databricks_management_audit_logs_prefix": "audit-logs",
+    "databricks_management_cluster_log_prefix": "cluster-logs",
+    "databricks_management_core_site_path": "dbfs:/tmp/core-site.xml",
+    "databricks_management_groups": [{"name": "Read only", "instance_profile": "data_read", "entitlements": []},
+                                     {"name": "All access", "instance_profile": "data_write"}],
+    "databricks_management_cluster_name": "lh-High-Concurrency",
+    "databricks_management_cluster_min_workers": 1,
+    "databricks_management_cluster_max_workers": 2,
+    "databricks_management_cluster_autotermination_minutes": 30,
+    "databricks_management_cluster_availability": "SPOT_WITH_FALLBACK",
+    "databricks_management_cluster_first_on_demand": 1,
+    "databricks_management_cluster_spot_bid_price_percent": 60,
+    "databricks_management_cluster_ebs_volume_type": "GENERAL_PURPOSE_SSD",
+    "databricks_management_cluster_ebs_volume_count": 1,
+    "databricks_management_cluster_ebs_volume_size": 32,
+    "databricks_management_cluster_min_memory_gb": 15,
+    "databricks_management_cluster_min_cores": 2,
+    "databricks_management_cluster_wait_timeout": 1200,
+    "databricks_management_cluster_state": "present",
+    "databricks_management_cluster_custom_tags": {"Team": "data"},
+    "databricks_management_cluster_spark_conf": {},
+}
+
+
+def errors_with(**changes):
+    inputs = copy.deepcopy(VALID)
+    inputs.update(changes)
+    return management_input_errors(inputs)
+
+
+def test_valid_inputs():
+    assert management_input_errors(VALID) == []
+
+
+@pytest.mark.parametrize("changes, variable", [
+    ({"databricks_management_cluster_min_workers": 3}, "databricks_management_cluster_min_workers"),
+    ({"databricks_management_cluster_autotermination_minutes": 5}, "autotermination_minutes"),
+    ({"databricks_management_cluster_ebs_volume_size": 16}, "ebs_volume_size"),
+    ({"databricks_management_cluster_availability": "CHEAP"}, "availability"),
+    ({"databricks_management_cluster_state": "stopped"}, "cluster_state"),
+    ({"databricks_management_dbfs_client_side_enc": "yes"}, "dbfs_client_side_enc"),
+    ({"databricks_management_meta_instance_profile_arn": "arn:aws:iam::1:role/x"}, "meta_instance_profile_arn"),
+    ({"databricks_management_datalake_key_arn": "alias/datalake"}, "datalake_key_arn"),
+    ({"databricks_management_audit_logs_prefix": "/audit-logs/"}, "audit_logs_prefix"),
+    ({"databricks_management_core_site_path": "tmp/core-site.xml"}, "core_site_path"),
+    ({"databricks_management_logging_bucket": "Bad_Bucket"}, "logging_bucket"),
+    ({"databricks_management_account_id": "not-a-uuid"}, "account_id"),
+    ({"databricks_management_groups": [{"name": "admins", "instance_profile": "meta"}]}, "built-in"),
+    ({"databricks_management_groups": [{"name": "A", "instance_profile": "data"}]}, "instance_profile"),
+    ({"databricks_management_groups": [{"name": "A", "instance_profile": "meta", "entitlements": ["root"]}]},
+     "entitlements"),
+    ({"databricks_management_groups": [{"name": "A", "instance_profile": "meta"},
+                                       {"name": "a", "instance_profile": "meta"}]}, "twice"),
+])
+def test_broken_rules_name_the_variable(changes, variable):
+    errors = errors_with(**changes)
+    assert errors and any(variable in error for error in errors), errors
+
+
+def test_inputs_of_earlier_roles_may_be_unknown():
+    assert errors_with(databricks_management_meta_instance_profile_arn="", databricks_management_logging_bucket="",
+                       databricks_management_datalake_key_arn="") == []
