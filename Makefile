@@ -9,6 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 TOOLCHAIN := requirements/toolchain.txt
 STAMP := $(VENV)/.toolchain-installed
 COLLECTION_LINK := .ansible/collections/ansible_collections/lakehouse/databricks_aws
+STRATEGY_LINK := .ansible/plugins/strategy
 SANITY_ROOT := build/sanity
 SANITY_COPY := $(SANITY_ROOT)/ansible_collections/lakehouse/databricks_aws
 export PATH := $(BIN):$(PATH)
@@ -33,7 +34,12 @@ $(COLLECTION_LINK):
 	@mkdir -p $(dir $@)
 	@ln -sfn ../../../.. $@
 
-venv: $(STAMP) $(COLLECTION_LINK)
+# ansible.cfg runs plays with mitogen's strategy, found through this link into the venv.
+$(STRATEGY_LINK): $(STAMP)
+	@mkdir -p $(dir $@)
+	@ln -sfn "$$($(BIN)/python -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy" $@
+
+venv: $(STAMP) $(COLLECTION_LINK) $(STRATEGY_LINK)
 
 sandbox-up: venv
 	$(BIN)/python -m sandbox up
@@ -72,8 +78,9 @@ sanity: venv
 units: venv
 	$(BIN)/python -m pytest tests/unit -q
 
+# Two workers (one per core), each with its own sandbox; a test file stays on one worker.
 e2e: venv
-	$(BIN)/python -m pytest tests/emulator tests/e2e -q
+	$(BIN)/python -m pytest tests/emulator tests/e2e -q -n 2 --dist loadfile
 
 molecule: venv
 	$(BIN)/python tests/tools/run_molecule.py
