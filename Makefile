@@ -47,9 +47,12 @@ sandbox-up: venv
 sandbox-down:
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m sandbox down; else $(PYTHON) -m sandbox down; fi
 
-demo: venv
-	@echo "make demo: not yet - the full deployment lands with the operational flows" >&2
-	@exit 1
+# The whole stack on the local sandbox, then the summary site.yml's last play wrote (artifacts/sandbox/).
+demo: venv sandbox-up
+	$(BIN)/ansible-playbook site.yml -i inventories/local
+	@echo
+	@echo "==== make demo: deployed on the local sandbox (make sandbox-down stops it) ===="
+	@cat artifacts/sandbox/summary.txt
 
 bench: venv
 	@echo "make bench: not yet - the benchmark harness lands with the performance work" >&2

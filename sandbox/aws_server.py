@@ -7,7 +7,7 @@ Run as ``python -m sandbox.aws_server --port 4566``.  On top of moto's own serve
   ``{"service", "action", "method", "path", "mutating"}``, ``GET /__sandbox/counts`` sums them
   by ``service:action``, ``DELETE /__sandbox/requests`` clears the log;
 - answers ``GET /__sandbox/health`` once it serves;
-- patches moto's DescribeTags resource types (see ``patch_describe_tags_resource_types``).
+- patches two moto bugs (``patch_describe_tags_resource_types``, ``patch_kms_key_deletion_by_arn``).
 """
 
 import argparse
@@ -46,6 +46,21 @@ def patch_describe_tags_resource_types():
     corrected["eipalloc"] = "elastic-ip"
     corrected["nat"] = "natgateway"
     moto_ec2_tags.EC2_PREFIX_TO_RESOURCE = corrected
+
+
+def patch_kms_key_deletion_by_arn():
+    """Moto bug: KMS ScheduleKeyDeletion and CancelKeyDeletion look the key up by the KeyId exactly
+    as sent, so a key ARN (what amazon.aws.kms_key sends) raises KeyError and the call ends in
+    HTTP 500. AWS accepts a key id or ARN; resolve the ARN to the key id first."""
+    from moto.kms.models import KmsBackend
+
+    for name in ("schedule_key_deletion", "cancel_key_deletion"):
+        original = getattr(KmsBackend, name)
+
+        def by_key_id(self, key_id, *args, _original=original, **kwargs):
+            return _original(self, self.get_key_id(key_id), *args, **kwargs)
+
+        setattr(KmsBackend, name, by_key_id)
 
 
 def classify(environ, body):
@@ -130,6 +145,7 @@ def main():
     parser.add_argument("--port", type=int, default=4566)
     args = parser.parse_args()
     patch_describe_tags_resource_types()
+    patch_kms_key_deletion_by_arn()
     app = RequestCounter(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"moto sandbox listening on http://{args.host}:{args.port}", flush=True)

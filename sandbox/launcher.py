@@ -124,6 +124,9 @@ def start(service, creds):
     if pid and is_our_process(pid, service) and healthy(service):
         print(f"{service.name}: reusing the running sandbox at {service.url} (pid {pid})")
         return
+    if healthy(service):
+        sys.exit(f"{service.name}: port {service.port} already serves another sandbox (not started from "
+                 f"{sandbox_dir()}); stop it or choose another port SANDBOX_AWS_PORT / SANDBOX_DATABRICKS_PORT)")
     env = dict(os.environ)
     env.update(
         DATABRICKS_EMULATOR_ACCOUNT_ID=creds["databricks_account_id"],
@@ -140,7 +143,8 @@ def start(service, creds):
     with open(pid_file(service), "w", encoding="utf-8") as handle:
         handle.write(str(process.pid))
     deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not healthy(service):
+    # Healthy alone is not enough: the answer must come from the process just started.
+    while not healthy(service) or process.poll() is not None:
         if process.poll() is not None or time.monotonic() > deadline:
             stop(service)
             sys.exit(f"{service.name}: failed to start on {service.url}; see {sandbox_dir()}/{service.name}.log")
