@@ -273,7 +273,7 @@ class Cluster:
             return self.module.call(self.module.workspace.api_client.do, "GET", API + "/get",
                                     query={"cluster_id": cluster_id}, fail=False,
                                     action="read %s" % self.label)
-        except API_ERRORS as exc:
+        except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
             # Databricks answers an unknown cluster id with INVALID_PARAMETER_VALUE "... does not exist".
             if "does not exist" in str(exc).lower():
                 return None
