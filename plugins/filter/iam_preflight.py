@@ -44,8 +44,9 @@ def iam_input_errors(inputs):
         if name in inputs:
             errors.extend(v.check_bucket_name(name, inputs[name]) or
                           v.check_bucket_name_has_prefix(name, inputs[name], prefix))
+    # Empty until the network role has run (preflight comes first); the role requires it before use.
     vpc_id = inputs.get("iam_vpc_id")
-    if vpc_id is not None and not VPC_ID_PATTERN.match(str(vpc_id)):
+    if vpc_id and not VPC_ID_PATTERN.match(str(vpc_id)):
         errors.append("iam_vpc_id: '%s' is not a VPC id (vpc- followed by 8 or 17 hexadecimal digits); it "
                       "defaults to network_outputs.vpc_id" % vpc_id)
     if "iam_max_session_duration" in inputs:

@@ -44,6 +44,7 @@ def test_filter_is_registered():
 
 def test_unknown_vpc_is_not_checked_in_preflight():
     assert iam_input_errors(valid(iam_vpc_id=None)) == []
+    assert iam_input_errors(valid(iam_vpc_id="")) == []  # before the network role has run
 
 
 def test_account_id_required_and_uuid_shaped():
