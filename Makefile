@@ -55,8 +55,7 @@ demo: venv sandbox-up
 	@cat artifacts/sandbox/summary.txt
 
 bench: venv
-	@echo "make bench: not yet - the benchmark harness lands with the performance work" >&2
-	@exit 1
+	$(BIN)/python benchmarks/run.py
 
 # ---- tests -------------------------------------------------------------------------------
 test: venv lint sanity units e2e molecule

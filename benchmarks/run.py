@@ -1,0 +1,871 @@
+"""`make bench`: time the playbooks on the local sandbox and count what they cost.
+
+    .venv/bin/python benchmarks/run.py            # what `make bench` runs
+    .venv/bin/python benchmarks/run.py --markdown [results.json]   # its table as markdown
+
+For each strategy (ansible's default `linear`, and `mitogen_linear` when mitogen is installed) and
+each repetition, on a sandbox reset to empty with zero provisioning delay:
+
+    full          site.yml on an empty sandbox
+    noop          site.yml again (nothing to do)
+    check         site.yml --check on the converged estate
+    reset_tokens  site.yml --tags reset_tokens
+    sleep         playbooks/sleep.yml
+    wake          playbooks/wake.yml
+    floor         a generated playbook of N no-op tasks (ansible.builtin.ping) on the same inventory,
+                  strategy and settings (N = the no-op converge's task count), and the same play with
+                  no task at all (ansible-playbook start-up)
+
+then 1 vs 4 deployments: the 4-host inventory of benchmarks/inventories/parallel, full and no-op converge.
+Per run: wall time, tasks, module invocations, changed, AWS calls (moto's counter) and Databricks calls
+(the emulator's log), and API calls per managed resource (resources counted in the sandbox after the
+full converge, see docs/performance.md). Prints a table, writes benchmarks/results.json, and exits 1
+when a run failed (BENCH_STRICT=1: also when a target is missed). A scenario whose playbook or tag does
+not exist yet is reported as "not available".
+
+Settings (environment):
+    BENCH_REPEAT=3               repetitions of every scenario and the floor (the medians are reported)
+    BENCH_STRATEGIES=linear,mitogen
+    BENCH_SCENARIOS=full,noop,check,reset_tokens,sleep,wake
+    BENCH_PARALLEL_HOSTS=4       deployments of the parallel run (0: no parallel run)
+    BENCH_PARALLEL_REPEAT=1      repetitions of the parallel run (each: full + no-op converge)
+    BENCH_FLOOR_TASKS=0          no-op tasks of the floor playbook (0: the no-op converge's task count)
+    BENCH_CLUSTER_START_SECONDS=0  the emulator's cluster start time
+    BENCH_RUN_TIMEOUT=1800       seconds before a playbook run is stopped and counted as failed
+    BENCH_OUTPUT=benchmarks/results.json
+    BENCH_KEEP_LOGS=0            1: keep the run logs (kept anyway when a run failed)
+    BENCH_STRICT=0               1: exit 1 when a target is missed
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from base64 import b64encode
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "benchmarks"
+sys.path.insert(0, str(REPO))
+
+from tests.sandbox_harness import Sandbox  # noqa: E402 - needs the repository on sys.path
+
+ALL_SCENARIOS = ("full", "noop", "check", "reset_tokens", "sleep", "wake")
+PARALLEL_SCENARIOS = ("full", "noop")
+LOCAL_INVENTORY = "inventories/local"
+PARALLEL_INVENTORY = "benchmarks/inventories/parallel"
+FALLBACK_FLOOR_TASKS = 30
+AWS_REGION = "eu-west-1"
+TARGETS_DOC = "docs/performance.md"
+ID_IN_PATH = re.compile(r"(?<=/)(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=/|$)")
+
+
+# --- settings ---------------------------------------------------------------------------------
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+@dataclass
+class Settings:
+    repeat: int = int(os.environ.get("BENCH_REPEAT", "3"))
+    strategies: list = field(default_factory=lambda: _env_list("BENCH_STRATEGIES", "linear,mitogen"))
+    scenarios: list = field(default_factory=lambda: _env_list("BENCH_SCENARIOS", ",".join(ALL_SCENARIOS)))
+    parallel_hosts: int = int(os.environ.get("BENCH_PARALLEL_HOSTS", "4"))
+    parallel_repeat: int = int(os.environ.get("BENCH_PARALLEL_REPEAT", "1"))
+    floor_tasks: int = int(os.environ.get("BENCH_FLOOR_TASKS", "0"))
+    cluster_start_seconds: float = float(os.environ.get("BENCH_CLUSTER_START_SECONDS", "0"))
+    run_timeout: float = float(os.environ.get("BENCH_RUN_TIMEOUT", "1800"))
+    output: Path = Path(os.environ.get("BENCH_OUTPUT", str(BENCH / "results.json")))
+    keep_logs: bool = os.environ.get("BENCH_KEEP_LOGS", "0") == "1"
+    strict: bool = os.environ.get("BENCH_STRICT", "0") == "1"
+
+    def public(self) -> dict:
+        return {key: str(value) if isinstance(value, Path) else value for key, value in vars(self).items()}
+
+
+def mitogen_strategy_dir() -> str | None:
+    try:
+        import ansible_mitogen  # optional
+    except ImportError:
+        return None
+    path = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
+    return str(path) if path.is_dir() else None
+
+
+def strategy_env(strategy: str) -> dict:
+    """Both named explicitly: ansible.cfg may set either as the default."""
+    if strategy == "mitogen":
+        return {"ANSIBLE_STRATEGY_PLUGINS": mitogen_strategy_dir() or "", "ANSIBLE_STRATEGY": "mitogen_linear"}
+    return {"ANSIBLE_STRATEGY": "linear"}
+
+
+def configured_strategy() -> str:
+    """The strategy ansible.cfg sets (what a plain `ansible-playbook` run uses)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
+    with contextlib.suppress(configparser.Error, OSError):
+        parser.read(REPO / "ansible.cfg", encoding="utf-8")
+    return parser.get("defaults", "strategy", fallback="linear")
+
+
+# --- availability -----------------------------------------------------------------------------
+def _mentions(pattern: str, paths) -> bool:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if re.search(pattern, path.read_text(encoding="utf-8")):
+                return True
+    return False
+
+
+def availability() -> dict:
+    """scenario -> None when it can run, else why not."""
+    site = REPO / "site.yml"
+    task_files = [site, *REPO.glob("roles/*/tasks/**/*.yml"), *REPO.glob("playbooks/*.yml")]
+    missing = {}
+    if not site.exists():
+        for name in ("full", "noop", "check", "reset_tokens"):
+            missing[name] = "site.yml missing"
+    elif not _mentions(r"\breset_tokens\b", task_files):
+        missing["reset_tokens"] = "no task tagged reset_tokens"
+    if not (REPO / "playbooks/sleep.yml").exists():
+        missing["sleep"] = "playbooks/sleep.yml missing"
+    if not (REPO / "playbooks/wake.yml").exists():
+        missing["wake"] = "playbooks/wake.yml missing"
+    elif "sleep" in missing:
+        missing["wake"] = "needs playbooks/sleep.yml (wake runs on a sleeping estate)"
+    return missing
+
+
+SCENARIO_COMMAND = {
+    "full": ("site.yml", []),
+    "noop": ("site.yml", []),
+    "check": ("site.yml", ["--check"]),
+    "reset_tokens": ("site.yml", ["--tags", "reset_tokens"]),
+    "sleep": ("playbooks/sleep.yml", []),
+    "wake": ("playbooks/wake.yml", []),
+}
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+def http(url: str, method: str = "GET", body=None, headers=None, form=None, timeout: float = 30):
+    data = None
+    headers = dict(headers or {})
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        raw = reply.read()
+    return json.loads(raw) if raw else {}
+
+
+# --- the sandbox ------------------------------------------------------------------------------
+class BenchSandbox:
+    """A Sandbox (tests/sandbox_harness.py) on free ports, emptied before each full converge."""
+
+    def __init__(self, directory: Path, settings: Settings):
+        os.environ["SANDBOX_PROVISIONING_DELAY"] = "0"
+        self.settings = settings
+        self.sandbox = Sandbox(directory)
+        self.endpoints: dict = {}
+
+    def up(self):
+        self.sandbox.up()
+        self.endpoints = self.sandbox.endpoints
+        self.configure()
+
+    def down(self):
+        self.sandbox.down()
+
+    @property
+    def aws(self) -> str:
+        return self.endpoints["aws"]
+
+    @property
+    def databricks(self) -> str:
+        return self.endpoints["databricks_account"]
+
+    def configure(self):
+        """Zero provisioning delay; room for the log deliveries of several deployments."""
+        http(self.databricks + "/__sandbox/config", "POST", {
+            "provisioning_delay": 0,
+            "cluster_start_seconds": self.settings.cluster_start_seconds,
+            "log_delivery_enabled_limit": 100,
+        })
+
+    def reset(self):
+        """Empty both sides: the emulator first (its reset stops the workspace listeners), then moto."""
+        http(self.databricks + "/__sandbox/reset", "POST", {})
+        http(self.aws + "/moto-api/reset", "POST", {})
+        self.configure()
+        self.clear_counters()
+
+    def clear_counters(self):
+        http(self.aws + "/__sandbox/requests", "DELETE")
+        http(self.databricks + "/__sandbox/requests", "DELETE")
+
+    def counters(self) -> dict:
+        aws = http(self.aws + "/__sandbox/requests")
+        databricks = http(self.databricks + "/__sandbox/requests")
+        by_service: dict = {}
+        by_action: dict = {}
+        for request in aws:
+            by_service[request["service"]] = by_service.get(request["service"], 0) + 1
+            action = f"{request['service']}:{request['action']}"
+            by_action[action] = by_action.get(action, 0) + 1
+        by_route: dict = {}
+        for entry in databricks:
+            route = f"{entry['method']} {ID_IN_PATH.sub('{id}', entry['path'])}"
+            by_route[route] = by_route.get(route, 0) + 1
+        return {
+            "aws_calls": len(aws),
+            "aws_mutating": sum(1 for request in aws if request["mutating"]),
+            "aws_by_service": dict(sorted(by_service.items(), key=lambda kv: -kv[1])),
+            "databricks_calls": len(databricks),
+            "databricks_account_calls": sum(1 for entry in databricks if entry["listener"] == "account"),
+            "databricks_mutating": sum(1 for entry in databricks if entry["method"] != "GET"),
+            "aws_top_actions": dict(sorted(by_action.items(), key=lambda kv: -kv[1])[:20]),
+            "databricks_top_routes": dict(sorted(by_route.items(), key=lambda kv: -kv[1])[:20]),
+        }
+
+    # --- managed resources ----------------------------------------------------------------
+    def aws_client(self, service: str):
+        return self.sandbox.aws_client(service, region=AWS_REGION)
+
+    def count_resources(self, prefix: str) -> dict:
+        """The AWS and Databricks objects of one deployment (by its deployment_prefix), by type."""
+        counts: dict = {}
+        errors: dict = {}
+        for name, counter in (("aws", self._count_aws), ("databricks", self._count_databricks)):
+            try:
+                counter(prefix, counts)
+            except Exception as exc:  # a side that fails to count is reported, not fatal
+                errors[name] = f"{type(exc).__name__}: {exc}"
+        return {"total": sum(counts.values()), "by_type": counts, "errors": errors}
+
+    def _count_aws(self, prefix: str, counts: dict):
+        ec2 = self.aws_client("ec2")
+        named = [{"Name": "tag:Name", "Values": [f"{prefix}-*"]}]
+        vpc_ids = [vpc["VpcId"] for vpc in ec2.describe_vpcs(Filters=named)["Vpcs"]]
+        counts["ec2_vpc"] = len(vpc_ids)
+        if vpc_ids:
+            in_vpc = [{"Name": "vpc-id", "Values": vpc_ids}]
+            counts["ec2_subnet"] = len(ec2.describe_subnets(Filters=in_vpc)["Subnets"])
+            counts["ec2_route_table"] = sum(
+                1 for table in ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]
+                if any(tag["Key"] == "Name" and tag["Value"].startswith(prefix) for tag in table.get("Tags", [])))
+            counts["ec2_internet_gateway"] = len(ec2.describe_internet_gateways(
+                Filters=[{"Name": "attachment.vpc-id", "Values": vpc_ids}])["InternetGateways"])
+            counts["ec2_nat_gateway"] = sum(
+                1 for nat in ec2.describe_nat_gateways(Filters=in_vpc)["NatGateways"]
+                if nat["State"] in ("pending", "available"))
+            counts["ec2_vpc_endpoint"] = sum(
+                1 for endpoint in ec2.describe_vpc_endpoints(Filters=in_vpc)["VpcEndpoints"]
+                if endpoint["State"].lower() not in ("deleted", "deleting"))
+            counts["ec2_security_group"] = len(ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"])
+            counts["ec2_flow_log"] = len(ec2.describe_flow_logs(
+                Filters=[{"Name": "resource-id", "Values": vpc_ids}])["FlowLogs"])
+        counts["ec2_elastic_ip"] = len(ec2.describe_addresses(Filters=named)["Addresses"])
+
+        kms = self.aws_client("kms")
+        aliases = [alias for page in kms.get_paginator("list_aliases").paginate() for alias in page["Aliases"]
+                   if alias["AliasName"].startswith(f"alias/{prefix}")]
+        counts["kms_alias"] = len(aliases)
+        counts["kms_key"] = len({alias["TargetKeyId"] for alias in aliases if alias.get("TargetKeyId")})
+
+        s3 = self.aws_client("s3")
+        counts["s3_bucket"] = sum(1 for bucket in s3.list_buckets()["Buckets"] if bucket["Name"].startswith(prefix))
+
+        iam = self.aws_client("iam")
+        roles = [role["RoleName"] for page in iam.get_paginator("list_roles").paginate()
+                 for role in page["Roles"] if role["RoleName"].startswith(prefix)]
+        counts["iam_role"] = len(roles)
+        counts["iam_inline_policy"] = sum(len(iam.list_role_policies(RoleName=role)["PolicyNames"]) for role in roles)
+        counts["iam_managed_policy"] = sum(
+            1 for page in iam.get_paginator("list_policies").paginate(Scope="Local")
+            for policy in page["Policies"] if policy["PolicyName"].startswith(prefix))
+        counts["iam_instance_profile"] = sum(
+            1 for page in iam.get_paginator("list_instance_profiles").paginate()
+            for profile in page["InstanceProfiles"] if profile["InstanceProfileName"].startswith(prefix))
+
+        secrets = self.aws_client("secretsmanager")
+        counts["secretsmanager_secret"] = sum(
+            1 for page in secrets.get_paginator("list_secrets").paginate()
+            for secret in page["SecretList"] if secret["Name"].startswith(prefix))
+
+    def _oauth(self, token_url: str) -> dict:
+        basic = b64encode(f"{self.endpoints['client_id']}:{self.endpoints['client_secret']}".encode()).decode()
+        token = http(token_url, "POST", form={"grant_type": "client_credentials", "scope": "all-apis"},
+                     headers={"Authorization": f"Basic {basic}"})["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    def _count_databricks(self, prefix: str, counts: dict):
+        account_id = self.endpoints["databricks_account_id"]
+        api = f"{self.databricks}/api/2.0/accounts/{account_id}"
+        auth = self._oauth(f"{self.databricks}/oidc/accounts/{account_id}/v1/token")
+
+        def listing(path: str) -> list:
+            reply = http(api + path, headers=auth)
+            return reply if isinstance(reply, list) else next((v for v in reply.values() if isinstance(v, list)), [])
+
+        ours = {
+            "credentials": ("credentials_name", "/credentials"),
+            "storage_configuration": ("storage_configuration_name", "/storage-configurations"),
+            "network": ("network_name", "/networks"),
+            "workspace": ("workspace_name", "/workspaces"),
+        }
+        found = {}
+        for kind, (name_key, path) in ours.items():
+            found[kind] = [item for item in listing(path) if str(item.get(name_key, "")).startswith(prefix)]
+            counts[f"databricks_{kind}"] = len(found[kind])
+        # Log deliveries: named by the deployment, or recognised by our credentials / storage configuration.
+        credential_ids = {item.get("credentials_id") for item in found["credentials"]}
+        storage_ids = {item.get("storage_configuration_id") for item in found["storage_configuration"]}
+        counts["databricks_log_delivery"] = sum(
+            1 for item in listing("/log-delivery")
+            if str(item.get("config_name", "")).startswith(prefix) or item.get("credentials_id") in credential_ids
+            or item.get("storage_configuration_id") in storage_ids)
+        workspace_keys = {item.get(key) for item in found["workspace"]
+                          for key in ("storage_customer_managed_key_id", "managed_services_customer_managed_key_id")}
+        counts["databricks_customer_managed_key"] = sum(
+            1 for key in listing("/customer-managed-keys")
+            if key.get("customer_managed_key_id") in workspace_keys
+            or str(key.get("aws_key_info", {}).get("key_alias", "")).startswith(f"alias/{prefix}"))
+
+        urls = {ws["deployment_name"]: ws["url"] for ws in http(self.databricks + "/__sandbox/workspaces")}
+        for workspace in found["workspace"]:
+            url = urls.get(workspace.get("deployment_name"))
+            if url:
+                self._count_workspace(url, counts)
+
+    def _count_workspace(self, url: str, counts: dict):
+        auth = self._oauth(f"{url}/oidc/v1/token")
+
+        def get(path: str, key: str) -> list:
+            try:
+                return http(url + path, headers=auth).get(key) or []
+            except urllib.error.HTTPError:
+                return []
+
+        def add(kind: str, number: int):
+            counts[kind] = counts.get(kind, 0) + number
+
+        add("databricks_token", len(get("/api/2.0/token-management/tokens", "token_infos")))
+        add("databricks_service_principal", sum(
+            1 for sp in get("/api/2.0/preview/scim/v2/ServicePrincipals", "Resources")
+            if sp.get("applicationId") != self.endpoints["client_id"]))
+        add("databricks_group", sum(1 for group in get("/api/2.0/preview/scim/v2/Groups", "Resources")
+                                    if group.get("displayName") not in ("admins", "users")))
+        add("databricks_instance_profile", len(get("/api/2.0/instance-profiles/list", "instance_profiles")))
+        add("databricks_global_init_script", len(get("/api/2.0/global-init-scripts", "scripts")))
+        add("databricks_cluster", len(get("/api/2.1/clusters/list", "clusters")))
+        add("databricks_dbfs_file", self._count_dbfs(url, auth, "/", depth=4))
+
+    def _count_dbfs(self, url: str, auth: dict, path: str, depth: int) -> int:
+        try:
+            files = http(f"{url}/api/2.0/dbfs/list?" + urllib.parse.urlencode({"path": path}), headers=auth)
+        except urllib.error.HTTPError:
+            return 0
+        total = 0
+        for item in files.get("files") or []:
+            if item.get("is_dir"):
+                total += self._count_dbfs(url, auth, item["path"], depth - 1) if depth > 0 else 0
+            else:
+                total += 1
+        return total
+
+
+# --- running playbooks ------------------------------------------------------------------------
+@dataclass
+class Run:
+    strategy: str
+    scenario: str
+    rep: int
+    hosts: int
+    returncode: int
+    wall_s: float
+    log: str
+    tasks: int | None = None
+    tasks_started: int | None = None
+    module_invocations: int | None = None
+    changed: int | None = None
+    failed: int | None = None
+    counters: dict = field(default_factory=dict)
+    resources: int | None = None
+    slowest_tasks: list = field(default_factory=list)
+    modules: dict = field(default_factory=dict)
+
+    @property
+    def api_calls(self) -> int | None:
+        if not self.counters:
+            return None
+        return self.counters["aws_calls"] + self.counters["databricks_calls"]
+
+    @property
+    def api_per_resource(self) -> float | None:
+        if self.api_calls is None or not self.resources:
+            return None
+        return round(self.api_calls / self.resources, 3)
+
+    def record(self) -> dict:
+        data = dict(vars(self))
+        data["api_calls"] = self.api_calls
+        data["api_calls_per_resource"] = self.api_per_resource
+        return data
+
+
+class Bench:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.workdir = Path(tempfile.mkdtemp(prefix="lakehouse-bench-"))
+        self.sandbox = BenchSandbox(self.workdir / "sandbox", settings)
+        self.runs: list[Run] = []
+        self.floors: list[dict] = []
+        self.resources: dict = {}
+        self.errors: list[str] = []
+        self.missing = availability()
+        self.floor_tasks = settings.floor_tasks or 0
+
+    # --- one playbook run -----------------------------------------------------------------
+    def playbook(self, strategy: str, scenario: str, rep: int, playbook: str, args: list,
+                 inventory: list[str], hosts: int) -> Run:
+        label = f"{strategy}-{scenario}-{hosts}h-{rep}"
+        log = self.workdir / f"{label}.log"
+        counter_file = self.workdir / f"{label}.counter.json"
+        env = dict(self.sandbox.sandbox.env)
+        env.update(strategy_env(strategy))
+        env.update(ANSIBLE_CALLBACK_PLUGINS=str(BENCH / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="bench_counter",
+                   BENCH_COUNTER_FILE=str(counter_file))
+        command = [str(Path(sys.executable).parent / "ansible-playbook"), *inventory, playbook, *args]
+        self.sandbox.clear_counters()
+        started = time.monotonic()
+        with open(log, "w", encoding="utf-8") as handle:
+            handle.write("$ " + " ".join(command) + "\n")
+            handle.flush()
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                returncode = process.wait(timeout=self.settings.run_timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+                process.wait()
+                returncode = -1
+                handle.write(f"\nbenchmarks/run.py: stopped after {self.settings.run_timeout} s\n")
+        wall = time.monotonic() - started
+        run = Run(strategy, scenario, rep, hosts, returncode, round(wall, 3), str(log))
+        with contextlib.suppress(OSError, ValueError):
+            counted = json.loads(counter_file.read_text(encoding="utf-8"))
+            per_host = counted["hosts"].values()
+            run.tasks = max((host.get("tasks", 0) for host in per_host), default=0)
+            run.tasks_started = counted["tasks_started"]
+            run.module_invocations = sum(host.get("module_invocations", 0) for host in per_host)
+            run.changed = sum(host.get("changed", 0) for host in per_host)
+            run.failed = sum(host.get("failed", 0) + host.get("unreachable", 0) for host in per_host)
+            run.slowest_tasks = counted["slowest_tasks"][:10]
+            run.modules = counted["modules"]
+        with contextlib.suppress(OSError, ValueError):
+            run.counters = self.sandbox.counters()
+        self.runs.append(run)
+        status = "ok" if returncode == 0 else f"FAILED (rc={returncode}, log {log})"
+        print(f"  {label:<34} {wall:7.1f} s  tasks={run.tasks} modules={run.module_invocations} "
+              f"changed={run.changed} api={run.api_calls}  {status}", flush=True)
+        if returncode != 0:
+            self.errors.append(f"{label}: rc={returncode}, log {log}")
+        return run
+
+    # --- the scenarios --------------------------------------------------------------------
+    def scenarios(self, strategy: str, rep: int):
+        self.sandbox.reset()
+        wanted = [name for name in ALL_SCENARIOS if name in self.settings.scenarios]
+        if "full" not in wanted and any(name != "full" for name in wanted):
+            wanted.insert(0, "full")  # every other scenario needs a converged estate
+        resources = None
+        for name in wanted:
+            if name in self.missing:
+                continue
+            playbook, args = SCENARIO_COMMAND[name]
+            run = self.playbook(strategy, name, rep, playbook, args, ["-i", LOCAL_INVENTORY], hosts=1)
+            if name == "full":
+                if run.returncode != 0:
+                    print("  full converge failed: the other scenarios of this repetition are skipped")
+                    return
+                count = self.sandbox.count_resources(self.local_prefix())
+                self.resources.setdefault("single", []).append(count)
+                resources = count["total"]
+            run.resources = resources
+
+    def floor(self, strategy: str, rep: int):
+        tasks = self.floor_tasks or self.noop_tasks(strategy) or FALLBACK_FLOOR_TASKS
+        for count in (tasks, 0):
+            playbook = self.workdir / f"noop_tasks_{count}.yml"
+            write_noop_playbook(playbook, count)
+            run = self.playbook(strategy, f"floor{count}", rep, str(playbook), [], ["-i", LOCAL_INVENTORY], hosts=1)
+            self.floors.append({"strategy": strategy, "rep": rep, "tasks": count, "wall_s": run.wall_s,
+                                "returncode": run.returncode})
+
+    def noop_tasks(self, strategy: str) -> int | None:
+        counts = [run.tasks for run in self.runs if run.strategy == strategy and run.scenario == "noop"
+                  and run.hosts == 1 and run.returncode == 0 and run.tasks]
+        return counts[-1] if counts else None  # this repetition's (roles may change between runs)
+
+    def parallel(self, strategy: str, rep: int):
+        hosts = self.settings.parallel_hosts
+        self.sandbox.reset()
+        names = ",".join(f"bench-{index}" for index in range(1, hosts + 1))
+        inventory = ["-i", LOCAL_INVENTORY, "-i", PARALLEL_INVENTORY, "--limit", names]
+        total = None
+        for name in PARALLEL_SCENARIOS:
+            if name in self.missing:
+                continue
+            playbook, args = SCENARIO_COMMAND[name]
+            run = self.playbook(strategy, name, rep, playbook, args, inventory, hosts=hosts)
+            if name == "full":
+                if run.returncode != 0:
+                    return
+                counts = [self.sandbox.count_resources(f"lh-bench-{index}") for index in range(1, hosts + 1)]
+                self.resources.setdefault("parallel", []).append(counts)
+                total = sum(count["total"] for count in counts)
+            run.resources = total
+
+    def local_prefix(self) -> str:
+        try:
+            reply = subprocess.run([str(Path(sys.executable).parent / "ansible-inventory"), "-i", LOCAL_INVENTORY,
+                                    "--host", "sandbox"], cwd=REPO, env=self.sandbox.sandbox.env, capture_output=True,
+                                   text=True, check=True, timeout=120)
+            prefix = json.loads(reply.stdout).get("deployment_prefix", "")
+        except (subprocess.SubprocessError, ValueError):
+            prefix = ""
+        return prefix if prefix and "{" not in prefix else "lh-sandbox"
+
+    # --- the whole benchmark --------------------------------------------------------------
+    def main(self) -> int:
+        started = time.monotonic()
+        meta = machine()
+        strategies = []
+        for strategy in self.settings.strategies:
+            if strategy == "mitogen" and not mitogen_strategy_dir():
+                self.missing[f"strategy:{strategy}"] = "mitogen is not installed (pip install mitogen==0.3.54)"
+            elif strategy not in ("linear", "mitogen"):
+                self.errors.append(f"unknown strategy {strategy!r} in BENCH_STRATEGIES")
+            else:
+                strategies.append(strategy)
+        for name, reason in sorted(self.missing.items()):
+            print(f"not available: {name}: {reason}")
+        print(f"work folder: {self.workdir}")
+        self.sandbox.up()
+        try:
+            for rep in range(1, self.settings.repeat + 1):
+                for strategy in strategies:
+                    print(f"[{strategy} {rep}/{self.settings.repeat}]", flush=True)
+                    self.scenarios(strategy, rep)
+                    self.floor(strategy, rep)
+            if self.settings.parallel_hosts > 0 and "full" not in self.missing:
+                for rep in range(1, self.settings.parallel_repeat + 1):
+                    for strategy in strategies:
+                        print(f"[{strategy} parallel x{self.settings.parallel_hosts} "
+                              f"{rep}/{self.settings.parallel_repeat}]", flush=True)
+                        self.parallel(strategy, rep)
+        finally:
+            self.sandbox.down()
+        meta["load_average_end"] = os.getloadavg()
+        meta["bench_wall_s"] = round(time.monotonic() - started, 1)
+        results = self.summarise(strategies, meta)
+        self.settings.output.parent.mkdir(parents=True, exist_ok=True)
+        self.settings.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print_table(results)
+        print(f"\nresults: {self.settings.output}")
+        missed = [target for target in results["targets"] if target["met"] is False]
+        if self.errors:
+            print("\nFAILED runs (logs kept in " + str(self.workdir) + "):\n  " + "\n  ".join(self.errors))
+            return 1
+        if not self.settings.keep_logs:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.settings.strict and missed:
+            print(f"\n{len(missed)} target(s) missed (BENCH_STRICT=1)")
+            return 1
+        return 0
+
+    # --- summary --------------------------------------------------------------------------
+    def summarise(self, strategies: list[str], meta: dict) -> dict:
+        results = {"meta": meta, "settings": self.settings.public(),
+                   "not_available": dict(sorted(self.missing.items())), "errors": self.errors,
+                   "managed_resources": self.resources_summary(), "strategies": {}, "targets": [],
+                   "runs": [run.record() for run in self.runs]}
+        for strategy in strategies:
+            section = {"scenarios": {}, "parallel": {}, "floor": self.floor_summary(strategy)}
+            for name in ALL_SCENARIOS:
+                if name in self.missing:
+                    section["scenarios"][name] = {"available": False, "reason": self.missing[name]}
+                elif name in self.settings.scenarios or name == "full":
+                    section["scenarios"][name] = summarise_runs(self.runs_of(strategy, name, 1))
+            hosts = self.settings.parallel_hosts
+            if hosts > 0:
+                for name in PARALLEL_SCENARIOS:
+                    many = summarise_runs(self.runs_of(strategy, name, hosts))
+                    one = section["scenarios"].get(name, {})
+                    ratio = (round(many["median"]["wall_s"] / one["median"]["wall_s"], 2)
+                             if many.get("median") and one.get("median") else None)
+                    section["parallel"][name] = {"hosts": hosts, **many, "ratio_to_one": ratio}
+            results["strategies"][strategy] = section
+            results["targets"].extend(targets(strategy, section))
+        return results
+
+    def runs_of(self, strategy: str, scenario: str, hosts: int) -> list[Run]:
+        return [run for run in self.runs if run.strategy == strategy and run.scenario == scenario
+                and run.hosts == hosts]
+
+    def floor_summary(self, strategy: str) -> dict:
+        mine = [floor for floor in self.floors if floor["strategy"] == strategy and floor["returncode"] == 0]
+        with_tasks = [floor for floor in mine if floor["tasks"] > 0]
+        empty = [floor["wall_s"] for floor in mine if floor["tasks"] == 0]
+        if not with_tasks:
+            return {}
+        tasks = with_tasks[-1]["tasks"]
+        wall = statistics.median(floor["wall_s"] for floor in with_tasks)
+        per_task = statistics.median(floor["wall_s"] / floor["tasks"] for floor in with_tasks)
+        startup = statistics.median(empty) if empty else None
+        marginal = (statistics.median((floor["wall_s"] - startup) / floor["tasks"] for floor in with_tasks)
+                    if startup is not None else None)
+        return {
+            "tasks": tasks, "module": "ansible.builtin.ping",
+            "runs": [{"tasks": floor["tasks"], "wall_s": floor["wall_s"]} for floor in with_tasks],
+            "median_s": round(wall, 3), "per_task_s": round(per_task, 4),
+            "startup_s": round(startup, 3) if startup is not None else None,
+            "marginal_per_task_s": round(marginal, 4) if marginal is not None else None,
+        }
+
+    def resources_summary(self) -> dict:
+        single = self.resources.get("single") or []
+        summary = {"definition": f"see {TARGETS_DOC}#managed-resources"}
+        if single:
+            summary["single"] = single[-1]
+            summary["single_totals_per_repetition"] = [count["total"] for count in single]
+        parallel = self.resources.get("parallel") or []
+        if parallel:
+            summary["parallel"] = [count["total"] for count in parallel[-1]]
+        return summary
+
+
+def summarise_runs(runs: list[Run]) -> dict:
+    if not runs:
+        return {"available": True, "runs": 0}
+    good = [run for run in runs if run.returncode == 0]
+    summary: dict = {"available": True, "runs": len(runs), "failed_runs": len(runs) - len(good),
+                     "wall_s": [run.wall_s for run in runs]}
+    if good:
+        def median(values):
+            values = [value for value in values if value is not None]
+            return round(statistics.median(values), 3) if values else None
+
+        summary["median"] = {
+            "wall_s": median(run.wall_s for run in good),
+            "min_s": min(run.wall_s for run in good),
+            "max_s": max(run.wall_s for run in good),
+            "tasks": median(run.tasks for run in good),
+            "module_invocations": median(run.module_invocations for run in good),
+            "changed": median(run.changed for run in good),
+            "aws_calls": median(run.counters.get("aws_calls") for run in good),
+            "aws_mutating": median(run.counters.get("aws_mutating") for run in good),
+            "databricks_calls": median(run.counters.get("databricks_calls") for run in good),
+            "api_calls": median(run.api_calls for run in good),
+            "resources": median(run.resources for run in good),
+            "api_calls_per_resource": median(run.api_per_resource for run in good),
+        }
+        middle = sorted(good, key=lambda run: run.wall_s)[len(good) // 2]
+        summary["slowest_tasks_of_median_run"] = middle.slowest_tasks
+        summary["modules_of_median_run"] = middle.modules
+    return summary
+
+
+def targets(strategy: str, section: dict) -> list[dict]:
+    """The issue's targets, as ratios from this run."""
+    scenarios = section["scenarios"]
+    floor = section["floor"]
+
+    def med(name: str, key: str):
+        return (scenarios.get(name) or {}).get("median", {}).get(key)
+
+    out = []
+
+    def target(name: str, value, limit, detail: str):
+        met = None if value is None or limit is None else value <= limit
+        out.append({"strategy": strategy, "target": name, "value": value, "limit": limit, "met": met,
+                    "detail": detail})
+
+    noop, tasks = med("noop", "wall_s"), med("noop", "tasks")
+    budget = round(1.5 * tasks * floor["per_task_s"], 2) if tasks and floor.get("per_task_s") else None
+    target("noop converge <= 1.5 x tasks x per-task floor (s)", noop, budget,
+           f"{tasks} tasks x {floor.get('per_task_s')} s floor x 1.5" if budget else "no floor or no no-op run")
+    target("API calls per managed resource, no-op converge", med("noop", "api_calls_per_resource"), 1.2,
+           f"{med('noop', 'api_calls')} calls / {med('noop', 'resources')} resources")
+    target("API calls per managed resource, full converge", med("full", "api_calls_per_resource"), 3,
+           f"{med('full', 'api_calls')} calls / {med('full', 'resources')} resources")
+    target("--check on a converged estate <= no-op converge (s)", med("check", "wall_s"), noop, "medians")
+    for name, data in section["parallel"].items():
+        target(f"{data['hosts']} deployments in parallel <= 2.5 x one ({name})", data.get("ratio_to_one"), 2.5,
+               "ratio of medians")
+    target("orientation: no-op converge < 20 s", noop, 20, "2-core machine")
+    return out
+
+
+# --- output -----------------------------------------------------------------------------------
+def write_noop_playbook(path: Path, tasks: int):
+    lines = [
+        "---",
+        f"# Generated by benchmarks/run.py: {tasks} no-op tasks, the per-task floor of ansible on this inventory.",
+        "- name: Per-task floor",
+        "  hosts: databricks_deployments",
+        "  gather_facts: false",
+        '  environment: "{{ deployment_environment | default({}) }}"',
+        "  tasks:" if tasks else "  tasks: []",
+    ]
+    for index in range(1, tasks + 1):
+        lines += [f"    - name: No-op {index}", "      ansible.builtin.ping:"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _fmt(value, digits=1):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if not value.is_integer() or digits else str(int(value))
+    return str(value)
+
+
+def print_table(results: dict):
+    header = (f"{'strategy':<8} {'scenario':<13} {'hosts':>5} {'median s':>9} {'min-max s':>13} {'tasks':>6} "
+              f"{'modules':>7} {'changed':>7} {'AWS':>5} {'DBX':>5} {'res':>4} {'calls/res':>9}")
+    print("\n" + header + "\n" + "-" * len(header))
+    for strategy, section in results["strategies"].items():
+        rows = [(name, data, 1) for name, data in section["scenarios"].items()]
+        rows += [(name, data, data["hosts"]) for name, data in section["parallel"].items()]
+        for name, data, hosts in rows:
+            if not data.get("available", True):
+                print(f"{strategy:<8} {name:<13} {hosts:>5} not available: {data['reason']}")
+                continue
+            median = data.get("median")
+            if not median:
+                print(f"{strategy:<8} {name:<13} {hosts:>5} no successful run ({data.get('runs', 0)} run(s))")
+                continue
+            spread = f"{median['min_s']:.1f}-{median['max_s']:.1f}"
+            print(f"{strategy:<8} {name:<13} {hosts:>5} {median['wall_s']:>9.1f} {spread:>13} "
+                  f"{_fmt(median['tasks'], 0):>6} {_fmt(median['module_invocations'], 0):>7} "
+                  f"{_fmt(median['changed'], 0):>7} {_fmt(median['aws_calls'], 0):>5} "
+                  f"{_fmt(median['databricks_calls'], 0):>5} {_fmt(median['resources'], 0):>4} "
+                  f"{_fmt(median['api_calls_per_resource'], 2):>9}"
+                  + (f"   x{data['ratio_to_one']} of 1 host" if data.get("ratio_to_one") else ""))
+        floor = section["floor"]
+        if floor:
+            print(f"{strategy:<8} {'floor':<13} {1:>5} {floor['median_s']:>9.1f}   {floor['tasks']} ping tasks: "
+                  f"{floor['per_task_s']:.3f} s/task; start-up {_fmt(floor['startup_s'], 1)} s, "
+                  f"marginal {_fmt(floor['marginal_per_task_s'], 3)} s/task")
+    print("\nTargets")
+    for target in results["targets"]:
+        mark = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
+        print(f"  [{mark}] {target['strategy']:<8} {target['target']}: {_fmt(target['value'], 2)} "
+              f"(limit {_fmt(target['limit'], 2)}; {target['detail']})")
+
+
+# --- the machine ------------------------------------------------------------------------------
+def machine() -> dict:
+    def version(package: str):
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    cpu = ""
+    with contextlib.suppress(OSError):
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+    memory = ""
+    with contextlib.suppress(OSError):
+        memory = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
+                       if line.startswith("MemTotal")), "")
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return None
+
+    status = git("status", "--porcelain")
+    return {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "cpu": cpu, "cores": os.cpu_count(), "memory": memory, "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": {name: version(name) for name in ("ansible-core", "ansible", "mitogen", "moto", "boto3",
+                                                      "databricks-sdk")},
+        "git_commit": git("rev-parse", "HEAD"),
+        "git_dirty_files": len(status.splitlines()) if status else 0,
+        "roles": sorted(path.name for path in (REPO / "roles").iterdir() if path.is_dir()),
+        "playbooks": sorted(path.name for path in (REPO / "playbooks").glob("*.yml")),
+        "load_average_start": os.getloadavg(),
+        "ansible_cfg_strategy": configured_strategy(),
+    }
+
+
+def markdown(results: dict) -> str:
+    """The table of a results.json as markdown (for docs/performance.md)."""
+    lines = ["| strategy | scenario | hosts | median s (min-max) | tasks | modules | changed | AWS calls | "
+             "Databricks calls | resources | calls/resource |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for strategy, section in results["strategies"].items():
+        rows = [(name, data, 1) for name, data in section["scenarios"].items()]
+        rows += [(name, data, data["hosts"]) for name, data in section["parallel"].items()]
+        for name, data, hosts in rows:
+            median = data.get("median")
+            if not median:
+                why = data.get("reason") or "failed"
+                lines.append(f"| {strategy} | {name} | {hosts} | {why} |  |  |  |  |  |  |  |")
+                continue
+            ratio = f" (x{data['ratio_to_one']} of 1 host)" if data.get("ratio_to_one") else ""
+            spread = f"{median['wall_s']:.1f} ({median['min_s']:.1f}-{median['max_s']:.1f}){ratio}"
+            cells = [strategy, name, hosts, spread,
+                     *(_fmt(median[key], 0) for key in ("tasks", "module_invocations", "changed", "aws_calls",
+                                                        "databricks_calls", "resources")),
+                     _fmt(median["api_calls_per_resource"], 2)]
+            lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+        floor = section["floor"]
+        if floor:
+            lines.append(f"| {strategy} | floor: {floor['tasks']} x ping | 1 | {floor['median_s']:.1f} | "
+                         f"{floor['tasks']} | {floor['tasks']} | 0 | 0 | 0 | | {floor['per_task_s']:.3f} s/task "
+                         f"(start-up {_fmt(floor['startup_s'], 1)} s) |")
+    lines += ["", "| strategy | target | value | limit | met |", "|---|---|---|---|---|"]
+    for target in results["targets"]:
+        met = {True: "yes", False: "**no**", None: "n/a"}[target["met"]]
+        lines.append(f"| {target['strategy']} | {target['target']} | {_fmt(target['value'], 2)} | "
+                     f"{_fmt(target['limit'], 2)} | {met} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--markdown"]:  # re-print a results.json as markdown, run nothing
+        path = Path(argv[1]) if len(argv) > 1 else Settings().output
+        print(markdown(json.loads(path.read_text(encoding="utf-8"))))
+        return 0
+    return Bench(Settings()).main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
