@@ -97,6 +97,16 @@ def is_our_process(pid, service):
         return False
 
 
+def process_running(pid):
+    """True until the process has exited: gone, or a zombie waiting to be reaped. (Its cmdline
+    empties as it starts exiting, before it is done; the state field tells the rest.)"""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
 def credentials():
     """Sandbox Databricks credentials, made once per state folder."""
     path = os.path.join(sandbox_dir(), "credentials.json")
@@ -158,12 +168,13 @@ def stop(service):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
-        while is_our_process(pid, service) and time.monotonic() < deadline:
+        while process_running(pid) and time.monotonic() < deadline:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)  # reap when we are its parent (tests)
             time.sleep(0.1)
-        if is_our_process(pid, service):
-            os.killpg(pid, signal.SIGKILL)
+        if process_running(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
         print(f"{service.name}: stopped (pid {pid})")
     with contextlib.suppress(FileNotFoundError):
         os.remove(pid_file(service))
