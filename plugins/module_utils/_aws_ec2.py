@@ -33,6 +33,20 @@ def ec2_client(module):
     return module.client("ec2", retry_decorator=retry)
 
 
+def describe_all(client, operation, result_key, filters):
+    """Every item an EC2 Describe* call returns for the filters, following NextToken."""
+    items, token = [], None
+    while True:
+        kwargs = {"Filters": filters}
+        if token:
+            kwargs["NextToken"] = token
+        reply = getattr(client, operation)(aws_retry=True, **kwargs)
+        items.extend(reply.get(result_key, []))
+        token = reply.get("NextToken")
+        if not token:
+            return items
+
+
 def tags_of(resource):
     """A resource's boto3 ``Tags`` list as a plain dict."""
     return boto3_tag_list_to_ansible_dict(resource.get("Tags") or [])

@@ -231,6 +231,7 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 import (
+    describe_all,
     desired_tags,
     ec2_client,
     ensure_tags,
@@ -260,16 +261,7 @@ def full_service_name(service, region):
 
 def describe_live_endpoints(client, vpc_id):
     """Every endpoint of the VPC that is not deleted or on its way out."""
-    endpoints, token = [], None
-    while True:
-        kwargs = {"Filters": [{"Name": "vpc-id", "Values": [vpc_id]}]}
-        if token:
-            kwargs["NextToken"] = token
-        reply = client.describe_vpc_endpoints(aws_retry=True, **kwargs)
-        endpoints.extend(reply.get("VpcEndpoints", []))
-        token = reply.get("NextToken")
-        if not token:
-            break
+    endpoints = describe_all(client, "describe_vpc_endpoints", "VpcEndpoints", [{"Name": "vpc-id", "Values": [vpc_id]}])
     return [endpoint for endpoint in endpoints
             if endpoint.get("VpcId") == vpc_id and str(endpoint.get("State", "")).lower() not in DEAD_STATES]
 

@@ -184,6 +184,7 @@ deleted_flow_log_ids:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 import (
+    describe_all,
     desired_tags,
     ec2_client,
     ensure_tags,
@@ -203,16 +204,8 @@ IMMUTABLE = ("resource_id", "traffic_type", "log_destination_type", "log_destina
 
 
 def describe_flow_logs(client, resource_id):
-    flow_logs, token = [], None
-    while True:
-        kwargs = {"Filters": [{"Name": "resource-id", "Values": [resource_id]}]}
-        if token:
-            kwargs["NextToken"] = token
-        reply = client.describe_flow_logs(aws_retry=True, **kwargs)
-        flow_logs.extend(reply.get("FlowLogs", []))
-        token = reply.get("NextToken")
-        if not token:
-            break
+    flow_logs = describe_all(client, "describe_flow_logs", "FlowLogs",
+                             [{"Name": "resource-id", "Values": [resource_id]}])
     return [flow_log for flow_log in flow_logs
             if flow_log.get("ResourceId") == resource_id
             and str(flow_log.get("FlowLogStatus", "ACTIVE")).lower() not in DEAD_STATUSES]
