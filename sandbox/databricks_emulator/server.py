@@ -273,6 +273,9 @@ class EmulatorServer:
                 return 200, dict(self.state.config)
             if key == ("GET", "/workspaces"):
                 return 200, self.workspaces()
+            if key == ("GET", "/tokens"):
+                with self.state.lock:
+                    return 200, self.state.tokens.issued()
         except (ValueError, TypeError) as exc:
             return 400, {"error": str(exc)}
         return 404, {"error": f"no admin endpoint {method} {path}"}

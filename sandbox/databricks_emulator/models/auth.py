@@ -1,7 +1,8 @@
 """Tokens: OAuth M2M access tokens (account and workspace), PATs and on-behalf-of tokens.
 
 Token values live only in memory and are never logged. Expiry uses the emulator clock, so
-``POST /__sandbox/clock/advance`` makes tokens expire.
+``POST /__sandbox/clock/advance`` makes tokens expire. ``GET /__sandbox/tokens`` lists every value
+issued since the last reset, for tests that search outputs for leaked secrets.
 """
 
 import dataclasses
@@ -30,6 +31,7 @@ class TokenStore:
     def __init__(self, clock):
         self.clock = clock
         self._by_hash: dict[str, Token] = {}
+        self._issued: list[tuple[str, Token]] = []  # every value issued, for GET /__sandbox/tokens
 
     @staticmethod
     def _hash(value: str) -> str:
@@ -41,7 +43,14 @@ class TokenStore:
         token = Token(kind=kind, workspace_id=workspace_id, principal_id=principal_id, creation=now,
                       expiry=(now + lifetime_s) if lifetime_s else None, **extra)
         self._by_hash[self._hash(value)] = token
+        self._issued.append((value, token))
         return value, token
+
+    def issued(self) -> list[dict]:
+        """Every token issued (revoked and expired ones too), with its value."""
+        return [{"kind": t.kind, "workspace_id": t.workspace_id, "principal_id": t.principal_id,
+                 "token_id": t.token_id, "token_value": value, "revoked": t.revoked, "expired": self.expired(t)}
+                for value, t in self._issued]
 
     def pats(self, workspace_id) -> list[Token]:
         return [t for t in self._by_hash.values()
