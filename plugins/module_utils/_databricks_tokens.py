@@ -11,7 +11,11 @@ A caller holds a token it stored earlier (its ``token_id``; the value lives in a
 * ``rotate`` - it exists but expires within the margin, or ``force`` is set.
 
 A rotation only *creates* the new token; the caller stores it and then revokes the previous one
-(``state=absent``), so there is never a moment without a working token. Pure Python.
+(``state=absent``), so there is never a moment without a working token.
+
+The token's ``comment`` marks it as the caller's: with ``exclusive``, every other live token with that
+comment (``unstored(...)``) is one a run created and never stored (it was interrupted between the
+creation and the store, or before revoking the previous token) and is revoked. Pure Python.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,6 +35,7 @@ LIFECYCLE_ARGUMENT_SPEC = dict(
     rotate_before_seconds=dict(type="int", default=86400),
     force_rotate=dict(type="bool", default=False),
     state=dict(type="str", default="present", choices=["present", "absent"]),
+    exclusive=dict(type="bool", default=False),
 )
 
 
@@ -56,6 +61,13 @@ def decide(token_info, at_ms, rotate_before_seconds, force=False):
     if left is not None and left <= rotate_before_seconds:
         return ROTATE, "expires in %d seconds (rotate_before_seconds=%d)" % (max(0, left), rotate_before_seconds)
     return KEEP, "valid" if left is None else "valid for %d more seconds" % left
+
+
+def unstored(token_infos, comment, held_token_id):
+    """Ids of the tokens with this comment other than the held one, oldest first."""
+    found = [info for info in token_infos or []
+             if info.get("comment") == comment and info.get("token_id") and info.get("token_id") != held_token_id]
+    return [info["token_id"] for info in sorted(found, key=lambda info: info.get("creation_time") or 0)]
 
 
 def public_info(token_info):

@@ -53,6 +53,15 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  exclusive:
+    description:
+      - With O(state=present), revoke the service principal's other tokens with the same O(comment) (all but
+        O(token_id) and the one created). The comment marks the tokens of this caller; another token with it is
+        one an interrupted run created and never stored, so it must not stay live. Returned in
+        RV(revoked_token_ids).
+      - Give each deployment (caller) a comment of its own when this is set.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.attributes
@@ -63,8 +72,10 @@ EXAMPLES = r"""
   lakehouse.databricks_aws.obo_token:
     workspace_host: "{{ workspace_url }}"
     application_id: "{{ sp.application_id }}"
+    comment: dev service principal token
     lifetime_seconds: 518400
     token_id: "{{ stored.obo.token_id | default(omit) }}"
+    exclusive: true
   register: obo
   no_log: true
 """
@@ -102,9 +113,18 @@ previous_token_id:
   description: The held token that a rotation replaced, to revoke once the new one is stored.
   returned: when state=present
   type: str
+revoked_token_ids:
+  description:
+    - Tokens of the service principal with O(comment) other than O(token_id) that O(exclusive=true) revoked
+      (would revoke in check mode).
+  returned: when state=present
+  type: list
+  elements: str
+  sample: [7c3e9a1b5d2f4e6a]
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_scim import find_one
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_tokens import (
     KEEP,
     LIFECYCLE_ARGUMENT_SPEC,
@@ -112,6 +132,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     decide,
     now_ms,
     public_info,
+    unstored,
 )
 
 BASE = "/api/2.0/token-management"
@@ -138,20 +159,44 @@ def ensure_absent(module):
                 diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
 
 
+def revoke_unstored(module):
+    """Revoke (not in check mode) the service principal's other tokens with the comment; their ids."""
+    params = module.params
+    if not params["exclusive"]:
+        return []
+    reply = module.request("GET", "%s/tokens" % BASE, action="list tokens")
+    stray = unstored(reply.get("token_infos"), params["comment"], params["token_id"])
+    if stray:  # only the service principal's own: look its id up once there is something to revoke
+        sp = find_one(module, "ServicePrincipals", "applicationId", params["application_id"])
+        owned = set(info["token_id"] for info in reply.get("token_infos") or []
+                    if sp is not None and str(info.get("owner_id")) == str(sp.get("id")))
+        stray = [token_id for token_id in stray if token_id in owned]
+    if not module.check_mode:
+        for token_id in stray:
+            module.request("DELETE", "%s/tokens/%s" % (BASE, token_id), action="revoke unstored token %s" % token_id,
+                           not_found_ok=True)
+    return stray
+
+
 def ensure_present(module):
     params = module.params
     current = get_token(module, params["token_id"])
     action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
     before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
+    kept = dict(before)
+    revoked = revoke_unstored(module)
+    if revoked:
+        before["unstored_token_ids"] = revoked
     if action == KEEP:
-        module.exit(changed=False, token_id=current["token_id"], token_value=None, token_info=public_info(current),
-                    action=action, reason=reason, previous_token_id=None, diff={"before": before, "after": before})
+        module.exit(changed=bool(revoked), token_id=current["token_id"], token_value=None,
+                    token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
+                    revoked_token_ids=revoked, diff={"before": before, "after": kept})
     previous = current["token_id"] if action == ROTATE else None
     after = {"token_id": "(new token)", "application_id": params["application_id"], "comment": params["comment"],
              "lifetime_seconds": params["lifetime_seconds"]}
     if module.check_mode:
         module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
-                    previous_token_id=previous, diff={"before": before, "after": after})
+                    previous_token_id=previous, revoked_token_ids=revoked, diff={"before": before, "after": after})
     body = {"application_id": params["application_id"], "comment": params["comment"]}
     if params["lifetime_seconds"]:
         body["lifetime_seconds"] = params["lifetime_seconds"]
@@ -161,7 +206,7 @@ def ensure_present(module):
     after["token_id"] = info.get("token_id")
     module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
                 token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
-                diff={"before": before, "after": after})
+                revoked_token_ids=revoked, diff={"before": before, "after": after})
 
 
 def main():

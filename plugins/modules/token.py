@@ -51,21 +51,30 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  exclusive:
+    description:
+      - With O(state=present), revoke the caller's other tokens with the same O(comment) (all but O(token_id)
+        and the one created). The comment marks the tokens of this caller; another token with it is one an
+        interrupted run created and never stored, so it must not stay live. Returned in RV(revoked_token_ids).
+      - Give each deployment (caller) a comment of its own when this is set.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.attributes
 """
 
 EXAMPLES = r"""
-- name: Keep the automation PAT, or create a new one
+- name: Keep the automation PAT, or create a new one (and revoke other tokens with its comment)
   lakehouse.databricks_aws.token:
     workspace_host: "{{ workspace_url }}"
     client_id: "{{ databricks_client_id }}"
     client_secret: "{{ databricks_client_secret }}"
-    comment: automation
+    comment: dev automation
     lifetime_seconds: 518400
     token_id: "{{ stored.pat.token_id | default(omit) }}"
     rotate_before_seconds: 86400
+    exclusive: true
   register: pat
   no_log: true
 
@@ -111,6 +120,13 @@ previous_token_id:
   description: The held token that a rotation replaced, to revoke once the new one is stored.
   returned: when state=present
   type: str
+revoked_token_ids:
+  description:
+    - Tokens with O(comment) other than O(token_id) that O(exclusive=true) revoked (would revoke in check mode).
+  returned: when state=present
+  type: list
+  elements: str
+  sample: [0ea2b8d1c3f4a5b6c7d8e9f0a1b2c3d4]
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
@@ -121,16 +137,21 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     decide,
     now_ms,
     public_info,
+    unstored,
 )
 
 SECRET_KEYS = ("token_value",)
 
 
+def list_own_tokens(module):
+    reply = module.request("GET", "/api/2.0/token/list", action="list tokens")
+    return reply.get("token_infos") or []
+
+
 def find_own_token(module, token_id):
     if not token_id:
         return None
-    reply = module.request("GET", "/api/2.0/token/list", action="list tokens")
-    return next((info for info in reply.get("token_infos") or [] if info.get("token_id") == token_id), None)
+    return next((info for info in list_own_tokens(module) if info.get("token_id") == token_id), None)
 
 
 def ensure_absent(module):
@@ -146,19 +167,39 @@ def ensure_absent(module):
                 diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
 
 
+def revoke_unstored(module, own):
+    """Revoke (not in check mode) the other tokens with the comment; their ids."""
+    params = module.params
+    if not params["exclusive"]:
+        return []
+    stray = unstored(own, params["comment"], params["token_id"])
+    if not module.check_mode:
+        for token_id in stray:
+            module.request("POST", "/api/2.0/token/delete", body={"token_id": token_id},
+                           action="revoke unstored token %s" % token_id, not_found_ok=True)
+    return stray
+
+
 def ensure_present(module):
     params = module.params
-    current = find_own_token(module, params["token_id"])
+    own = list_own_tokens(module) if params["token_id"] or params["exclusive"] else []
+    current = next((info for info in own if info.get("token_id") == params["token_id"]), None) \
+        if params["token_id"] else None
     action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
     before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
+    kept = dict(before)
+    revoked = revoke_unstored(module, own)
+    if revoked:
+        before["unstored_token_ids"] = revoked
     if action == KEEP:
-        module.exit(changed=False, token_id=current["token_id"], token_value=None, token_info=public_info(current),
-                    action=action, reason=reason, previous_token_id=None, diff={"before": before, "after": before})
+        module.exit(changed=bool(revoked), token_id=current["token_id"], token_value=None,
+                    token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
+                    revoked_token_ids=revoked, diff={"before": before, "after": kept})
     previous = current["token_id"] if action == ROTATE else None
     after = {"token_id": "(new token)", "comment": params["comment"], "lifetime_seconds": params["lifetime_seconds"]}
     if module.check_mode:
         module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
-                    previous_token_id=previous, diff={"before": before, "after": after})
+                    previous_token_id=previous, revoked_token_ids=revoked, diff={"before": before, "after": after})
     body = {"comment": params["comment"]}
     if params["lifetime_seconds"]:
         body["lifetime_seconds"] = params["lifetime_seconds"]
@@ -167,7 +208,7 @@ def ensure_present(module):
     after["token_id"] = info.get("token_id")
     module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
                 token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
-                diff={"before": before, "after": after})
+                revoked_token_ids=revoked, diff={"before": before, "after": after})
 
 
 def main():

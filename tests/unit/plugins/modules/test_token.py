@@ -95,3 +95,30 @@ def test_obo_token_lifecycle(fake, capsys):
 def test_obo_needs_an_application_id(fake, capsys):
     result = run_module(obo_token.main, dict(WS_CONNECTION), fake, capsys)
     assert result["failed"] and "application_id" in result["msg"]
+
+
+def test_exclusive_pat_revokes_the_unstored_tokens_with_its_comment(fake, capsys):
+    _v, held = fake.add_token("sp-admin", lifetime_seconds=6 * DAY, comment="automation")
+    _v, unstored = fake.add_token("sp-admin", lifetime_seconds=6 * DAY, comment="automation")
+    _v, other = fake.add_token("sp-admin", lifetime_seconds=6 * DAY, comment="someone else's")
+    plan = pat(fake, capsys, check_mode=True, token_id=held["token_id"], exclusive=True)
+    assert plan["changed"] and plan["revoked_token_ids"] == [unstored["token_id"]] and fake.mutating_calls() == []
+    kept = pat(fake, capsys, token_id=held["token_id"], exclusive=True)
+    assert kept["changed"] and kept["action"] == "keep" and kept["revoked_token_ids"] == [unstored["token_id"]]
+    assert sorted(fake.tokens) == sorted([held["token_id"], other["token_id"]])
+    again = pat(fake, capsys, token_id=held["token_id"], exclusive=True)
+    assert not again["changed"] and again["revoked_token_ids"] == []
+    # no token held (an interrupted first run): every token with the comment goes, a new one is created
+    created = pat(fake, capsys, exclusive=True)
+    assert created["action"] == "create" and created["revoked_token_ids"] == [held["token_id"]]
+    assert sorted(fake.tokens) == sorted([created["token_id"], other["token_id"]])
+
+
+def test_exclusive_obo_revokes_only_the_service_principal_tokens_with_its_comment(fake, capsys):
+    _v, held = fake.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token", created_by="sp-admin")
+    _v, unstored = fake.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token", created_by="sp-admin")
+    _v, admins = fake.add_token("sp-admin", lifetime_seconds=6 * DAY, comment="sp token")
+    rotated = obo(fake, capsys, token_id=held["token_id"], comment="sp token", force_rotate=True, exclusive=True)
+    assert rotated["action"] == "rotate" and rotated["previous_token_id"] == held["token_id"]
+    assert rotated["revoked_token_ids"] == [unstored["token_id"]]
+    assert sorted(fake.tokens) == sorted([held["token_id"], admins["token_id"], rotated["token_id"]])
