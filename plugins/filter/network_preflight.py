@@ -55,8 +55,9 @@ def network_input_errors(inputs):
     errors.extend(v.check_region("aws_region", region))
     prefix = inputs.get("deployment_prefix")
     if not isinstance(prefix, str) or not PREFIX_PATTERN.match(prefix):
+        required = "; it is required" if prefix in (None, "") else ""
         errors.append("deployment_prefix: '%s' must be 1 to 63 letters, digits and hyphens, starting with a letter "
-                      "or digit (it names every resource)" % (prefix,))
+                      "or digit (it names every resource)%s" % (prefix, required))
 
     vpc_errors = v.check_vpc_cidr("network_vpc_cidr", inputs.get("network_vpc_cidr"))
     errors.extend(vpc_errors)
@@ -91,6 +92,9 @@ def network_input_errors(inputs):
                                      inputs["network_flow_logs_max_aggregation_interval"], AGGREGATION_INTERVALS))
     if inputs.get("network_vpc_endpoint_policies_enabled"):
         errors.extend(_policy_errors(inputs.get("network_vpc_endpoint_policies")))
+        if str(inputs.get("network_vpc_endpoints_enabled")).lower() in ("false", "no", "off", "0"):
+            errors.append("network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, "
+                          "but network_vpc_endpoints_enabled is false")
     for name in ("deployment_tags", "network_tags"):
         if inputs.get(name) is not None:
             errors.extend(v.check_tags(name, inputs[name]))

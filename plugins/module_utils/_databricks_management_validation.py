@@ -99,8 +99,14 @@ def check_cluster(inputs):
                       "and 43200 minutes" % (minutes,))
     errors += v.check_choice("databricks_management_cluster_availability",
                              get("databricks_management_cluster_availability"), AVAILABILITY)
-    errors += _int_at_least("databricks_management_cluster_first_on_demand",
-                            get("databricks_management_cluster_first_on_demand"), 0)
+    first_on_demand = get("databricks_management_cluster_first_on_demand")
+    errors += _int_at_least("databricks_management_cluster_first_on_demand", first_on_demand, 0)
+    availability = get("databricks_management_cluster_availability")
+    spot = availability in ("SPOT", "SPOT_WITH_FALLBACK")
+    if spot and first_on_demand == 0 and not isinstance(first_on_demand, bool):
+        # The first node is the driver: on a spot instance a reclaim ends the whole cluster.
+        errors.append("databricks_management_cluster_first_on_demand: 0 puts the driver on a spot instance "
+                      "(databricks_management_cluster_availability %s); use at least 1" % availability)
     errors += v.check_int_range("databricks_management_cluster_spot_bid_price_percent",
                                 get("databricks_management_cluster_spot_bid_price_percent"), 1, 10000, "%")
     errors += v.check_choice("databricks_management_cluster_ebs_volume_type",
@@ -129,6 +135,8 @@ def management_input_errors(inputs):
     errors = []
     errors += v.check_region("aws_region", get("aws_region"))
     errors += v.check_uuid("databricks_management_account_id", get("databricks_management_account_id"))
+    if get("databricks_management_account_host") not in (None, ""):
+        errors += v.check_host_url("databricks_management_account_host", get("databricks_management_account_host"))
     for option in ("databricks_management_dbfs_client_side_enc", "databricks_management_datalake_client_side_enc",
                    "databricks_management_log_delivery_enabled", "databricks_management_log_delivery_per_workspace"):
         errors += _bool(option, get(option))

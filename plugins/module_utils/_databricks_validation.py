@@ -62,7 +62,8 @@ def check_pattern(name, value, pattern, what, optional=False):
     if optional and value in (None, ""):
         return []
     if not isinstance(value, str) or not pattern.match(value):
-        return ["%s: '%s' is not %s" % (name, value, what)]
+        required = "; it is required" if value in (None, "") else ""
+        return ["%s: '%s' is not %s%s" % (name, value, what, required)]
     return []
 
 
@@ -77,6 +78,8 @@ def provisioning_input_errors(inputs):
     errors = []
     get = inputs.get
     errors += v.check_region("aws_region", get("aws_region"))
+    if "databricks_provisioning_account_host" in inputs:
+        errors += v.check_host_url("databricks_provisioning_account_host", get("databricks_provisioning_account_host"))
     errors += check_pattern("databricks_provisioning_account_id", get("databricks_provisioning_account_id"), UUID,
                             "a Databricks account ID (a UUID)")
     errors += check_present("databricks_provisioning_client_id", get("databricks_provisioning_client_id"),

@@ -33,7 +33,19 @@ def parse_cidr(name, value, errors):
 
 def check_region(name, region):
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
-        return ["%s: '%s' is not an AWS region name such as eu-west-1" % (name, region)]
+        required = "; it is required" if region in (None, "") else ""
+        return ["%s: '%s' is not an AWS region name such as eu-west-1%s" % (name, region, required)]
+    return []
+
+
+URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
+
+
+def check_host_url(name, value):
+    """An API host: http(s)://name[:port], nothing after the host (the modules add the paths)."""
+    if not isinstance(value, str) or not URL_PATTERN.match(value):
+        return ["%s: '%s' is not a host URL such as https://accounts.cloud.databricks.com (scheme https:// or "
+                "http://, a host name and an optional port, no path)" % (name, value)]
     return []
 
 

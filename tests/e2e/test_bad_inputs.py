@@ -1,0 +1,364 @@
+"""Bad inputs across every role: each fails in site.yml's preflight play, naming the variable and the rule,
+before any mutating AWS or Databricks call, against a sandbox that already holds a converged deployment.
+
+One site.yml converges the deployment (inventories/local); then one ansible-playbook run takes every case as an
+inventory host of its own (forks run them in parallel), each with its own deployment_prefix. The deployment's
+state (moto and the emulator, tokens included) is read before and after, and the request logs of both must
+show no mutating call (OAuth token exchanges authenticate, they change nothing). Two small runs check that the
+reachability and authentication checks also stop a --tags reset_tokens run and a --check --diff plan.
+"""
+
+import itertools
+import json
+import os
+import time
+
+import pytest
+
+from tests.sandbox_harness import Sandbox, free_port
+from tests.stack import Stack, ok
+
+CLOSED_PORT = free_port()  # bound once and released: nothing listens there
+OTHER_ACCOUNT = "0d2a9b6e-1c3f-4e5a-8b7c-9d0e1f2a3b4c"
+WRONG_SECRET = "dose-not-the-right-secret-0123456789"
+
+SPEC = "Validating arguments against arg spec 'validate' - Preflight of the "
+NETWORK = "network : Preflight - network inputs"
+IAM = "iam : Preflight - IAM inputs"
+STORAGE = "storage_encryption : Preflight - storage and encryption inputs"
+PROVISIONING = "databricks_provisioning : Preflight - Databricks provisioning inputs"
+MANAGEMENT = "databricks_management : Preflight - Databricks management inputs"
+ACCOUNT_CHECK = "databricks_provisioning : Preflight - Databricks account host, account ID and service principal"
+AWS_CHECK = "Preflight - AWS endpoint and credentials"
+ROLE_SPEC = {"network": "network : " + SPEC + "network inputs", "iam": "iam : " + SPEC + "iam role's inputs",
+             "storage_encryption": "storage_encryption : " + SPEC + "storage_encryption role's inputs",
+             "databricks_provisioning": "databricks_provisioning : " + SPEC + "databricks_provisioning inputs",
+             "databricks_management": "databricks_management : " + SPEC + "databricks_management inputs"}
+
+
+def buckets(prefix, **override):
+    names = {"root": prefix + "-rootbucket", "raw": prefix + "-raw", "prepared": prefix + "-prepared",
+             "trusted": prefix + "-trusted", "s3_logging": prefix + "-s3-logging",
+             "databricks_logging": prefix + "-databricks-logging"}
+    return dict(names, **override)
+
+
+# case: (role, kind, variables, failing task, substrings of the message). deployment_prefix is bad-<case>.
+CASES = {
+    # --- network ---------------------------------------------------------------------------------------------
+    "net-subnets-string": ("network", "wrong type", {"network_private_subnet_cidrs": "10.0.1.0/24"}, NETWORK,
+                           ["network_private_subnet_cidrs: must be a list, got"]),
+    "net-tags-string": ("network", "wrong type", {"network_tags": "Owner"}, ROLE_SPEC["network"],
+                        ["argument 'network_tags' is of type str and we were unable to convert to dict"]),
+    "net-dns-not-bool": ("network", "wrong type", {"network_enable_dns_hostnames": "maybe"}, ROLE_SPEC["network"],
+                         ["argument 'network_enable_dns_hostnames' is of type str and we were unable to convert to "
+                          "bool"]),
+    "net-nat-mode-choice": ("network", "invalid value", {"network_nat_gateway_mode": "none"}, ROLE_SPEC["network"],
+                            ["value of network_nat_gateway_mode must be one of: single, per_az, got: none"]),
+    "net-flow-interval": ("network", "invalid value", {"network_flow_logs_max_aggregation_interval": 300},
+                          ROLE_SPEC["network"],
+                          ["value of network_flow_logs_max_aggregation_interval must be one of: 60, 600, got: 300"]),
+    "net-vpc-mask-8": ("network", "invalid CIDR", {"network_vpc_cidr": "10.0.0.0/8"}, NETWORK,
+                       ["network_vpc_cidr: 10.0.0.0/8 has a /8 mask; AWS allows VPC and subnet masks between /16 "
+                        "and /28"]),
+    "net-policies-without-endpoints": ("network", "contradictory flags",
+                                       {"network_vpc_endpoints_enabled": False,
+                                        "network_vpc_endpoint_policies_enabled": True}, NETWORK,
+                                       ["network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the "
+                                        "policies apply to, but network_vpc_endpoints_enabled is false"]),
+    "net-zones-fewer-than-subnets": ("network", "invalid zones",
+                                     {"network_availability_zones": ["eu-west-1a", "eu-west-1b"]}, NETWORK,
+                                     ["network_availability_zones: 2 zone(s) for 3 subnets in "
+                                      "network_private_subnet_cidrs; subnet i is placed in zone i"]),
+    "net-zones-string": ("network", "wrong type", {"network_availability_zones": "eu-west-1a"}, NETWORK,
+                         ["network_availability_zones: must be a list of availability zones such as eu-west-1a, got"]),
+    "net-public-cidr-invalid": ("network", "invalid CIDR", {"network_public_subnet_cidrs": ["10.0.300.0/24"]},
+                                NETWORK, ["network_public_subnet_cidrs[0]: '10.0.300.0/24' is not a valid IPv4 CIDR "
+                                          "block"]),
+    "net-region-empty": ("network", "missing required", {"aws_region": ""}, NETWORK,
+                         ["aws_region: '' is not an AWS region name such as eu-west-1; it is required"]),
+    "net-prefix-null": ("network", "missing required", {"deployment_prefix": None}, NETWORK,
+                        ["deployment_prefix: 'None' must be 1 to 63 letters", "; it is required"]),
+    # --- iam -------------------------------------------------------------------------------------------------
+    "iam-session-short": ("iam", "invalid value", {"iam_max_session_duration": 100}, IAM,
+                          ["iam_max_session_duration: 100 must be a whole number from 3600 to 43200 seconds"]),
+    "iam-session-string": ("iam", "wrong type", {"iam_max_session_duration": "long"}, ROLE_SPEC["iam"],
+                           ["argument 'iam_max_session_duration' is of type str and we were unable to convert to "
+                            "int"]),
+    "iam-role-name": ("iam", "invalid value", {"iam_cross_account_role_name": "bad role!"}, IAM,
+                      ["iam_cross_account_role_name: 'bad role!' is not a valid IAM name"]),
+    "iam-databricks-aws-account": ("iam", "invalid value", {"iam_databricks_aws_account_id": "4143517678"}, IAM,
+                                   ["iam_databricks_aws_account_id: '4143517678' is not an AWS account id (12 "
+                                    "digits)"]),
+    # --- storage_encryption ----------------------------------------------------------------------------------
+    "sto-rotation-not-bool": ("storage_encryption", "wrong type", {"storage_encryption_key_rotation": "sometimes"},
+                              ROLE_SPEC["storage_encryption"],
+                              ["argument 'storage_encryption_key_rotation' is of type str and we were unable to "
+                               "convert to bool"]),
+    "sto-bucket-names-list": ("storage_encryption", "wrong type", {"storage_encryption_bucket_names": ["a", "b"]},
+                              ROLE_SPEC["storage_encryption"],
+                              ["argument 'storage_encryption_bucket_names' is of type list and we were unable to "
+                               "convert to dict"]),
+    "sto-window-string": ("storage_encryption", "wrong type", {"storage_encryption_key_deletion_window_days": "seven"},
+                          ROLE_SPEC["storage_encryption"],
+                          ["argument 'storage_encryption_key_deletion_window_days' is of type str and we were "
+                           "unable to convert to int"]),
+    "sto-alias-reserved": ("storage_encryption", "invalid value",
+                           {"storage_encryption_datalake_key_alias": "alias/aws/s3"}, STORAGE,
+                           ["storage_encryption_datalake_key_alias: 'alias/aws/s3' is not a KMS alias name"]),
+    "sto-bucket-name": ("storage_encryption", "bucket name",
+                        {"storage_encryption_bucket_names": buckets("bad-sto-bucket-name",
+                                                                    raw="bad-sto-bucket-name-Raw_Data")}, STORAGE,
+                        ["storage_encryption_bucket_names.raw: bucket name 'bad-sto-bucket-name-Raw_Data' may hold "
+                         "only lowercase letters, digits, dots and hyphens"]),
+    "sto-bucket-too-long": ("storage_encryption", "bucket name",
+                            {"storage_encryption_bucket_names": buckets("bad-sto-bucket-too-long",
+                                                                        trusted="bad-sto-bucket-too-long-" + "t" * 40)},
+                            STORAGE, ["storage_encryption_bucket_names.trusted: bucket name 'bad-sto-bucket-too-long-"
+                                      "tttttttttttttttttttttttttttttttttttttttt' is 64 characters long; S3 allows 3 "
+                                      "to 63"]),
+    # --- databricks_provisioning -----------------------------------------------------------------------------
+    "tok-over-730-days": ("databricks_provisioning", "token lifetime",
+                          {"databricks_provisioning_token_lifetime_seconds": 731 * 86400}, PROVISIONING,
+                          ["databricks_provisioning_token_lifetime_seconds: 63158400 seconds is more than 730 days"]),
+    "tok-zero": ("databricks_provisioning", "token lifetime", {"databricks_provisioning_token_lifetime_seconds": 0},
+                 PROVISIONING, ["databricks_provisioning_token_lifetime_seconds: 0 must be a positive whole number"]),
+    "tok-negative": ("databricks_provisioning", "token lifetime",
+                     {"databricks_provisioning_token_lifetime_seconds": -5}, PROVISIONING,
+                     ["databricks_provisioning_token_lifetime_seconds: -5 must be a positive whole number"]),
+    "tok-string": ("databricks_provisioning", "token lifetime",
+                   {"databricks_provisioning_token_lifetime_seconds": "six days"}, ROLE_SPEC["databricks_provisioning"],
+                   ["argument 'databricks_provisioning_token_lifetime_seconds' is of type str and we were unable to "
+                    "convert to int"]),
+    "tok-fraction": ("databricks_provisioning", "token lifetime",
+                     {"databricks_provisioning_token_lifetime_seconds": 1.5}, ROLE_SPEC["databricks_provisioning"],
+                     ["argument 'databricks_provisioning_token_lifetime_seconds' is of type float and we were unable "
+                      "to convert to int"]),
+    "tok-margin-equals-lifetime": ("databricks_provisioning", "rotation margin",
+                                   {"databricks_provisioning_token_lifetime_seconds": 86400,
+                                    "databricks_provisioning_token_rotate_before_seconds": 86400}, PROVISIONING,
+                                   ["databricks_provisioning_token_rotate_before_seconds: 86400 must be less than "
+                                    "databricks_provisioning_token_lifetime_seconds (86400)"]),
+    "tok-margin-negative": ("databricks_provisioning", "rotation margin",
+                            {"databricks_provisioning_token_rotate_before_seconds": -1}, PROVISIONING,
+                            ["databricks_provisioning_token_rotate_before_seconds: -1 must be a whole number of "
+                             "seconds >= 0"]),
+    "prov-workspace-name": ("databricks_provisioning", "invalid value",
+                            {"databricks_provisioning_workspace_name": "x"}, PROVISIONING,
+                            ["databricks_provisioning_workspace_name: 'x' is not a valid workspace name"]),
+    "prov-pricing-tier": ("databricks_provisioning", "invalid value",
+                          {"databricks_provisioning_pricing_tier": "STANDARD"}, ROLE_SPEC["databricks_provisioning"],
+                          ["value of databricks_provisioning_pricing_tier must be one of: PREMIUM, ENTERPRISE, got: "
+                           "STANDARD"]),
+    "prov-entitlements-string": ("databricks_provisioning", "wrong type",
+                                 {"databricks_provisioning_service_principal_entitlements": "allow-cluster-create"},
+                                 PROVISIONING,
+                                 ["databricks_provisioning_service_principal_entitlements: must be a list"]),
+    "prov-deployment-name": ("databricks_provisioning", "invalid value",
+                             {"databricks_provisioning_deployment_name": "Bad_Name"}, PROVISIONING,
+                             ["databricks_provisioning_deployment_name: 'Bad_Name' is not a valid deployment name"]),
+    "prov-wait-timeout-zero": ("databricks_provisioning", "invalid value",
+                               {"databricks_provisioning_workspace_wait_timeout": 0}, PROVISIONING,
+                               ["databricks_provisioning_workspace_wait_timeout: 0 must be a positive whole number"]),
+    "prov-account-id-not-uuid": ("databricks_provisioning", "invalid value",
+                                 {"databricks_provisioning_account_id": "abc"}, PROVISIONING,
+                                 ["databricks_provisioning_account_id: 'abc' is not a Databricks account ID (a UUID)"]),
+    "prov-account-id-null": ("databricks_provisioning", "missing required",
+                             {"databricks_provisioning_account_id": None}, PROVISIONING,
+                             ["databricks_provisioning_account_id: 'None' is not a Databricks account ID (a UUID); it "
+                              "is required"]),
+    "cred-secret-empty": ("databricks_provisioning", "credentials", {"databricks_client_secret": ""}, PROVISIONING,
+                          ["databricks_provisioning_client_secret: the OAuth secret of the account service principal "
+                           "is required and is empty"]),
+    "cred-client-id-empty": ("databricks_provisioning", "credentials", {"databricks_client_id": ""}, PROVISIONING,
+                             ["databricks_provisioning_client_id: the OAuth client ID of the account service "
+                              "principal is required and is empty"]),
+    "cred-secret-wrong": ("databricks_provisioning", "credentials", {"databricks_client_secret": WRONG_SECRET},
+                          ACCOUNT_CHECK,
+                          ["databricks_provisioning_client_secret: authentication to {host} failed (invalid_client: "
+                           "Client authentication failed.)", "databricks_provisioning_client_id"]),
+    "cred-client-id-wrong": ("databricks_provisioning", "credentials", {"databricks_client_id": OTHER_ACCOUNT},
+                             ACCOUNT_CHECK,
+                             ["databricks_provisioning_client_secret: authentication to {host} failed "
+                              "(invalid_client"]),
+    "cred-account-id-other": ("databricks_provisioning", "credentials", {"databricks_account_id": OTHER_ACCOUNT},
+                              ACCOUNT_CHECK,
+                              ["authentication to {host} failed (invalid_client",
+                               "belongs to the account databricks_provisioning_account_id (%s)" % OTHER_ACCOUNT]),
+    "host-not-a-url": ("databricks_provisioning", "unreachable host",
+                       {"databricks_provisioning_account_host": "accounts.cloud.databricks.com"}, PROVISIONING,
+                       ["databricks_provisioning_account_host: 'accounts.cloud.databricks.com' is not a host URL"]),
+    "host-closed-port": ("databricks_provisioning", "unreachable host",
+                         {"databricks_provisioning_account_host": "http://127.0.0.1:%d" % CLOSED_PORT}, ACCOUNT_CHECK,
+                         ["databricks_provisioning_account_host: http://127.0.0.1:%d is unreachable (connection "
+                          "refused)" % CLOSED_PORT]),
+    "host-unresolvable": ("databricks_provisioning", "unreachable host",
+                          {"databricks_provisioning_account_host": "https://accounts.nonexistent.invalid"},
+                          ACCOUNT_CHECK,
+                          ["databricks_provisioning_account_host: https://accounts.nonexistent.invalid is unreachable "
+                           "(host name does not resolve)"]),
+    "aws-endpoint-closed-port": ("aws", "unreachable host",
+                                 {"deployment_environment": {"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % CLOSED_PORT,
+                                                             "AWS_ACCESS_KEY_ID": "testing",
+                                                             "AWS_SECRET_ACCESS_KEY": "testing",
+                                                             "AWS_DEFAULT_REGION": "eu-west-1"}}, AWS_CHECK,
+                                 ["deployment_environment.AWS_ENDPOINT_URL: http://127.0.0.1:%d is unreachable"
+                                  % CLOSED_PORT, "Could not connect to the endpoint URL"]),
+    # --- databricks_management -------------------------------------------------------------------------------
+    "mgmt-autoscale-min-over-max": ("databricks_management", "contradictory flags",
+                                    {"databricks_management_cluster_min_workers": 5,
+                                     "databricks_management_cluster_max_workers": 2}, MANAGEMENT,
+                                    ["databricks_management_cluster_min_workers: 5 is more than "
+                                     "databricks_management_cluster_max_workers (2)"]),
+    "mgmt-driver-on-spot": ("databricks_management", "contradictory flags",
+                            {"databricks_management_cluster_availability": "SPOT",
+                             "databricks_management_cluster_first_on_demand": 0}, MANAGEMENT,
+                            ["databricks_management_cluster_first_on_demand: 0 puts the driver on a spot instance "
+                             "(databricks_management_cluster_availability SPOT)"]),
+    "mgmt-availability-choice": ("databricks_management", "invalid value",
+                                 {"databricks_management_cluster_availability": "spot"},
+                                 ROLE_SPEC["databricks_management"],
+                                 ["value of databricks_management_cluster_availability must be one of: SPOT, "
+                                  "ON_DEMAND, SPOT_WITH_FALLBACK, got: spot"]),
+    "mgmt-spot-bid-zero": ("databricks_management", "invalid value",
+                           {"databricks_management_cluster_spot_bid_price_percent": 0}, MANAGEMENT,
+                           ["databricks_management_cluster_spot_bid_price_percent: 0 must be a whole number from 1 to "
+                            "10000%"]),
+    "mgmt-autotermination-5": ("databricks_management", "invalid value",
+                               {"databricks_management_cluster_autotermination_minutes": 5}, MANAGEMENT,
+                               ["databricks_management_cluster_autotermination_minutes: 5 must be 0 (never) or between "
+                                "10 and 43200 minutes"]),
+    "mgmt-ebs-size": ("databricks_management", "invalid value", {"databricks_management_cluster_ebs_volume_size": 8},
+                      MANAGEMENT, ["databricks_management_cluster_ebs_volume_size: 8 must be a whole number from 32 "
+                                   "to 4096 GiB"]),
+    "mgmt-groups-string": ("databricks_management", "wrong type", {"databricks_management_groups": "Read only"},
+                           ROLE_SPEC["databricks_management"],
+                           ["Elements value for option 'databricks_management_groups' is of type str and we were "
+                            "unable to convert to dict"]),
+    "mgmt-group-profile": ("databricks_management", "invalid value",
+                           {"databricks_management_groups": [{"name": "X", "instance_profile": "admin",
+                                                              "entitlements": []}]}, MANAGEMENT,
+                           ["databricks_management_groups[0].instance_profile: 'admin' is not one of meta, data_read, "
+                            "data_write"]),
+    "mgmt-log-prefix-slash": ("databricks_management", "invalid value",
+                              {"databricks_management_audit_logs_prefix": "/audit/"}, MANAGEMENT,
+                              ["databricks_management_audit_logs_prefix: '/audit/' is not an S3 key prefix without "
+                               "leading or trailing '/'"]),
+    "mgmt-log-delivery-not-bool": ("databricks_management", "wrong type",
+                                   {"databricks_management_log_delivery_enabled": "yes please"},
+                                   ROLE_SPEC["databricks_management"],
+                                   ["argument 'databricks_management_log_delivery_enabled' is of type str and we were "
+                                    "unable to convert to bool"]),
+    "mgmt-spark-conf-list": ("databricks_management", "wrong type",
+                             {"databricks_management_cluster_spark_conf": ["a=b"]}, ROLE_SPEC["databricks_management"],
+                             ["argument 'databricks_management_cluster_spark_conf' is of type list and we were unable "
+                              "to convert to dict"]),
+    "mgmt-account-id-empty": ("databricks_management", "missing required",
+                              {"databricks_management_account_id": ""}, MANAGEMENT,
+                              ["databricks_management_account_id: is required (the Databricks account id"]),
+    "mgmt-host-not-a-url": ("databricks_management", "invalid value",
+                            {"databricks_management_account_host": "ftp://accounts.cloud.databricks.com"}, MANAGEMENT,
+                            ["databricks_management_account_host: 'ftp://accounts.cloud.databricks.com' is not a host "
+                             "URL"]),
+}
+# Runs with other flags: the reachability and authentication checks also stop a token rotation and a plan.
+FLAG_RUNS = {"--tags reset_tokens": ("cred-secret-wrong", "aws-endpoint-closed-port"),
+             "--check --diff": ("host-unresolvable",)}
+
+
+def snapshot(stack):
+    """The deployment as moto and the emulator hold it: every object, the stored tokens and the live tokens."""
+    state = stack.leftovers()
+    stored = stack.tokens()
+    state["stored token ids"] = sorted(stored[kind]["token_id"] for kind in ("pat", "obo"))
+    state["workspace tokens"] = sorted(t["token_id"] for t in stack.workspace_api("/api/2.0/token/list")
+                                       .get("token_infos", []))
+    return state
+
+
+def failures_of(run):
+    report = json.loads(run.stdout)
+    failed = {}
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            for host, result in task["hosts"].items():
+                if result.get("failed") and host not in failed:
+                    failed[host] = (task["task"]["name"], str(result.get("msg", "")))
+    return report, failed
+
+
+def run_cases(stack, tmp_path, names, *args):
+    hosts = {name: dict({"deployment_prefix": "bad-" + name}, **CASES[name][2]) for name in names}
+    inventory = tmp_path / ("hosts%s.json" % "".join(args).replace("-", "_"))
+    inventory.write_text(json.dumps({"databricks_deployments": {"hosts": hosts}}))
+    stack.clear_logs()
+    run = stack.box.playbook("site.yml", "-i", str(inventory), "--limit", ",".join(hosts), *args,
+                             env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
+    aws_mutations = stack.box.aws_mutating_requests()
+    databricks_mutations = stack.databricks_mutations()
+    return run, aws_mutations, databricks_mutations
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory):
+    """A sandbox of its own holding a converged deployment (site.yml on inventories/local)."""
+    tmp_path = tmp_path_factory.mktemp("bad_inputs")
+    box = Sandbox(tmp_path / "sandbox").up()
+    try:
+        stack = Stack(box, str(tmp_path / "repo"))  # its state readers; the playbooks run in the repository
+        times = [("start", time.monotonic(), os.times())]
+        converge = box.playbook("site.yml")
+        assert converge.returncode == 0, ok(converge, "converge")
+        before = snapshot(stack)
+        assert before["vpcs"] and before["databricks workspaces"] and before["workspace tokens"]
+        times.append(("converge + snapshot", time.monotonic(), os.times()))
+
+        bad = run_cases(stack, tmp_path, sorted(CASES))
+        times.append(("%d bad-input cases" % len(CASES), time.monotonic(), os.times()))
+        flagged = {}
+        for flags, names in FLAG_RUNS.items():
+            flagged[flags] = run_cases(stack, tmp_path, names, *flags.split())
+            times.append((flags, time.monotonic(), os.times()))
+        for (_, start, cpu_start), (step, end, cpu_end) in itertools.pairwise(times):
+            cpu = cpu_end.children_user + cpu_end.children_system - cpu_start.children_user - cpu_start.children_system
+            print("%-24s %6.1f s wall %6.1f s CPU of ansible-playbook" % (step, end - start, cpu))
+        yield {"before": before, "after": snapshot(stack), "bad": bad, "flagged": flagged, "box": box}
+    finally:
+        box.down()
+
+
+def expected(case, box):
+    return [text.replace("{host}", box.endpoints["databricks_account"]) for text in CASES[case][4]]
+
+
+def test_the_deployment_is_unchanged_and_nothing_mutated(estate):
+    runs = [estate["bad"], *estate["flagged"].values()]
+    for run, aws_mutations, databricks_mutations in runs:
+        assert run.returncode != 0
+        assert aws_mutations == [], aws_mutations
+        assert databricks_mutations == [], databricks_mutations
+    assert estate["after"] == estate["before"]
+    for run, _, _ in runs:
+        assert WRONG_SECRET not in run.stdout + run.stderr
+        assert estate["box"].endpoints["client_secret"] not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_fails_in_preflight_naming_variable_and_rule(estate, case):
+    run = estate["bad"][0]
+    report, failed = failures_of(run)
+    assert report["stats"][case]["failures"] == 1 and report["stats"][case]["changed"] == 0, report["stats"][case]
+    task, message = failed[case]
+    assert task.endswith(CASES[case][3]) or CASES[case][3] in task, task
+    for text in expected(case, estate["box"]):
+        assert text in message, message
+
+
+@pytest.mark.parametrize("flags, case", [(flags, case) for flags, names in FLAG_RUNS.items() for case in names])
+def test_connectivity_checks_also_stop_a_token_rotation_and_a_plan(estate, flags, case):
+    report, failed = failures_of(estate["flagged"][flags][0])
+    assert report["stats"][case]["failures"] == 1 and report["stats"][case]["changed"] == 0
+    task, message = failed[case]
+    assert CASES[case][3] in task, task
+    for text in expected(case, estate["box"]):
+        assert text in message, message
