@@ -131,7 +131,12 @@ def variables_md(roles):
         row = (name, option.get("type", "str"), "yes" if option.get("required") else "no", INVENTORY_DESCRIPTIONS[name])
         lines.append("| `%s` | %s | %s | %s |" % row)
     lines += ["| `deployment_environment` | dict | no | Environment of every AWS call (the plays' `environment:`); "
-              "on the sandbox moto's endpoint and dummy credentials, on real AWS empty. |", ""]
+              "on the sandbox moto's endpoint and dummy credentials; in both inventories the AWS retry policy "
+              "(`AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS`). |",
+              "| `aws_retry_mode` | str | no | botocore retry mode of every AWS call, `standard` in both inventories "
+              "(throttling and 5xx retried with jittered backoff). |",
+              "| `aws_max_attempts` | int | no | Attempts in all of one AWS call under throttling or 5xx, 10 in both "
+              "inventories (botocore's default: 3). |", ""]
     for role in roles:
         specs = role_specs(role)
         lines += ["## Role `%s`" % role, ""]

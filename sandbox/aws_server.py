@@ -6,6 +6,11 @@ Run as ``python -m sandbox.aws_server --port 4566``.  On top of moto's own serve
 - counts requests: ``GET /__sandbox/requests`` lists every AWS call as
   ``{"service", "action", "method", "path", "mutating"}``, ``GET /__sandbox/counts`` sums them
   by ``service:action``, ``DELETE /__sandbox/requests`` clears the log;
+- injects faults: ``POST /__sandbox/faults`` arms one (``{"service", "action", "status", "count",
+  "retry_after", "latency", "user_agent"}``, see ``FaultInjector.add``), ``GET`` lists the armed ones,
+  ``DELETE`` disarms all. A faulted call is answered the way the AWS service answers it (query-protocol
+  XML, EC2's XML, JSON ``__type`` or S3's REST XML, with the service's throttling/unavailable codes), so
+  botocore classifies and retries it as it would real AWS; it stays in the request log with ``"fault"``;
 - answers ``GET /__sandbox/health`` once it serves;
 - patches two moto bugs (``patch_describe_tags_resource_types``, ``patch_kms_key_deletion_by_arn``).
 """
@@ -17,6 +22,7 @@ import os
 import re
 import threading
 import time
+import uuid
 from urllib.parse import parse_qs
 
 # Must be set before moto builds its IAM backend.
@@ -83,6 +89,103 @@ def classify(environ, body):
     return service, f"{environ['REQUEST_METHOD']} {subresource}".strip()
 
 
+# Error codes AWS answers with, by protocol and status (botocore retries all of them).
+QUERY_ERRORS = {429: ("Throttling", "Rate exceeded"),
+                500: ("InternalFailure", "The request processing has failed because of an unknown error."),
+                503: ("ServiceUnavailable", "Service is unable to handle request.")}
+EC2_ERRORS = {429: ("RequestLimitExceeded", "Request limit exceeded."),
+              500: ("InternalError", "An internal error has occurred."),
+              503: ("Unavailable", "The server is overloaded and can't handle the request.")}
+JSON_ERRORS = {429: ("ThrottlingException", "Rate exceeded"),
+               500: ("InternalFailure", "The request processing has failed because of an unknown error."),
+               503: ("ServiceUnavailableException", "Service is unable to handle request.")}
+S3_ERRORS = {429: ("SlowDown", "Please reduce your request rate."),
+             500: ("InternalError", "We encountered an internal error. Please try again."),
+             503: ("SlowDown", "Please reduce your request rate.")}
+STATUS_LINES = {429: "429 Too Many Requests", 500: "500 Internal Server Error", 503: "503 Service Unavailable"}
+
+
+class FaultInjector:
+    """Armed faults; the first one matching a request is used up by it."""
+
+    STATUSES = tuple(STATUS_LINES)
+
+    def __init__(self):
+        self.faults = []
+
+    def add(self, body):
+        """Arm a fault. service/action/user_agent: regular expressions matched in full against the
+        service (credential scope: ec2, iam, s3, kms, ...), the action (``CreateVpc``, S3's ``PUT policy``)
+        and searched in the User-Agent; status: 429, 500 or 503 (none: a latency-only fault);
+        count: how many matching calls it hits; retry_after: a Retry-After header; latency: seconds
+        to wait before answering."""
+        status = body.get("status")
+        if status is not None and int(status) not in self.STATUSES:
+            raise ValueError(f"status must be one of {self.STATUSES}")
+        if status is None and not body.get("latency"):
+            raise ValueError("a fault needs a status or a latency")
+        if not body.get("action") and not body.get("service"):
+            raise ValueError("a fault needs an action or a service (regular expressions)")
+        fault = {
+            "service": body.get("service"), "action": body.get("action"), "user_agent": body.get("user_agent"),
+            "status": int(status) if status is not None else None, "count": int(body.get("count", 1)),
+            "retry_after": body.get("retry_after"), "latency": float(body["latency"]) if body.get("latency") else None,
+            "hits": 0,
+        }
+        for key in ("service", "action", "user_agent"):
+            if fault[key]:
+                re.compile(fault[key])
+        self.faults.append(fault)
+        return dict(fault)
+
+    def take(self, service, action, user_agent):
+        for fault in self.faults:
+            if fault["count"] <= 0:
+                continue
+            if fault["service"] and not re.fullmatch(fault["service"], service):
+                continue
+            if fault["action"] and not re.fullmatch(fault["action"], action):
+                continue
+            if fault["user_agent"] and not re.search(fault["user_agent"], user_agent):
+                continue
+            fault["count"] -= 1
+            fault["hits"] += 1
+            return dict(fault)
+        return None
+
+
+def fault_reply(environ, service, status, retry_after=None):
+    """(status line, headers, body) of the error AWS answers for this request's protocol."""
+    request_id = str(uuid.uuid4())
+    headers = [("x-amzn-RequestId", request_id), ("x-amz-request-id", request_id)]
+    if retry_after is not None:
+        headers.append(("Retry-After", str(int(retry_after))))
+    if environ.get("HTTP_X_AMZ_TARGET"):  # JSON protocol (KMS, Secrets Manager, CloudWatch Logs, ...)
+        code, message = JSON_ERRORS[status]
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers.append(("Content-Type", environ.get("CONTENT_TYPE") or "application/x-amz-json-1.1"))
+    elif service == "s3":
+        code, message = S3_ERRORS[status]
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
+                f"<RequestId>{request_id}</RequestId></Error>").encode()
+        headers.append(("Content-Type", "application/xml"))
+        if environ["REQUEST_METHOD"] == "HEAD":
+            body = b""
+    elif service == "ec2":
+        code, message = EC2_ERRORS[status]
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{code}</Code>'
+                f"<Message>{message}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>").encode()
+        headers.append(("Content-Type", "text/xml"))
+    else:  # query protocol (IAM, STS, ...)
+        code, message = QUERY_ERRORS[status]
+        kind = "Sender" if status == 429 else "Receiver"
+        body = (f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                f"<RequestId>{request_id}</RequestId></ErrorResponse>").encode()
+        headers.append(("Content-Type", "text/xml"))
+    headers.append(("Content-Length", str(len(body))))
+    return STATUS_LINES[status], headers, body
+
+
 def is_mutating(method, action):
     if " " in action or action in ("GET", "HEAD", "PUT", "POST", "DELETE"):  # REST call
         return method not in ("GET", "HEAD")
@@ -96,6 +199,7 @@ class RequestCounter:
         self.app = app
         self.lock = threading.Lock()
         self.requests = []
+        self.faults = FaultInjector()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -106,21 +210,45 @@ class RequestCounter:
         environ["wsgi.input"] = io.BytesIO(body)
         service, action = classify(environ, body)
         method = environ["REQUEST_METHOD"]
+        entry = {
+            "service": service,
+            "action": action,
+            "method": method,
+            "path": path,
+            "mutating": is_mutating(method, action),
+            "ts": time.time(),
+        }
         with self.lock:
-            self.requests.append({
-                "service": service,
-                "action": action,
-                "method": method,
-                "path": path,
-                "mutating": is_mutating(method, action),
-                "ts": time.time(),
-            })
+            fault = self.faults.take(service, action, environ.get("HTTP_USER_AGENT", ""))
+            if fault is not None:
+                entry["fault"] = fault["status"] if fault["status"] is not None else "latency"
+            self.requests.append(entry)
+        if fault is not None:
+            if fault["latency"]:
+                time.sleep(fault["latency"])
+            if fault["status"] is not None:
+                status, headers, reply = fault_reply(environ, service, fault["status"], fault["retry_after"])
+                start_response(status, headers)
+                return [reply]
         return self.app(environ, start_response)
 
     def admin(self, environ, start_response, route):
         method = environ["REQUEST_METHOD"]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
         with self.lock:
-            if route == "health":
+            if route == "faults" and method == "POST":
+                try:
+                    payload = self.faults.add(json.loads(raw or b"{}"))
+                except (ValueError, TypeError, re.error) as exc:
+                    start_response("400 Bad Request", [("Content-Type", "application/json")])
+                    return [json.dumps({"error": str(exc)}).encode()]
+            elif route == "faults" and method == "DELETE":
+                self.faults.faults.clear()
+                payload = {"cleared": True}
+            elif route == "faults":
+                payload = [dict(fault) for fault in self.faults.faults if fault["count"] > 0]
+            elif route == "health":
                 payload = {"status": "ok"}
             elif route == "requests" and method == "DELETE":
                 self.requests.clear()

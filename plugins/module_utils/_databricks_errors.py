@@ -53,6 +53,9 @@ API_ERRORS = (DatabricksError, TimeoutError, RequestException, ValueError)
 
 ErrorInfo = namedtuple("ErrorInfo", ["message", "error_code", "retry_after"])
 
+# What the SDK's OAuth M2M provider raises when the host's OIDC discovery failed (no token endpoint).
+_NO_OAUTH_ENDPOINT = "Invalid URL 'None'"
+
 # Error codes by SDK exception class, for errors whose body carried no error_code.
 _CODES_BY_CLASS = {
     "BadRequest": "BAD_REQUEST", "Unauthenticated": "UNAUTHENTICATED", "PermissionDenied": "PERMISSION_DENIED",
@@ -104,6 +107,8 @@ def error_code_of(exc):
         return "TIMEOUT"
     if type(exc).__name__ == "DatabricksConfigurationError":
         return "CONFIGURATION_ERROR"
+    if isinstance(exc, ValueError) and _NO_OAUTH_ENDPOINT in str(exc):
+        return "CONNECTION_ERROR"
     if isinstance(exc, ValueError):  # the SDK raises ValueError for configuration and auth failures
         return "AUTHENTICATION_ERROR" if "auth" in str(exc).lower() else "SDK_ERROR"
     return "UNKNOWN"
@@ -116,6 +121,9 @@ def describe_error(exc, action=None):
     text = str(inner) or type(inner).__name__
     if isinstance(inner, (RequestsConnectionError, RequestsTimeout)):
         text = "cannot reach Databricks: %s" % _short(text)
+    elif code == "CONNECTION_ERROR":  # OAuth discovery got no reply: the SDK's text names a 'None' URL
+        text = ("cannot reach Databricks: the host gave no OAuth endpoints (unreachable, or not a Databricks "
+                "account host) - %s" % _short(text.split(". Config:", 1)[0]))
     message = "%s: %s" % (code, text)
     if action:
         message = "%s: %s" % (action, message)

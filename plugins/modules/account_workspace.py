@@ -20,7 +20,10 @@ description:
     network, customer-managed keys, private access settings, custom tags) are updated with C(PATCH)
     when they differ. A different O(aws_region), O(deployment_name) or O(pricing_tier) cannot be
     applied and fails with a clear message.
-  - A workspace that ends C(FAILED) makes the module fail with Databricks' status message.
+  - A workspace that ends C(FAILED) makes the module fail with Databricks' status message. On the next run,
+    once the cause is fixed, a C(FAILED) workspace whose fields differ is updated with C(PATCH), which makes
+    Databricks deploy it again; one with nothing to update is deleted and created again
+    (O(recreate_failed)), as a failed deployment holds no data.
 author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
@@ -69,6 +72,12 @@ options:
     description: Seconds to wait for C(RUNNING).
     type: int
     default: 1800
+  recreate_failed:
+    description:
+      - Delete a C(FAILED) workspace that has nothing to update and create it again with the same name and
+        configuration (a new workspace ID). When false, the module fails with Databricks' status message.
+    type: bool
+    default: true
   state:
     description: Whether the workspace should exist.
     type: str
@@ -138,6 +147,11 @@ updated_fields:
   type: list
   elements: str
   sample: [custom_tags]
+replaced_workspace_id:
+  description: ID of the C(FAILED) workspace that was deleted and created again (O(recreate_failed)).
+  returned: when a failed workspace was replaced
+  type: int
+  sample: 1234567890123455
 wait:
   description: What happened while waiting (seconds elapsed, number of polls, status changes).
   returned: when the module waited
@@ -175,6 +189,7 @@ class WorkspaceManager:
         self.params = module.params
         self.name = module.params["name"]
         self.wait_info = None
+        self.replaced = None
 
     def path(self, workspace_id=None):
         return self.module.account_path("/workspaces" + ("/%s" % workspace_id if workspace_id else ""))
@@ -200,6 +215,8 @@ class WorkspaceManager:
         if result.outcome == FAILED:
             message = "workspace %s (%s) is %s: %s" % (
                 self.name, workspace["workspace_id"], result.status, workspace.get("workspace_status_message"))
+            if result.status == "FAILED" and self.params["recreate_failed"]:
+                message += " -- fix the cause and run again: the failed workspace is then deployed again"
             self.module.fail(message, error_code="WORKSPACE_%s" % result.status, workspace=workspace,
                              wait=self.wait_info)
         if result.outcome == TIMED_OUT:
@@ -217,6 +234,8 @@ class WorkspaceManager:
                           workspace_status=workspace.get("workspace_status"))
         if self.wait_info:
             result["wait"] = self.wait_info
+        if self.replaced:
+            result["replaced_workspace_id"] = self.replaced
         self.module.exit(changed=changed, diff=diff, **result)
 
     def ensure_absent(self):
@@ -246,6 +265,17 @@ class WorkspaceManager:
             created = self.wait(created)
         self.finish(True, created, delta.diff, updated_fields=[])
 
+    def replace_failed(self, current):
+        """Delete the FAILED workspace and create it again (finishes the module)."""
+        self.replaced = current["workspace_id"]
+        if self.module.check_mode:
+            self.module.warn("workspace %s (%s) is FAILED (%s): it would be deleted and created again"
+                             % (self.name, current["workspace_id"], current.get("workspace_status_message")))
+        else:
+            self.module.request("DELETE", self.path(current["workspace_id"]), not_found_ok=True,
+                                action="delete failed workspace %s (%s)" % (self.name, current["workspace_id"]))
+        self.create()
+
     def ensure_present(self):
         current = self.find()
         if current is None:
@@ -261,6 +291,8 @@ class WorkspaceManager:
                                            for f in blocked)),
                              error_code="IMMUTABLE_FIELD", workspace=current)
         if not delta.changes:
+            if current.get("workspace_status") == "FAILED" and self.params["recreate_failed"]:
+                self.replace_failed(current)
             if current.get("workspace_status") in FAILED_STATES:
                 message = "workspace %s (%s) is %s: %s" % (
                     self.name, current["workspace_id"], current["workspace_status"],
@@ -300,6 +332,7 @@ def main():
             custom_tags=dict(type="dict"),
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=1800),
+            recreate_failed=dict(type="bool", default=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="account",

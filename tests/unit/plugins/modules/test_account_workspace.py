@@ -39,6 +39,33 @@ def test_failed_workspace_reports_its_message(fake, capsys):
     assert "role cannot be assumed" in result["msg"]
 
 
+def test_failed_workspace_is_recreated_on_the_next_run(fake, capsys):
+    fake.fail_workspace = "Failed to create the network resources: VPC limit exceeded."
+    failed = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert failed["failed"] and "x-ws" in failed["msg"] and "VPC limit exceeded" in failed["msg"]
+    assert "run again" in failed["msg"]
+    fake.fail_workspace = None  # the cause is fixed
+    plan = run_module(account_workspace.main, SPEC, fake, capsys, check_mode=True)
+    assert plan["changed"] and plan["replaced_workspace_id"] == failed["workspace"]["workspace_id"]
+    assert [m for m, dummy in fake.mutating_calls()] == ["POST"]
+    again = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert again["changed"] and again["workspace_status"] == "RUNNING"
+    assert again["replaced_workspace_id"] == failed["workspace"]["workspace_id"] != again["workspace_id"]
+    assert [m for m, dummy in fake.mutating_calls()] == ["POST", "DELETE", "POST"]
+    assert [w["workspace_name"] for w in fake.workspaces.values()] == ["x-ws"]
+    third = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert not third["changed"] and third["workspace_id"] == again["workspace_id"]
+
+
+def test_failed_workspace_is_kept_without_recreate_failed(fake, capsys):
+    fake.add_ws(workspace_name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
+                network_id="n-1", storage_customer_managed_key_id="k-1", workspace_status="FAILED",
+                workspace_status_message="Quota exceeded.")
+    result = run_module(account_workspace.main, dict(SPEC, recreate_failed=False), fake, capsys)
+    assert result["failed"] and result["error_code"] == "WORKSPACE_FAILED" and "Quota exceeded." in result["msg"]
+    assert fake.mutating_calls() == []
+
+
 def test_timeout_is_reported(fake, capsys):
     fake.provisioning_polls = 10**6
     result = run_module(account_workspace.main, dict(SPEC, wait_timeout=0), fake, capsys)
