@@ -24,6 +24,7 @@ import urllib.request
 
 import pytest
 
+from tests.figures import documented
 from tests.sandbox_harness import Sandbox
 from tests.stack import PREFIX, WORKSPACE, Stack, fresh_clone, ok
 
@@ -49,7 +50,7 @@ class Faults:
 
     def start(self, name):
         self.stack.clear_logs()
-        self.scenarios.append({"name": name, "aws": 0, "databricks": 0})
+        self.scenarios.append({"name": name, "aws": 0, "databricks": 0, "errors": 0, "latency": 0})
         self.databricks = []
 
     def aws(self, service, action, status=None, count=1, latency=None):
@@ -60,6 +61,7 @@ class Faults:
             body["latency"] = latency
         self._post(self.box.endpoints["aws"] + "/__sandbox/faults", body)
         self.scenarios[-1]["aws"] += count
+        self.scenarios[-1]["errors" if status else "latency"] += count
 
     def db(self, route, method, status=None, count=1, retry_after=None, latency=None):
         body = {"route": route, "method": method, "count": count}
@@ -69,6 +71,7 @@ class Faults:
         self._post(self.box.endpoints["databricks_account"] + "/__sandbox/faults", body)
         self.databricks.append((route, method, status, count))
         self.scenarios[-1]["databricks"] += count
+        self.scenarios[-1]["errors" if status else "latency"] += count
 
     def config(self, **values):
         return self._post(self.box.endpoints["databricks_account"] + "/__sandbox/config", values)
@@ -228,5 +231,9 @@ def test_noop_run_under_read_bursts_and_latency_changes_nothing(estate):
     aws_hits = faults.assert_all_hit()
     assert {r["service"] for r in aws_hits} >= {"ec2", "iam", "kms", "s3", "secretsmanager"}
     assert stack.databricks_mutations() == []
+    if len(faults.scenarios) == 3:  # the whole file ran: its totals are the figures docs/reliability.md states
+        assert len(faults.scenarios) == documented("fault scenario runs")
+        assert sum(f["errors"] for f in faults.scenarios) == documented("injected error replies (429, 503)")
+        assert sum(f["latency"] for f in faults.scenarios) == documented("injected latency spikes")
     assert [r for r in box.aws_mutating_requests() if not r.get("fault")] == []
     assert len(stack.account_api("workspaces")) == 1

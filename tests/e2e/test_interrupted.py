@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.request
 
+from tests.figures import documented
 from tests.sandbox_harness import RECAP_LINE, PlaybookRun, Sandbox
 from tests.stack import PREFIX, WORKSPACE, Stack, fresh_clone, ok
 
@@ -301,6 +302,7 @@ def test_killed_runs_resume_cleanly(tmp_path):
         assert destroy2.returncode == 0 and destroy2.changed() == 0, ok(destroy2, "destroy again")
         assert stack.leftovers() == {}
         stack.assert_no_duplicates("destroyed", nat_gateways=0)
+        assert len(stack.kills) == documented("runs killed and recovered")
     finally:
         stack.report()
         for point, step, spawned, lingering in stack.kills:

@@ -28,6 +28,7 @@ import urllib.request
 
 import pytest
 
+from tests.figures import documented
 from tests.sandbox_harness import Sandbox
 from tests.stack import PREFIX, SECRET, WORKSPACE, Stack, fresh_clone, ok
 
@@ -386,6 +387,7 @@ def test_runs_did_what_the_scan_relies_on(deployment, hygiene):
     assert any("ansible-playbook" in c for c in commands), commands[:20]
     # mitogen's interpreters (the connection multiplexer and the workers running modules) name themselves so.
     assert any("(mitogen:" in c for c in commands), commands[:20]
+    assert len(dep.runs) == documented("playbook runs scanned for secrets")
     print(f"\nwatcher: {dep.watcher.polls} polls, {len(commands)} distinct command lines, "
           f"{len(dep.watcher.files)} temp file versions; {len(dep.secrets())} secrets; runs: "
           + ", ".join(step for step, _, _ in dep.runs))
