@@ -183,9 +183,9 @@ class Stack:
         return {kind: items for kind, items in found.items() if items}
 
     def report(self):
-        lines = ["", "lifecycle step times:"]
+        lines = ["", "step times:"]
         lines += [f"  {step:<40} {seconds:7.1f} s" for step, seconds in self.times]
-        lines.append(f"  {'total':<40} {sum(s for _, s in self.times):7.1f} s")
+        lines.append(f"  {'total':<40} {sum(seconds for _step, seconds in self.times):7.1f} s")
         print("\n".join(lines))
 
 
