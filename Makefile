@@ -82,7 +82,7 @@ units: venv
 
 # Two workers (one per core), each with its own sandbox; a test file stays on one worker.
 e2e: venv
-	$(BIN)/python -m pytest tests/emulator tests/e2e -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest tests/emulator tests/e2e -q -n 2 --dist loadfile --durations=30
 
 molecule: venv
 	$(BIN)/python tests/tools/run_molecule.py

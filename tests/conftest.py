@@ -19,3 +19,21 @@ def sandbox(tmp_path_factory):
         yield box.up()
     finally:
         box.down()
+
+
+# Whole-stack files of minutes each, longest first: `--dist loadfile` hands files to the workers in collection
+# order, so starting with the longest keeps both workers busy until the end. Marked `slow` (-m "not slow" skips).
+SLOW_FILES = ("test_interrupted.py", "test_lifecycle.py", "test_security.py", "test_faults.py",
+              "test_management.py", "test_bad_inputs.py")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a whole-stack end-to-end test that takes minutes")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FILES)))  # stable: file order kept within
+    for item in items:
+        if item.path.name in rank:
+            item.add_marker(pytest.mark.slow)
