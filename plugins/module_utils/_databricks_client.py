@@ -14,7 +14,12 @@
 * retries the OAuth token request (``/oidc/.../v1/token``) on 429 and 5xx with jittered backoff
   honouring ``Retry-After``, within ``retry_timeout``: the SDK sends it once and turns any error
   reply into ``ValueError("unknown: unknown")``, so one throttled token request failed the module;
-* never reads a token or secret from anywhere but the options (explicit ``auth_type``).
+* never reads a token or secret from anywhere but the options (explicit ``auth_type``);
+* is built on a Config reused within the interpreter (``cached_config``): under the mitogen
+  strategy the interpreter outlives the task, so the host discovery, the OIDC discovery and the
+  OAuth token (refreshed by the SDK's token source when it expires) are paid once per session,
+  not once per module invocation. ``forget_sessions(params)`` drops the sessions of these
+  credentials; the base module calls it on an authentication failure.
 
 ``AccountClient``/``WorkspaceClient`` take no ``retry_timeout_seconds`` keyword: the Config is
 passed with ``config=``. The workspace URL is whatever the caller passes; nothing here derives
@@ -25,8 +30,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import sys
+import threading
 import time
 import traceback
+import types
+from collections import OrderedDict
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_connection import (
     AUTH_BASIC,
@@ -34,16 +44,27 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     AUTH_PAT,
     resolve_auth_type,
 )
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import backoff_delay
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
+    backoff_delay,
+    error_code_of,
+    unwrap,
+)
 
 DATABRICKS_SDK_IMPORT_ERROR = None
 try:
     from databricks.sdk import AccountClient, WorkspaceClient
     from databricks.sdk import oauth as sdk_oauth
     from databricks.sdk.core import Config
+    from databricks.sdk.errors import PermissionDenied, Unauthenticated
 except ImportError:
     AccountClient = WorkspaceClient = Config = sdk_oauth = None
+    PermissionDenied = Unauthenticated = ()
     DATABRICKS_SDK_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from requests.exceptions import HTTPError
+except ImportError:
+    HTTPError = ()
 
 HAS_DATABRICKS_SDK = DATABRICKS_SDK_IMPORT_ERROR is None
 
@@ -94,9 +115,97 @@ def retry_token_requests(window):
     """Install RetryingTokenRequests in the SDK's oauth module (once per interpreter) with this window."""
     if sdk_oauth is None or not hasattr(sdk_oauth, "requests"):
         return
-    if not isinstance(sdk_oauth.requests, RetryingTokenRequests):
-        sdk_oauth.requests = RetryingTokenRequests(sdk_oauth.requests)
+    current = sdk_oauth.requests
+    if not isinstance(current, RetryingTokenRequests):
+        # A shim left by an earlier import of this file (mitogen re-imports module_utils for every
+        # task while databricks.sdk stays imported) is another class: replace it, never wrap it.
+        while type(current).__name__ == RetryingTokenRequests.__name__ and hasattr(current, "inner"):
+            current = current.inner
+        sdk_oauth.requests = RetryingTokenRequests(current)
     sdk_oauth.requests.window = window
+
+
+# --- sessions reused within the interpreter ---------------------------------------------------
+SESSION_CACHE_SIZE = 32  # Configs kept; least recently used dropped first
+SESSION_CACHE_MODULE = "_lakehouse_databricks_aws_sessions"
+
+
+def _session_store():
+    """The interpreter's session store: a dedicated sys.modules entry.
+
+    mitogen pops this collection's module_utils from sys.modules after every task, so a global
+    here would start empty each time; an entry of its own in sys.modules is left alone (mitogen
+    removes only what its importer loaded) and holds nothing but the cache. A new process (the
+    linear strategy) starts with an empty one.
+    """
+    store = sys.modules.get(SESSION_CACHE_MODULE)
+    if store is None or not hasattr(store, "configs"):
+        store = types.ModuleType(SESSION_CACHE_MODULE, "Databricks SDK Configs by session key")
+        store.configs = OrderedDict()
+        store.lock = threading.Lock()
+        store = sys.modules.setdefault(SESSION_CACHE_MODULE, store)
+    return store
+
+
+def _digest(*values):
+    """SHA-256 of the values: what the cache key holds instead of a secret."""
+    return hashlib.sha256("\0".join("" if v is None else str(v) for v in values).encode("utf-8")).hexdigest()
+
+
+def _credentials(params, auth_type):
+    """(identity, SHA-256 of the secret) of the credentials used for auth_type."""
+    if auth_type == AUTH_OAUTH_M2M:
+        return params.get("client_id"), _digest(params.get("client_secret"))
+    if auth_type == AUTH_PAT:
+        return None, _digest(params.get("token"))
+    return params.get("username"), _digest(params.get("password"))
+
+
+def session_key(api, kwargs, params):
+    """Everything that defines a session, secrets only as SHA-256 digests."""
+    identity, secret_digest = _credentials(params, kwargs["auth_type"])
+    return (api, kwargs["host"], kwargs.get("account_id"), kwargs["auth_type"], identity, secret_digest,
+            kwargs["http_timeout_seconds"], kwargs["insecure"], kwargs["retry_timeout_seconds"],
+            int(params.get("retry_timeout") or SDK_RETRY_WINDOW))
+
+
+def cached_config(key, build):
+    """The Config cached under key, else build() stored under it (bounded, least recently used out)."""
+    store = _session_store()
+    with store.lock:
+        config = store.configs.get(key)
+        if config is not None:
+            store.configs.move_to_end(key)
+            return config
+    config = build()  # outside the lock: discovery makes HTTP requests
+    with store.lock:
+        store.configs[key] = config
+        store.configs.move_to_end(key)
+        while len(store.configs) > SESSION_CACHE_SIZE:
+            store.configs.popitem(last=False)
+    return config
+
+
+def forget_sessions(params):
+    """Drop every cached session authenticated with these params' credentials (any API, any host)."""
+    wanted = set(_credentials(params, auth) for auth in (AUTH_OAUTH_M2M, AUTH_PAT, AUTH_BASIC))
+    store = _session_store()
+    with store.lock:
+        for key in [k for k in store.configs if (k[4], k[5]) in wanted]:
+            del store.configs[key]
+
+
+def is_auth_failure(exc):
+    """401/403 from the API, or an error while getting the OAuth token: the session may be stale."""
+    inner = unwrap(exc)
+    if isinstance(inner, (Unauthenticated, PermissionDenied)):
+        return True
+    if error_code_of(inner) in ("UNAUTHENTICATED", "PERMISSION_DENIED", "AUTHENTICATION_ERROR"):
+        return True
+    if isinstance(inner, HTTPError):  # the token request still failing at the end of its retries
+        return True
+    # The SDK's token request raises a bare ValueError ("invalid_client: ...", "unknown: unknown").
+    return isinstance(inner, ValueError) and not isinstance(inner, DatabricksConfigurationError)
 
 
 class DatabricksConfigurationError(ValueError):
@@ -128,13 +237,14 @@ def build_config(params, api, host=None):
         kwargs.update(host=params["account_host"].rstrip("/"), account_id=params["account_id"])
     else:
         kwargs["host"] = params["workspace_host"].rstrip("/")
+    key = session_key(api, kwargs, params)
     if auth_type == AUTH_OAUTH_M2M:
         kwargs.update(client_id=params["client_id"], client_secret=params["client_secret"])
     elif auth_type == AUTH_PAT:
         kwargs["token"] = params["token"]
     elif auth_type == AUTH_BASIC:
         kwargs.update(username=params["username"], password=params["password"])
-    return Config(**kwargs)
+    return cached_config(key, lambda: Config(**kwargs))
 
 
 def account_client(params):

@@ -16,7 +16,8 @@ What the base owns:
   ``supports_check_mode=True`` by default, and the databricks-sdk import check
   (``missing_required_lib``);
 * clients (``module.account`` / ``module.workspace`` / ``module.workspace_at(host)``), built
-  lazily by ``_databricks_client`` and cached;
+  lazily by ``_databricks_client`` and cached; an authentication failure (401/403, token error)
+  drops the interpreter's reused sessions of these credentials (``forget_sessions``);
 * ``module.call(fn, ...)`` / ``module.request(method, path, ...)``: every API call goes through
   them. Transient errors (429, 503, 504, connection) are retried with jittered exponential
   backoff honouring ``Retry-After`` until the ``retry_timeout`` option runs out; ``retry_if``
@@ -42,6 +43,8 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     DATABRICKS_SDK_IMPORT_ERROR,
     HAS_DATABRICKS_SDK,
     account_client,
+    forget_sessions,
+    is_auth_failure,
     workspace_client,
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_connection import (
@@ -179,6 +182,8 @@ class DatabricksModule:
             return call_with_retries(lambda: fn(*args, **kwargs), retry_timeout, retry_if=retry_if,
                                      state=self.retry_state)
         except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
+            if is_auth_failure(exc):  # a revoked or rotated credential: the next invocation authenticates afresh
+                forget_sessions(self.params)
             if not_found_ok and is_not_found(exc):
                 return None
             if not fail:
