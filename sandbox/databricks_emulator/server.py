@@ -251,6 +251,8 @@ class EmulatorServer:
                 return 200, {}
             if key == ("GET", "/counts"):
                 return 200, self.requests.counts()
+            if key == ("GET", "/faults"):
+                return 200, self.faults.armed()
             if key == ("POST", "/faults"):
                 return 200, self.faults.add(body)
             if key == ("DELETE", "/faults"):

@@ -12,10 +12,10 @@ Three runs, chained on one estate:
 3. a no-op run under read bursts on every AWS service the roles use and on the account API (429 with
    Retry-After, 503) plus latency spikes: changed=0.
 
-Every injected fault must be used up, so no scenario passes vacuously: the AWS wrapper's list of armed
-faults must be empty (latency ones included), and each Databricks error fault must show in the emulator's
-request log with its status (the emulator does not log latency). The count of scenarios and faults is
-printed at the end (pytest -s); the step logs hold per-task times (profile_tasks).
+Every injected fault must be used up, so no scenario passes vacuously: the lists of armed faults of the AWS
+wrapper and of the emulator must be empty (latency ones included), and each Databricks error fault must show
+in the emulator's request log with its status. The count of scenarios and faults is printed at the end
+(pytest -s); the step logs hold per-task times (profile_tasks).
 """
 
 import json
@@ -81,6 +81,8 @@ class Faults:
         with urllib.request.urlopen(self.box.endpoints["aws"] + "/__sandbox/faults", timeout=10) as reply:
             left = json.load(reply)
             assert left == [], "AWS faults not used up: %s" % left
+        left = self.stack.emulator("/__sandbox/faults")
+        assert left == [], "Databricks faults not used up: %s" % left
         log = self.stack.emulator("/__sandbox/requests")
         for route, method, status, count in self.databricks:
             if status is None:
@@ -140,7 +142,7 @@ def test_creation_survives_bursts_and_iam_propagation_and_fails_on_a_failed_work
     faults.db(ACCOUNT + "/credentials$", "POST", 429, count=2, retry_after=1)
     faults.db(ACCOUNT + "/storage-configurations$", "POST", 503, count=2)
     faults.db(ACCOUNT + "/workspaces$", "POST", 503, count=2)
-    faults.db(ACCOUNT + "/networks$", "GET", latency=1.5, count=2)
+    faults.db(ACCOUNT + "/networks$", "GET", latency=1.5, count=1)  # the one list call of account_network
 
     run = stack.playbook("site.yml (faults, empty estate)", "site.yml")
     assert run.returncode != 0 and run.failed() == 1, ok(run, "first site")

@@ -108,3 +108,18 @@ def test_clock_advance(emulator):
     before = admin(emulator, "POST", "clock/advance", json={"seconds": 0})["now"]
     after = admin(emulator, "POST", "clock/advance", json={"seconds": 3600})["now"]
     assert after - before >= 3600
+
+
+def test_armed_faults_are_listed_until_used_up(emulator):
+    admin(emulator, "DELETE", "faults")
+    route = rf"^/api/2\.0/accounts/{ACCOUNT_ID}/workspaces$"
+    fault(emulator, route=route, method="GET", latency=0.2, count=2)
+    assert admin(emulator, "GET", "faults") == [{"route": route, "method": "GET", "status": None, "latency": 0.2,
+                                                 "count": 2}]
+    a = account_client(emulator)
+    started = time.monotonic()
+    a.workspaces.list()
+    assert time.monotonic() - started >= 0.2
+    assert admin(emulator, "GET", "faults")[0]["count"] == 1
+    a.workspaces.list()
+    assert admin(emulator, "GET", "faults") == []

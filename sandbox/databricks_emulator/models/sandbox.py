@@ -45,6 +45,12 @@ class FaultInjector:
         with self._lock:
             self._faults.clear()
 
+    def armed(self) -> list[dict]:
+        """Faults with uses left (latency-only ones included): what a test expects to be empty once hit."""
+        with self._lock:
+            return [{"route": f.route.pattern, "method": f.method, "status": f.status, "latency": f.latency,
+                     "count": f.count} for f in self._faults if f.count > 0]
+
     def take(self, method: str, path: str) -> Fault | None:
         """The first armed fault matching the request, with one use consumed."""
         with self._lock:
