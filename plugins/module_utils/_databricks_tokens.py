@@ -15,7 +15,10 @@ A rotation only *creates* the new token; the caller stores it and then revokes t
 
 The token's ``comment`` marks it as the caller's: with ``exclusive``, every other live token with that
 comment (``unstored(...)``) is one a run created and never stored (it was interrupted between the
-creation and the store, or before revoking the previous token) and is revoked. Pure Python.
+creation and the store, or before revoking the previous token) and is revoked.
+
+``ensure_token_present`` is the state=present flow of both modules; they pass in how to read, revoke and
+create their kind of token. Pure Python (no SDK import).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -73,3 +76,37 @@ def unstored(token_infos, comment, held_token_id):
 def public_info(token_info):
     """token_info without anything secret (Databricks never returns values in token_info)."""
     return dict((k, v) for k, v in (token_info or {}).items() if k != "token_value")
+
+
+def ensure_token_present(module, current, revoke_unstored, create, request_fields=None):
+    """The state=present flow of both token modules; exits the module.
+
+    current: the held token's info (None when none is held or it is gone); revoke_unstored(): revokes (not in
+    check mode) the tokens ``unstored`` finds and returns their ids, [] unless ``exclusive``; create(body):
+    the API reply of creating a token with body, which is request_fields plus the comment and lifetime.
+    """
+    params = module.params
+    action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
+    before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
+    kept = dict(before)
+    revoked = revoke_unstored()
+    if revoked:
+        before["unstored_token_ids"] = revoked
+    if action == KEEP:
+        module.exit(changed=bool(revoked), token_id=current["token_id"], token_value=None,
+                    token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
+                    revoked_token_ids=revoked, diff={"before": before, "after": kept})
+    previous = current["token_id"] if action == ROTATE else None
+    body = dict(request_fields or {}, comment=params["comment"])
+    if params["lifetime_seconds"]:
+        body["lifetime_seconds"] = params["lifetime_seconds"]
+    after = dict(body, token_id="(new token)", lifetime_seconds=params["lifetime_seconds"])
+    if module.check_mode:
+        module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
+                    previous_token_id=previous, revoked_token_ids=revoked, diff={"before": before, "after": after})
+    created = create(body)
+    info = created.get("token_info") or {}
+    after["token_id"] = info.get("token_id")
+    module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
+                token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
+                revoked_token_ids=revoked, diff={"before": before, "after": after})

@@ -126,12 +126,8 @@ revoked_token_ids:
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_scim import find_one
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_tokens import (
-    KEEP,
     LIFECYCLE_ARGUMENT_SPEC,
-    ROTATE,
-    decide,
-    now_ms,
-    public_info,
+    ensure_token_present,
     unstored,
 )
 
@@ -179,34 +175,11 @@ def revoke_unstored(module):
 
 
 def ensure_present(module):
-    params = module.params
-    current = get_token(module, params["token_id"])
-    action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
-    before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
-    kept = dict(before)
-    revoked = revoke_unstored(module)
-    if revoked:
-        before["unstored_token_ids"] = revoked
-    if action == KEEP:
-        module.exit(changed=bool(revoked), token_id=current["token_id"], token_value=None,
-                    token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
-                    revoked_token_ids=revoked, diff={"before": before, "after": kept})
-    previous = current["token_id"] if action == ROTATE else None
-    after = {"token_id": "(new token)", "application_id": params["application_id"], "comment": params["comment"],
-             "lifetime_seconds": params["lifetime_seconds"]}
-    if module.check_mode:
-        module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
-                    previous_token_id=previous, revoked_token_ids=revoked, diff={"before": before, "after": after})
-    body = {"application_id": params["application_id"], "comment": params["comment"]}
-    if params["lifetime_seconds"]:
-        body["lifetime_seconds"] = params["lifetime_seconds"]
-    created = module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
-                             action="create a token on behalf of %s" % params["application_id"])
-    info = created.get("token_info") or {}
-    after["token_id"] = info.get("token_id")
-    module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
-                token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
-                revoked_token_ids=revoked, diff={"before": before, "after": after})
+    application_id = module.params["application_id"]
+    ensure_token_present(module, get_token(module, module.params["token_id"]), lambda: revoke_unstored(module),
+                         lambda body: module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
+                                                     action="create a token on behalf of %s" % application_id),
+                         request_fields={"application_id": application_id})
 
 
 def main():

@@ -131,12 +131,8 @@ revoked_token_ids:
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_tokens import (
-    KEEP,
     LIFECYCLE_ARGUMENT_SPEC,
-    ROTATE,
-    decide,
-    now_ms,
-    public_info,
+    ensure_token_present,
     unstored,
 )
 
@@ -185,30 +181,9 @@ def ensure_present(module):
     own = list_own_tokens(module) if params["token_id"] or params["exclusive"] else []
     current = next((info for info in own if info.get("token_id") == params["token_id"]), None) \
         if params["token_id"] else None
-    action, reason = decide(current, now_ms(), params["rotate_before_seconds"], params["force_rotate"])
-    before = {"token_id": current["token_id"], "expiry_time": current.get("expiry_time")} if current else {}
-    kept = dict(before)
-    revoked = revoke_unstored(module, own)
-    if revoked:
-        before["unstored_token_ids"] = revoked
-    if action == KEEP:
-        module.exit(changed=bool(revoked), token_id=current["token_id"], token_value=None,
-                    token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
-                    revoked_token_ids=revoked, diff={"before": before, "after": kept})
-    previous = current["token_id"] if action == ROTATE else None
-    after = {"token_id": "(new token)", "comment": params["comment"], "lifetime_seconds": params["lifetime_seconds"]}
-    if module.check_mode:
-        module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
-                    previous_token_id=previous, revoked_token_ids=revoked, diff={"before": before, "after": after})
-    body = {"comment": params["comment"]}
-    if params["lifetime_seconds"]:
-        body["lifetime_seconds"] = params["lifetime_seconds"]
-    created = module.request("POST", "/api/2.0/token/create", body=body, action="create token")
-    info = created.get("token_info") or {}
-    after["token_id"] = info.get("token_id")
-    module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
-                token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
-                revoked_token_ids=revoked, diff={"before": before, "after": after})
+    ensure_token_present(module, current, lambda: revoke_unstored(module, own),
+                         lambda body: module.request("POST", "/api/2.0/token/create", body=body,
+                                                     action="create token"))
 
 
 def main():
