@@ -1,0 +1,219 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: vpc_estate_info
+short_description: Read a VPC and what it holds in one call per resource type
+version_added: 0.2.0
+description:
+  - Finds a VPC by its C(Name) tag and CIDR block (or by its ID) and returns it with its DNS attributes, subnets,
+    attached internet gateways, NAT gateways that are not deleted, route tables and default security group, plus the
+    Elastic IPs carrying the given C(Name) tags.
+  - One C(Describe*) call per resource type (nine in all), whatever the VPC holds; the amazon.aws modules read each
+    resource on their own, several calls each. The network role reads its estate with this module once and runs the
+    amazon.aws modules only for what differs.
+  - Read-only; runs the same in check mode.
+author:
+  - Lakehouse platform maintainers (@lakehouse)
+options:
+  vpc_id:
+    description:
+      - The ID of the VPC. Either this or O(name) is required.
+    type: str
+  name:
+    description:
+      - The C(Name) tag of the VPC, as amazon.aws.ec2_vpc_net identifies it (with O(cidr_block)).
+    type: str
+  cidr_block:
+    description:
+      - The primary CIDR block of the VPC; with O(name), the VPC must have both.
+    type: str
+  address_names:
+    description:
+      - C(Name) tags of Elastic IPs to return (an Elastic IP belongs to no VPC until it is associated).
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Read the deployment's VPC estate
+  lakehouse.databricks_aws.vpc_estate_info:
+    name: lh-dev-vpc
+    cidr_block: 10.0.0.0/16
+    address_names: [lh-dev-nat-eip-eu-west-1a]
+  register: estate
+
+- name: Subnet IDs by CIDR block
+  ansible.builtin.debug:
+    msg: "{{ dict(estate.subnets | map(attribute='cidr_block') | zip(estate.subnets | map(attribute='subnet_id'))) }}"
+"""
+
+RETURN = r"""
+vpc_matches:
+  description: How many VPCs matched; the estate below is read only when exactly one did.
+  returned: always
+  type: int
+  sample: 1
+vpc:
+  description:
+    - The VPC (snake_case keys of C(DescribeVpcs), C(tags) as a dictionary) with C(enable_dns_hostnames) and
+      C(enable_dns_support); V(null) unless exactly one VPC matched.
+  returned: always
+  type: dict
+  sample: {"vpc_id": "vpc-0123456789abcdef0", "cidr_block": "10.0.0.0/16", "enable_dns_hostnames": true,
+           "enable_dns_support": true, "tags": {"Name": "lh-dev-vpc"}}
+subnets:
+  description: The subnets of the VPC.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"subnet_id": "subnet-0123", "cidr_block": "10.0.1.0/24", "availability_zone": "eu-west-1a",
+            "map_public_ip_on_launch": false, "tags": {"Name": "lh-dev-private-eu-west-1a"}}]
+internet_gateways:
+  description: The internet gateways attached to the VPC.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"internet_gateway_id": "igw-0123", "attachments": [{"state": "available", "vpc_id": "vpc-0123"}],
+            "tags": {}}]
+nat_gateways:
+  description: The NAT gateways of the VPC that are C(pending) or C(available).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"nat_gateway_id": "nat-0123", "state": "available", "subnet_id": "subnet-0123",
+            "nat_gateway_addresses": [{"allocation_id": "eipalloc-0123"}], "tags": {}}]
+route_tables:
+  description: The route tables of the VPC, with their routes and associations.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"route_table_id": "rtb-0123", "routes": [{"destination_cidr_block": "0.0.0.0/0",
+            "gateway_id": "igw-0123"}], "associations": [{"subnet_id": "subnet-0123", "main": false}], "tags": {}}]
+security_groups:
+  description: The VPC's default security group (a list of at most one).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"group_id": "sg-0123", "group_name": "default", "ip_permissions": [], "ip_permissions_egress": [],
+            "tags": {}}]
+addresses:
+  description: The Elastic IPs whose C(Name) tag is one of O(address_names).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"allocation_id": "eipalloc-0123", "public_ip": "203.0.113.10", "tags": {"Name": "lh-dev-nat-eip-a"}}]
+"""
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 import (
+    describe_all,
+    ec2_client,
+    tags_of,
+)
+
+try:  # noqa: SIM105 - the guarded-import form ansible-test expects
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+LIVE_NAT_STATES = ["pending", "available"]
+
+
+def _plain(resources):
+    """boto3 resources with snake_case keys and their tags as a dict."""
+    result = []
+    for resource in resources:
+        tags = tags_of(resource)
+        item = camel_dict_to_snake_dict({key: value for key, value in resource.items() if key != "Tags"})
+        item["tags"] = tags
+        result.append(item)
+    return result
+
+
+def find_vpcs(client, params):
+    if params["vpc_id"]:
+        filters = [{"Name": "vpc-id", "Values": [params["vpc_id"]]}]
+    else:
+        filters = [{"Name": "tag:Name", "Values": [params["name"]]}]
+    if params["cidr_block"]:
+        filters.append({"Name": "cidr-block", "Values": [params["cidr_block"]]})
+    return describe_all(client, "describe_vpcs", "Vpcs", filters)
+
+
+def nat_gateways(client, vpc_id):
+    # DescribeNatGateways names its filter parameter Filter, not Filters.
+    items, token = [], None
+    while True:
+        kwargs = {"Filter": [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "state", "Values": LIVE_NAT_STATES}]}
+        if token:
+            kwargs["NextToken"] = token
+        reply = client.describe_nat_gateways(aws_retry=True, **kwargs)
+        items.extend(reply.get("NatGateways", []))
+        token = reply.get("NextToken")
+        if not token:
+            return items
+
+
+def dns_attributes(client, vpc_id):
+    hostnames = client.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsHostnames", aws_retry=True)
+    support = client.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsSupport", aws_retry=True)
+    return {"enable_dns_hostnames": hostnames["EnableDnsHostnames"]["Value"],
+            "enable_dns_support": support["EnableDnsSupport"]["Value"]}
+
+
+def read_estate(client, params):
+    addresses = []
+    if params["address_names"]:
+        reply = client.describe_addresses(Filters=[{"Name": "tag:Name", "Values": params["address_names"]}],
+                                          aws_retry=True)
+        addresses = reply.get("Addresses", [])
+    estate = dict(vpc=None, subnets=[], internet_gateways=[], nat_gateways=[], route_tables=[], security_groups=[],
+                  addresses=_plain(addresses))
+    vpcs = find_vpcs(client, params)
+    estate["vpc_matches"] = len(vpcs)
+    if len(vpcs) != 1:
+        return estate
+    vpc_id = vpcs[0]["VpcId"]
+    in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    estate["vpc"] = dict(_plain(vpcs)[0], **dns_attributes(client, vpc_id))
+    estate["subnets"] = _plain(describe_all(client, "describe_subnets", "Subnets", in_vpc))
+    estate["internet_gateways"] = _plain(describe_all(
+        client, "describe_internet_gateways", "InternetGateways", [{"Name": "attachment.vpc-id", "Values": [vpc_id]}]))
+    estate["nat_gateways"] = _plain(nat_gateways(client, vpc_id))
+    estate["route_tables"] = _plain(describe_all(client, "describe_route_tables", "RouteTables", in_vpc))
+    estate["security_groups"] = _plain(describe_all(
+        client, "describe_security_groups", "SecurityGroups", [*in_vpc, {"Name": "group-name", "Values": ["default"]}]))
+    return estate
+
+
+def main():
+    argument_spec = dict(
+        vpc_id=dict(type="str"),
+        name=dict(type="str"),
+        cidr_block=dict(type="str"),
+        address_names=dict(type="list", elements="str", default=[]),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              required_one_of=[("vpc_id", "name")])
+    try:
+        estate = read_estate(ec2_client(module), module.params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        module.fail_json_aws(exc, msg="Failed to read the VPC %s" % (module.params["vpc_id"] or module.params["name"]))
+    module.exit_json(changed=False, **estate)
+
+
+if __name__ == "__main__":
+    main()
