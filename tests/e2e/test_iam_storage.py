@@ -5,6 +5,7 @@ Each test uses its own deployment_prefix, so they share the session sandbox with
 """
 
 import json
+import re
 
 import pytest
 
@@ -12,6 +13,11 @@ PLAYBOOK = "tests/e2e/playbooks/iam_storage.yml"
 DATABRICKS_AWS_ACCOUNT = "414351767826"
 VPC_ID = "vpc-0a1b2c3d4e5f60718"
 BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging")
+IAM_WRITING_TASKS = ("Ensure the IAM roles and their trust policies", "Ensure the inline policies",
+                     "Ensure the instance profiles")
+# What the iam role reads on a no-op: GetRole per role, GetRolePolicy per inline policy, GetInstanceProfile
+# per instance profile (5 + 6 + 3), one read module invocation.
+IAM_NOOP_CALL_LIMIT = 20
 
 
 def run(sandbox, prefix, *args, **extra_vars):
@@ -123,15 +129,40 @@ def assert_security_posture(sandbox, prefix):
             "ec2.amazonaws.com", f"arn:aws:iam::{account}:role/{prefix}-meta-role"}
 
 
+def task_items(stdout, task):
+    """The result lines ("ok: [sandbox] => (item=...)", "skipping: ...") of one task of the playbook output."""
+    match = re.search(r"^TASK \[[^\]]*: %s\] \**\n(.*?)(?=^TASK |^PLAY |\Z)" % re.escape(task), stdout,
+                      re.MULTILINE | re.DOTALL)
+    assert match, task
+    return [line for line in match.group(1).splitlines() if re.match(r"^(ok|changed|skipping|failed|fatal):", line)]
+
+
+def ran_items(stdout, task):
+    """The loop items of a task that invoked their module (not skipped)."""
+    return [line for line in task_items(stdout, task) if not line.startswith("skipping:")]
+
+
+def iam_calls(sandbox):
+    return [request["action"] for request in sandbox.aws_requests() if request["service"] == "iam"]
+
+
 def test_converge_idempotent_secure_and_drift_repaired(sandbox):
     prefix = "e2e-iamsto"
     first = run(sandbox, prefix)
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.changed() > 0
 
+    sandbox.clear_aws_requests()
     second = run(sandbox, prefix)
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.changed() == 0, second.stdout
+    # The iam role reads its estate once and runs no iam_role / iam_policy / iam_instance_profile.
+    for task in IAM_WRITING_TASKS:
+        assert ran_items(second.stdout, task) == [], task
+    calls = iam_calls(sandbox)
+    assert len(calls) <= IAM_NOOP_CALL_LIMIT, calls
+    # ListAccountAliases: aws_caller_info (this playbook has no site.yml preflight that already asked).
+    assert set(calls) <= {"GetRole", "GetRolePolicy", "GetInstanceProfile", "ListAccountAliases"}, calls
 
     assert_security_posture(sandbox, prefix)
 
@@ -153,6 +184,58 @@ def test_converge_idempotent_secure_and_drift_repaired(sandbox):
     settled = run(sandbox, prefix)
     assert settled.returncode == 0, settled.stdout + settled.stderr
     assert settled.changed() == 0, settled.stdout
+
+
+def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
+    prefix = "e2e-iamdrift"
+    first = run(sandbox, prefix)
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    # Drift out of band: a trust policy narrowed, a role tag removed, an inline policy deleted,
+    # an instance profile tag changed.
+    iam = sandbox.aws_client("iam")
+    iam.update_assume_role_policy(RoleName=f"{prefix}-data-read-role", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    iam.untag_role(RoleName=f"{prefix}-log-delivery", TagKeys=["Project"])
+    iam.delete_role_policy(RoleName=f"{prefix}-meta-role", PolicyName="databricks-meta")
+    iam.tag_instance_profile(InstanceProfileName=f"{prefix}-data-write-instance-profile",
+                             Tags=[{"Key": "Environment", "Value": "elsewhere"}])
+
+    sandbox.clear_aws_requests()
+    plan = run(sandbox, prefix, "--check", "--diff")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    for label in (f"role {prefix}-data-read-role: assume_role_policy_document", f"role {prefix}-log-delivery: tags",
+                  f"inline policy {prefix}-meta-role/databricks-meta: create",
+                  f"instance profile {prefix}-data-write-instance-profile: tags"):
+        assert label in plan.stdout, label
+    assert sandbox.aws_mutating_requests() == []
+    assert "Project" not in {t["Key"] for t in iam.list_role_tags(RoleName=f"{prefix}-log-delivery")["Tags"]}
+
+    repair = run(sandbox, prefix)
+    assert repair.returncode == 0, repair.stdout + repair.stderr
+    assert repair.changed() > 0
+    roles_ran = ran_items(repair.stdout, "Ensure the IAM roles and their trust policies")
+    assert len(roles_ran) == 2 and all(line.startswith("changed:") for line in roles_ran), roles_ran
+    assert {f"{prefix}-data-read-role", f"{prefix}-log-delivery"} == {
+        name for line in roles_ran for name in re.findall(r"item=(\S+?)\)", line)}
+    (policy_ran,) = ran_items(repair.stdout, "Ensure the inline policies")
+    assert f"{prefix}-meta-role/databricks-meta" in policy_ran and policy_ran.startswith("changed:")
+    (profile_ran,) = ran_items(repair.stdout, "Ensure the instance profiles")
+    assert f"{prefix}-data-write-instance-profile" in profile_ran and profile_ran.startswith("changed:")
+
+    assert_security_posture(sandbox, prefix)
+    tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=f"{prefix}-log-delivery")["Tags"]}
+    assert tags.get("Project") == "lakehouse", tags
+    profile = iam.get_instance_profile(InstanceProfileName=f"{prefix}-data-write-instance-profile")
+    assert {t["Key"]: t["Value"] for t in profile["InstanceProfile"]["Tags"]}["Environment"] == "sandbox"
+    iam.get_role_policy(RoleName=f"{prefix}-meta-role", PolicyName="databricks-meta")
+
+    settled = run(sandbox, prefix)
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    assert settled.changed() == 0, settled.stdout
+    for task in IAM_WRITING_TASKS:
+        assert ran_items(settled.stdout, task) == [], task
 
 
 def test_check_mode_on_empty_sandbox_plans_and_changes_nothing(sandbox):

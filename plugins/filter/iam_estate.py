@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compare the desired roles, inline policies and instance profiles of the iam role with their current state.
+
+The role reads its IAM estate once (lakehouse.databricks_aws.iam_estate_info), compares here, and calls
+amazon.aws.iam_role, iam_policy and iam_instance_profile only for what differs. The comparisons are the
+ones those modules make to decide whether they change something (trust and inline policies with
+compare_policies, tags with compare_aws_tags and purge_tags, description, maximum session duration,
+instance profile role); when in doubt a resource is reported as drifted, never the reverse.
+Documented in iam_drift.yml.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+try:
+    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+    from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+except ImportError:  # pragma: no cover - amazon.aws is a declared dependency
+    compare_policies = compare_aws_tags = None
+
+
+def _need_amazon_aws():
+    if compare_policies is None or compare_aws_tags is None:
+        raise AnsibleFilterError("iam_drift needs the amazon.aws collection")
+
+
+def _tags_differ(current, wanted):
+    """Whether amazon.aws (purge_tags=true) would set or unset a tag; wanted None leaves the tags unmanaged."""
+    if wanted is None:
+        return False
+    to_set, to_unset = compare_aws_tags(dict(current or {}), dict(wanted or {}), purge_tags=True)
+    return bool(to_set or to_unset)
+
+
+def _policies_differ(current, wanted):
+    if not isinstance(current, dict) or not isinstance(wanted, dict):
+        return True
+    return compare_policies(current, wanted)
+
+
+def _session(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _change(resource, name, action, before, after):
+    return {"resource": resource, "name": name, "action": action, "settings": sorted(after) if action == "update"
+            else [action], "before": before, "after": after}
+
+
+def _role_changes(role, current):
+    if current is None:
+        return _change("role", role["name"], "create", {}, {"exists": True})
+    comparisons = (
+        # setting, current value, desired value, whether they differ
+        ("assume_role_policy_document", current.get("assume_role_policy_document"), role["trust"],
+         _policies_differ(current.get("assume_role_policy_document"), role["trust"])),
+        ("description", current.get("description"), role["description"],
+         role.get("description") is not None and current.get("description") != role["description"]),
+        ("max_session_duration", current.get("max_session_duration"), _session(role["max_session_duration"]),
+         _session(current.get("max_session_duration")) != _session(role["max_session_duration"])),
+        ("tags", current.get("tags"), role["tags"], _tags_differ(current.get("tags"), role["tags"])),
+    )
+    before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
+    after = {setting: wanted for setting, _value, wanted, differs in comparisons if differs}
+    return _change("role", role["name"], "update", before, after) if after else None
+
+
+def _policy_changes(policy, current):
+    key = "%s/%s" % (policy["role"], policy["name"])
+    if policy.get("state", "present") == "absent":
+        return _change("inline policy", key, "delete", {"policy": current}, {}) if current is not None else None
+    if current is None:
+        return _change("inline policy", key, "create", {}, {"policy": policy["policy"]})
+    if _policies_differ(current, policy["policy"]):
+        return _change("inline policy", key, "update", {"policy": current}, {"policy": policy["policy"]})
+    return None
+
+
+def _profile_changes(profile, current):
+    if current is None:
+        return _change("instance profile", profile["name"], "create", {}, {"roles": [profile["role"]]})
+    wanted_path = profile.get("path") or "/"
+    comparisons = (
+        ("roles", current.get("roles"), [profile["role"]], list(current.get("roles") or []) != [profile["role"]]),
+        ("path", current.get("path"), wanted_path, current.get("path") != wanted_path),
+        ("tags", current.get("tags"), profile["tags"], _tags_differ(current.get("tags"), profile["tags"])),
+    )
+    before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
+    after = {setting: wanted for setting, _value, wanted, differs in comparisons if differs}
+    return _change("instance profile", profile["name"], "update", before, after) if after else None
+
+
+def iam_drift(estate, desired):
+    """What differs between the desired IAM estate and the current one (the result of iam_estate_info).
+
+    desired: roles (name, description, max_session_duration, trust, tags), inline_policies (role, name, state,
+    policy) and instance_profiles (name, role, path, tags). Returns the role names, policy keys (role/name)
+    and instance profile names that need their amazon.aws module, and the list of changes (resource, name,
+    action create/update/delete, settings, before, after) to report."""
+    if not isinstance(estate, dict) or not isinstance(desired, dict):
+        raise AnsibleFilterError("iam_drift expects two dicts (the iam_estate_info result, the desired state)")
+    _need_amazon_aws()
+    current_roles = estate.get("roles") or {}
+    current_policies = estate.get("inline_policies") or {}
+    current_profiles = estate.get("instance_profiles") or {}
+
+    changes = {"roles": [], "inline_policies": [], "instance_profiles": []}
+    for kind, key_of, compare, current in (
+            ("roles", lambda item: item["name"], _role_changes, current_roles),
+            ("inline_policies", lambda item: "%s/%s" % (item["role"], item["name"]), _policy_changes, current_policies),
+            ("instance_profiles", lambda item: item["name"], _profile_changes, current_profiles)):
+        for item in desired.get(kind) or []:
+            change = compare(item, current.get(key_of(item)))
+            if change is not None:
+                changes[kind].append(change)
+    return {
+        "roles": [change["name"] for change in changes["roles"]],
+        "inline_policies": [change["name"] for change in changes["inline_policies"]],
+        "instance_profiles": [change["name"] for change in changes["instance_profiles"]],
+        "changes": changes["roles"] + changes["inline_policies"] + changes["instance_profiles"],
+    }
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"iam_drift": iam_drift}
