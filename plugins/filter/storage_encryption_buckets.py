@@ -148,16 +148,19 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention"):
     return drift
 
 
-def key_arns(kms_results, region, account, partition="aws"):
+def key_arns(kms_results, region, account, partition="aws", current=None):
     """{key name: key ARN} from the registered results of the kms_key loop (items with name and alias).
-    A key still to be created in check mode has no ARN: its alias ARN stands in for it."""
+    A loop item that kms_key skipped (the key did not differ) takes its ARN from ``current``, the keys
+    kms_key_estate_info read (by alias). A key still to be created in check mode has no ARN: its alias
+    ARN stands in for it."""
+    current = current or {}
     arns = {}
     for result in kms_results or []:
         item = result.get("item") or {}
-        arn = result.get("key_arn")
+        alias = str(item.get("alias", ""))
+        alias = alias if alias.startswith("alias/") else "alias/" + alias
+        arn = result.get("key_arn") or (current.get(alias) or {}).get("arn")
         if not arn:
-            alias = str(item.get("alias", ""))
-            alias = alias if alias.startswith("alias/") else "alias/" + alias
             arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias)
         arns[item.get("name")] = arn
     return arns

@@ -122,3 +122,18 @@ def test_key_arns_with_check_mode_stand_in():
                {"item": {"name": "logging", "alias": "p-logging"}, "changed": True}]
     assert key_arns(results, "eu-west-1", "123456789012") == {
         "datalake": KEY, "logging": "arn:aws:kms:eu-west-1:123456789012:alias/p-logging"}
+
+
+def test_key_arns_of_skipped_items_come_from_the_read():
+    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "skipped": True},
+               {"item": {"name": "logging", "alias": "p-logging"}, "key_arn": KEY + "-new", "changed": True}]
+    current = {"alias/p-datalake": {"arn": KEY}, "alias/p-logging": {"arn": KEY + "-old"}}
+    assert key_arns(results, "eu-west-1", "123456789012", current=current) == {
+        "datalake": KEY, "logging": KEY + "-new"}
+
+
+def test_key_arns_of_a_key_to_create_in_check_mode_is_the_alias_arn():
+    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "changed": True},
+               {"item": {"name": "logging", "alias": "alias/p-logging"}, "skipped": True}]
+    assert key_arns(results, "cn-north-1", "123456789012", "aws-cn", {"alias/p-logging": {"arn": KEY}}) == {
+        "datalake": "arn:aws-cn:kms:cn-north-1:123456789012:alias/p-datalake", "logging": KEY}

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Compare the desired KMS keys of the storage_encryption role with their current state.
+
+amazon.aws.kms_key reads a key with a dozen calls or more (aliases and rotation twice, grants, every
+policy) even when nothing differs. The role reads its keys once (kms_key_estate_info), compares here
+what kms_key compares, and runs kms_key only for the keys that differ; in check mode and with --diff
+the differences are reported. Documented in storage_encryption_key_drift.yml.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
+
+try:
+    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
+    from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+except ImportError:  # pragma: no cover - amazon.aws is a declared dependency
+    compare_policies = compare_aws_tags = None
+
+
+def canonical_alias(alias):
+    alias = str(alias)
+    return alias if alias.startswith("alias/") else "alias/" + alias
+
+
+def _tags_differ(current, desired):
+    if current is None:  # unreadable: kms_key would (re)write them
+        return True
+    to_set, to_unset = compare_aws_tags(current, desired, purge_tags=True)
+    return bool(to_set or to_unset)
+
+
+def _policies_differ(current, desired):
+    if current is None:  # unreadable: kms_key compares with {} and puts the policy
+        return True
+    return compare_policies(current, desired)
+
+
+def key_drift(desired, current):
+    """For each desired key (name, alias, description, enable_key_rotation, policy, tags) that
+    amazon.aws.kms_key (enabled=true, purge_tags=true, no grants) would change, a dict: name, alias,
+    exists, settings (what differs: create, state, description, enable_key_rotation, tags, policy),
+    before/after (the differing values), desired (the desired entry). Keys that match are left out,
+    so [] means kms_key has nothing to do."""
+    if not isinstance(desired, list) or not isinstance(current, dict):
+        raise AnsibleFilterError("storage_encryption_key_drift expects a list (desired keys) and a dict "
+                                 "(the keys returned by kms_key_estate_info)")
+    if compare_policies is None or compare_aws_tags is None:
+        raise AnsibleFilterError("storage_encryption_key_drift needs the amazon.aws collection")
+    drift = []
+    for key in desired:
+        alias = canonical_alias(key["alias"])
+        facts = current.get(alias)
+        wanted = {
+            "state": "Enabled",
+            "description": key["description"],
+            "enable_key_rotation": None if key.get("enable_key_rotation") is None
+            else boolean(key["enable_key_rotation"], strict=True),
+            "tags": {str(name): value for name, value in (key.get("tags") or {}).items()},
+            "policy": key["policy"],
+        }
+        if facts is None:
+            drift.append({"name": key["name"], "alias": alias, "exists": False, "settings": ["create"],
+                          "before": {}, "after": wanted, "desired": key})
+            continue
+        comparisons = (
+            # setting, current value, desired value, whether kms_key would change it
+            # state: kms_key cancels a pending deletion and enables a key that is not Enabled.
+            ("state", facts.get("key_state"), "Enabled", facts.get("key_state") != "Enabled"),
+            ("description", facts.get("description"), wanted["description"],
+             facts.get("description") != wanted["description"]),
+            ("enable_key_rotation", facts.get("enable_key_rotation"), wanted["enable_key_rotation"],
+             wanted["enable_key_rotation"] is not None
+             and facts.get("enable_key_rotation") != wanted["enable_key_rotation"]),
+            ("tags", facts.get("tags"), wanted["tags"], _tags_differ(facts.get("tags"), wanted["tags"])),
+            ("policy", facts.get("policy"), wanted["policy"], _policies_differ(facts.get("policy"), wanted["policy"])),
+        )
+        before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
+        after = {setting: value for setting, _current, value, differs in comparisons if differs}
+        if after:
+            drift.append({"name": key["name"], "alias": alias, "exists": True, "settings": sorted(after),
+                          "before": before, "after": after, "desired": key})
+    return drift
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"storage_encryption_key_drift": key_drift}

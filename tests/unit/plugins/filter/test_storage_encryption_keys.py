@@ -1,0 +1,125 @@
+import copy
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.storage_encryption_keys import (
+    FilterModule,
+    key_drift,
+)
+
+ARN = "arn:aws:kms:eu-west-1:123456789012:key/1111"
+POLICY = {"Version": "2012-10-17", "Id": "datalake-key-policy", "Statement": [
+    {"Sid": "EnableAccountRootPermissions", "Effect": "Allow",
+     "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"},
+    {"Sid": "DatabricksUseKey", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"},
+     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}]}
+TAGS = {"Project": "lakehouse", "Cost": 1}
+
+
+def desired(**overrides):
+    key = {"name": "datalake", "alias": "alias/p-datalake", "description": "Data lake",
+           "enable_key_rotation": True, "tags": TAGS, "policy": POLICY}
+    key.update(overrides)
+    return key
+
+
+def current(**overrides):
+    # As kms_key_estate_info returns it: tag values are strings, the policy reordered.
+    policy = copy.deepcopy(POLICY)
+    policy["Statement"] = list(reversed(policy["Statement"]))
+    policy["Statement"][0]["Action"] = list(reversed(policy["Statement"][0]["Action"]))
+    key = {"key_id": "1111", "arn": ARN, "description": "Data lake", "enabled": True, "key_state": "Enabled",
+           "key_usage": "ENCRYPT_DECRYPT", "key_spec": "SYMMETRIC_DEFAULT", "policy": policy,
+           "enable_key_rotation": True, "tags": {"Project": "lakehouse", "Cost": "1"}}
+    key.update(overrides)
+    return {"alias/p-datalake": key}
+
+
+def test_matching_key_has_no_drift():
+    assert key_drift([desired()], current()) == []
+    assert FilterModule().filters()["storage_encryption_key_drift"] is key_drift
+
+
+def test_alias_without_prefix_matches():
+    assert key_drift([desired(alias="p-datalake")], current()) == []
+
+
+def test_missing_key_is_created():
+    (entry,) = key_drift([desired()], {})
+    assert entry["exists"] is False and entry["settings"] == ["create"]
+    assert entry["alias"] == "alias/p-datalake" and entry["name"] == "datalake"
+    assert entry["after"]["policy"] == POLICY and entry["desired"] == desired()
+
+
+@pytest.mark.parametrize("state", ["PendingDeletion", "Disabled", "PendingImport", "Unavailable"])
+def test_key_not_enabled_differs(state):
+    (entry,) = key_drift([desired()], current(key_state=state, enabled=False))
+    assert entry["settings"] == ["state"]
+    assert entry["before"] == {"state": state} and entry["after"] == {"state": "Enabled"}
+
+
+def test_pending_deletion_with_unreadable_rotation_differs():
+    (entry,) = key_drift([desired()], current(key_state="PendingDeletion", enable_key_rotation=None))
+    assert entry["settings"] == ["enable_key_rotation", "state"]
+
+
+def test_rotation_off_differs():
+    (entry,) = key_drift([desired()], current(enable_key_rotation=False))
+    assert entry["settings"] == ["enable_key_rotation"]
+    assert entry["before"] == {"enable_key_rotation": False} and entry["after"] == {"enable_key_rotation": True}
+
+
+def test_rotation_as_string_is_a_boolean():
+    assert key_drift([desired(enable_key_rotation="false")], current(enable_key_rotation=False)) == []
+
+
+def test_rotation_unmanaged_when_none():
+    assert key_drift([desired(enable_key_rotation=None)], current(enable_key_rotation=False)) == []
+
+
+def test_description_differs():
+    (entry,) = key_drift([desired()], current(description="old"))
+    assert entry["settings"] == ["description"] and entry["before"] == {"description": "old"}
+
+
+def test_extra_tag_is_purged():
+    (entry,) = key_drift([desired()], current(tags={"Project": "lakehouse", "Cost": "1", "Owner": "me"}))
+    assert entry["settings"] == ["tags"]
+
+
+def test_aws_reserved_tag_is_not_purged():
+    tags = {"Project": "lakehouse", "Cost": "1", "aws:cloudformation:stack-name": "s"}
+    assert key_drift([desired()], current(tags=tags)) == []
+
+
+def test_changed_or_missing_tag_differs():
+    assert key_drift([desired()], current(tags={"Project": "other", "Cost": "1"}))[0]["settings"] == ["tags"]
+    assert key_drift([desired()], current(tags={"Project": "lakehouse"}))[0]["settings"] == ["tags"]
+
+
+def test_unreadable_tags_or_policy_differ():
+    assert key_drift([desired()], current(tags=None))[0]["settings"] == ["tags"]
+    assert key_drift([desired()], current(policy=None))[0]["settings"] == ["policy"]
+
+
+def test_policy_change_differs():
+    policy = copy.deepcopy(POLICY)
+    policy["Statement"][1]["Action"].append("kms:ReEncrypt*")
+    (entry,) = key_drift([desired()], current(policy=policy))
+    assert entry["settings"] == ["policy"]
+    assert entry["before"]["policy"] == policy and entry["after"]["policy"] == POLICY
+
+
+def test_several_differences_and_only_differing_keys():
+    logging = desired(name="logging", alias="alias/p-logging")
+    keys = dict(current(description="old", enable_key_rotation=False))
+    keys["alias/p-logging"] = current()["alias/p-datalake"]
+    (entry,) = key_drift([desired(), logging], keys)
+    assert entry["name"] == "datalake" and entry["settings"] == ["description", "enable_key_rotation"]
+
+
+def test_bad_input_is_an_error():
+    with pytest.raises(AnsibleFilterError):
+        key_drift({}, {})
+    with pytest.raises(AnsibleFilterError):
+        key_drift([], [])
