@@ -184,7 +184,7 @@ def test_rerun_replaces_the_failed_workspace_under_workspace_api_bursts(estate):
     faults.db(OAUTH_TOKEN, "POST", 503, count=2)  # the SDK sent it once: the module failed with "unknown: unknown"
     faults.aws("secretsmanager", "CreateSecret", 429, count=3)
     faults.aws("secretsmanager", "GetSecretValue|DescribeSecret", 503, count=2)
-    faults.aws("ec2", "DescribeVpcs", latency=1.5, count=2)
+    faults.aws("ec2", "DescribeVpcs|DescribeSubnets", latency=1.5, count=2)  # the network is read once on a re-run
 
     run = stack.playbook("site.yml (faults, after the FAILED workspace)", "site.yml")
     assert run.returncode == 0, ok(run, "second site")
