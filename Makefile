@@ -9,7 +9,6 @@ BIN := $(CURDIR)/$(VENV)/bin
 TOOLCHAIN := requirements/toolchain.txt
 STAMP := $(VENV)/.toolchain-installed
 COLLECTION_LINK := .ansible/collections/ansible_collections/lakehouse/databricks_aws
-STRATEGY_LINK := .ansible/plugins/strategy
 SANITY_ROOT := build/sanity
 SANITY_COPY := $(SANITY_ROOT)/ansible_collections/lakehouse/databricks_aws
 export PATH := $(BIN):$(PATH)
@@ -34,12 +33,7 @@ $(COLLECTION_LINK):
 	@mkdir -p $(dir $@)
 	@ln -sfn ../../../.. $@
 
-# ansible.cfg runs plays with mitogen's strategy, found through this link into the venv.
-$(STRATEGY_LINK): $(STAMP)
-	@mkdir -p $(dir $@)
-	@ln -sfn "$$($(BIN)/python -c 'import ansible_mitogen, os; print(os.path.dirname(ansible_mitogen.__file__))')/plugins/strategy" $@
-
-venv: $(STAMP) $(COLLECTION_LINK) $(STRATEGY_LINK)
+venv: $(STAMP) $(COLLECTION_LINK)
 
 sandbox-up: venv
 	$(BIN)/python -m sandbox up

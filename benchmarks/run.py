@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run.py            # what `make bench` runs
     .venv/bin/python benchmarks/run.py --markdown [results.json]   # its table as markdown
 
-For each strategy (ansible's default `linear`, and `mitogen_linear` when mitogen is installed) and
+For each strategy (ansible's default `linear`, and `mitogen_linear_unpinned` when mitogen is installed) and
 each repetition, on a sandbox reset to empty with zero provisioning delay:
 
     full          site.yml on an empty sandbox
@@ -99,18 +99,19 @@ class Settings:
 
 
 def mitogen_strategy_dir() -> str | None:
+    """The project's strategy_plugins (mitogen_linear without CPU pinning), when mitogen is installed."""
     try:
-        import ansible_mitogen  # optional
+        import ansible_mitogen  # noqa: F401 - optional
     except ImportError:
         return None
-    path = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
-    return str(path) if path.is_dir() else None
+    path = REPO / "strategy_plugins"
+    return str(path) if (path / "mitogen_linear_unpinned.py").is_file() else None
 
 
 def strategy_env(strategy: str) -> dict:
     """Both named explicitly: ansible.cfg may set either as the default."""
     if strategy == "mitogen":
-        return {"ANSIBLE_STRATEGY_PLUGINS": mitogen_strategy_dir() or "", "ANSIBLE_STRATEGY": "mitogen_linear"}
+        return {"ANSIBLE_STRATEGY_PLUGINS": mitogen_strategy_dir() or "", "ANSIBLE_STRATEGY": "mitogen_linear_unpinned"}
     return {"ANSIBLE_STRATEGY": "linear"}
 
 
