@@ -4,7 +4,8 @@ Run as ``python -m sandbox.aws_server --port 4566``.  On top of moto's own serve
 
 - loads IAM's AWS-managed policies (``MOTO_IAM_LOAD_MANAGED_POLICIES``), so roles can attach them;
 - counts requests: ``GET /__sandbox/requests`` lists every AWS call as
-  ``{"service", "action", "method", "path", "mutating"}``, ``GET /__sandbox/counts`` sums them
+  ``{"service", "action", "method", "path", "mutating", "by_emulator"}`` (``by_emulator``: made by the
+  Databricks emulator validating account objects, not by the deployment), ``GET /__sandbox/counts`` sums them
   by ``service:action``, ``DELETE /__sandbox/requests`` clears the log;
 - injects faults: ``POST /__sandbox/faults`` arms one (``{"service", "action", "status", "count",
   "retry_after", "latency", "user_agent"}``, see ``FaultInjector.add``), ``GET`` lists the armed ones,
@@ -35,6 +36,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import make_server
+
+from sandbox import EMULATOR_USER_AGENT
 
 ADMIN_PREFIX = "/__sandbox/"
 READ_ACTION = re.compile(r"^(Describe|Get|List|Head|Lookup|Search|Query|Scan|BatchGet|Check)")
@@ -216,6 +219,7 @@ class RequestCounter:
             "method": method,
             "path": path,
             "mutating": is_mutating(method, action),
+            "by_emulator": EMULATOR_USER_AGENT in environ.get("HTTP_USER_AGENT", ""),
             "ts": time.time(),
         }
         with self.lock:

@@ -118,3 +118,13 @@ def test_bad_fault_is_refused(aws, body):
         admin(aws, "POST", "faults", body)
     assert raised.value.code == 400
     assert admin(aws, "GET", "faults") == []
+
+
+def test_request_log_tells_the_emulators_reads_from_the_deployments(aws):
+    from sandbox.databricks_emulator.models.aws_validation import AwsView
+
+    client(aws, "ec2").describe_vpcs()
+    AwsView(aws).client("ec2", "eu-west-1").describe_vpcs()
+    log = admin(aws, "GET", "requests")
+    assert [(entry["action"], entry["by_emulator"]) for entry in log] == [("DescribeVpcs", False),
+                                                                          ("DescribeVpcs", True)]

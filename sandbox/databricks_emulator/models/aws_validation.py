@@ -14,6 +14,7 @@ import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
+from ... import EMULATOR_USER_AGENT
 from ..errors import ApiError, invalid, malformed
 
 LOG = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class AwsView:
                     region_name=region,
                     aws_access_key_id="testing",
                     aws_secret_access_key="testing",
-                    config=botocore.config.Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=20),
+                    config=botocore.config.Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=20,
+                                                  user_agent_extra=EMULATOR_USER_AGENT),
                 )
             return self._clients[key]
 
