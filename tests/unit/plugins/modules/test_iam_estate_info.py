@@ -1,15 +1,11 @@
 """iam_estate_info against an in-memory IAM faked at the boto3 client seam (AnsibleAWSModule.client)."""
 
 import json
-from unittest import mock
 
 import botocore.exceptions
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import iam_estate_info
+from test_aws_fakes import run_aws_module
 
 TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
@@ -59,31 +55,9 @@ class FakeIam:
         return {"Tags": self.profiles[InstanceProfileName]["Tags"]}
 
 
-class ModuleExit(Exception):
-    def __init__(self, result, failed=False):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
-
-
 def run(fake, check_mode=False, **params):
     args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-
-    def client(module, service, retry_decorator=None, **kwargs):
-        assert service == "iam"
-        return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
-
-    def exit_json(self, **result):
-        raise ModuleExit(result)
-
-    def fail_json(self, **result):
-        raise ModuleExit(result, failed=True)
-
-    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client), \
-            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), pytest.raises(ModuleExit) as outcome:
-        iam_estate_info.main()
-    return outcome.value
+    return run_aws_module(iam_estate_info.main, fake, "iam", args)[0]
 
 
 PARAMS = {"roles": ["r1", "r2"],

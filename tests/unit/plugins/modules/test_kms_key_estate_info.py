@@ -4,12 +4,8 @@ import json
 from unittest import mock
 
 import botocore.exceptions
-import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import kms_key_estate_info
+from test_aws_fakes import run_aws_module
 
 ARN = "arn:aws:kms:eu-west-1:123456789012:key/"
 POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "Root", "Effect": "Allow", "Action": "kms:*"}]}
@@ -69,34 +65,11 @@ class FakeKms:
         return {"Tags": tags[1:] if Marker else tags, "Truncated": False}
 
 
-class ModuleExit(Exception):
-    def __init__(self, result, failed=False):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
-
-
 def run(fake, check_mode=False, **params):
     args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-    decorators = []
-
-    def client(module, service, retry_decorator=None, **kwargs):
-        assert service == "kms"
-        decorators.append(retry_decorator)
-        return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
-
-    def exit_json(_self, **result):
-        raise ModuleExit(result)
-
-    def fail_json(_self, **result):
-        raise ModuleExit(result, failed=True)
-
-    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client), \
-            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), pytest.raises(ModuleExit) as outcome:
-        kms_key_estate_info.main()
+    outcome, decorators = run_aws_module(kms_key_estate_info.main, fake, "kms", args)
     assert decorators and all(decorator is not None for decorator in decorators)
-    return outcome.value
+    return outcome
 
 
 def test_reads_each_key_with_four_calls():

@@ -5,12 +5,8 @@ import itertools
 import json
 from unittest import mock
 
-import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import vpc_endpoint
+from test_aws_fakes import run_aws_module
 
 VPC = "vpc-1"
 REGION = "eu-west-1"
@@ -98,31 +94,9 @@ class FakeEc2:
             self.endpoints[resource]["Tags"] = [t for t in self.endpoints[resource]["Tags"] if t["Key"] not in keys]
 
 
-class ModuleExit(Exception):
-    def __init__(self, result, failed=False):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
-
-
 def run(fake, check_mode=False, diff=False, **params):
     args = dict(vpc_id=VPC, region=REGION, _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
-
-    def client(module, service, retry_decorator=None, **_):
-        assert service == "ec2"
-        return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
-
-    def exit_json(_self, **result):
-        raise ModuleExit(result)
-
-    def fail_json(_self, **result):
-        raise ModuleExit(result, failed=True)
-
-    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client), \
-            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), pytest.raises(ModuleExit) as outcome:
-        vpc_endpoint.main()
-    return outcome.value
+    return run_aws_module(vpc_endpoint.main, fake, "ec2", args)[0]
 
 
 def databricks_endpoints(route_tables=("rtb-1", "rtb-2"), subnets=("subnet-1", "subnet-2"), policy=None):

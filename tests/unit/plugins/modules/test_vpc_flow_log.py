@@ -2,14 +2,9 @@
 
 import copy
 import itertools
-from unittest import mock
 
-import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import vpc_flow_log
+from test_aws_fakes import run_aws_module
 
 VPC = "vpc-1"
 BUCKET = "arn:aws:s3:::lh-s3-logging"
@@ -73,30 +68,9 @@ class FakeEc2:
         self.calls.append(("delete_tags", {"Resources": Resources, "Tags": Tags}))
 
 
-class ModuleExit(Exception):
-    def __init__(self, result, failed=False):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
-
-
 def run(fake, check_mode=False, diff=False, **params):
     args = dict(resource_id=VPC, region="eu-west-1", _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
-
-    def client(module, service, retry_decorator=None, **_):
-        return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
-
-    def exit_json(_self, **result):
-        raise ModuleExit(result)
-
-    def fail_json(_self, **result):
-        raise ModuleExit(result, failed=True)
-
-    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client), \
-            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), pytest.raises(ModuleExit) as outcome:
-        vpc_flow_log.main()
-    return outcome.value
+    return run_aws_module(vpc_flow_log.main, fake, "ec2", args)[0]
 
 
 def seed_flow_log(**extra):

@@ -1,0 +1,44 @@
+"""Runs one of the collection's AWS modules with its boto3 client faked at the AnsibleAWSModule.client seam.
+
+``run_aws_module`` runs a module's main() under ``patch_module_args`` with ``AnsibleAWSModule.client``
+returning the fake behind amazon.aws's retrying wrapper, and returns the module's exit (``ModuleExit``:
+its result, and whether it failed) and the retry decorators the module asked for.
+Shared by test_vpc_endpoint.py, test_vpc_flow_log.py, test_iam_estate_info.py, test_kms_key_estate_info.py.
+"""
+
+from unittest import mock
+
+import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+
+
+class ModuleExit(Exception):
+    def __init__(self, result, failed=False):
+        super().__init__(result)
+        self.result = result
+        self.failed = failed
+
+
+def run_aws_module(main, fake, service, args):
+    """(ModuleExit, retry decorators passed to client()) of main() run with args against fake."""
+    decorators = []
+
+    def client(module, name, retry_decorator=None, **kwargs):
+        assert name == service
+        decorators.append(retry_decorator)
+        return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
+
+    def exit_json(self, **result):
+        raise ModuleExit(result)
+
+    def fail_json(self, **result):
+        raise ModuleExit(result, failed=True)
+
+    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client), \
+            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
+            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), pytest.raises(ModuleExit) as outcome:
+        main()
+    return outcome.value, decorators
