@@ -17,7 +17,8 @@ def test_the_strategy_is_mitogen_linear_and_pins_no_process():
         spec = importlib.util.spec_from_file_location("lakehouse_strategy_under_test", PLUGIN)
         plugin = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(plugin)
-        assert type(ansible_mitogen.affinity.policy) is ansible_mitogen.affinity.Policy
+        assert isinstance(ansible_mitogen.affinity.policy, ansible_mitogen.affinity.Policy)
+        assert not isinstance(ansible_mitogen.affinity.policy, ansible_mitogen.affinity.FixedPolicy)
         assert issubclass(plugin.StrategyModule, ansible_mitogen.strategy.StrategyMixin)
         assert issubclass(plugin.StrategyModule, LinearStrategy)
     finally:
