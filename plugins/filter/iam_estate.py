@@ -16,31 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-
-try:
-    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-    from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-except ImportError:  # pragma: no cover - amazon.aws is a declared dependency
-    compare_policies = compare_aws_tags = None
-
-
-def _need_amazon_aws():
-    if compare_policies is None or compare_aws_tags is None:
-        raise AnsibleFilterError("iam_drift needs the amazon.aws collection")
-
-
-def _tags_differ(current, wanted):
-    """Whether amazon.aws (purge_tags=true) would set or unset a tag; wanted None leaves the tags unmanaged."""
-    if wanted is None:
-        return False
-    to_set, to_unset = compare_aws_tags(dict(current or {}), dict(wanted or {}), purge_tags=True)
-    return bool(to_set or to_unset)
-
-
-def _policies_differ(current, wanted):
-    if not isinstance(current, dict) or not isinstance(wanted, dict):
-        return True
-    return compare_policies(current, wanted)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import policies_differ, tags_differ
 
 
 def _session(value):
@@ -61,12 +37,12 @@ def _role_changes(role, current):
     comparisons = (
         # setting, current value, desired value, whether they differ
         ("assume_role_policy_document", current.get("assume_role_policy_document"), role["trust"],
-         _policies_differ(current.get("assume_role_policy_document"), role["trust"])),
+         policies_differ(current.get("assume_role_policy_document"), role["trust"])),
         ("description", current.get("description"), role["description"],
          role.get("description") is not None and current.get("description") != role["description"]),
         ("max_session_duration", current.get("max_session_duration"), _session(role["max_session_duration"]),
          _session(current.get("max_session_duration")) != _session(role["max_session_duration"])),
-        ("tags", current.get("tags"), role["tags"], _tags_differ(current.get("tags"), role["tags"])),
+        ("tags", current.get("tags"), role["tags"], tags_differ(current.get("tags"), role["tags"])),
     )
     before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
     after = {setting: wanted for setting, _value, wanted, differs in comparisons if differs}
@@ -79,7 +55,7 @@ def _policy_changes(policy, current):
         return _change("inline policy", key, "delete", {"policy": current}, {}) if current is not None else None
     if current is None:
         return _change("inline policy", key, "create", {}, {"policy": policy["policy"]})
-    if _policies_differ(current, policy["policy"]):
+    if policies_differ(current, policy["policy"]):
         return _change("inline policy", key, "update", {"policy": current}, {"policy": policy["policy"]})
     return None
 
@@ -91,7 +67,7 @@ def _profile_changes(profile, current):
     comparisons = (
         ("roles", current.get("roles"), [profile["role"]], list(current.get("roles") or []) != [profile["role"]]),
         ("path", current.get("path"), wanted_path, current.get("path") != wanted_path),
-        ("tags", current.get("tags"), profile["tags"], _tags_differ(current.get("tags"), profile["tags"])),
+        ("tags", current.get("tags"), profile["tags"], tags_differ(current.get("tags"), profile["tags"])),
     )
     before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
     after = {setting: wanted for setting, _value, wanted, differs in comparisons if differs}
@@ -107,7 +83,6 @@ def iam_drift(estate, desired):
     action create/update/delete, settings, before, after) to report."""
     if not isinstance(estate, dict) or not isinstance(desired, dict):
         raise AnsibleFilterError("iam_drift expects two dicts (the iam_estate_info result, the desired state)")
-    _need_amazon_aws()
     current_roles = estate.get("roles") or {}
     current_policies = estate.get("inline_policies") or {}
     current_profiles = estate.get("instance_profiles") or {}

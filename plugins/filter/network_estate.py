@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import plain_tags
 
 PARTS = ("vpc", "subnets", "internet_gateway", "elastic_ips", "nat_gateways", "public_route_table",
          "private_route_tables", "security_group")
@@ -22,15 +23,11 @@ DEFAULT_ROUTE = "0.0.0.0/0"
 COMPARABLE_RULE_KEYS = {"proto", "cidr_ip", "cidr_ipv6", "from_port", "to_port", "ports"}
 
 
-def _tags(tags):
-    return {str(key): str(value) for key, value in (tags or {}).items()}
-
-
 def _tag_difference(what, current, wanted):
     """A reason when the tags differ (the modules purge tags they were not given)."""
-    if _tags(current) == _tags(wanted):
+    if plain_tags(current) == plain_tags(wanted):
         return []
-    return ["%s: tags %s, want %s" % (what, _tags(current), _tags(wanted))]
+    return ["%s: tags %s, want %s" % (what, plain_tags(current), plain_tags(wanted))]
 
 
 def _port_ranges(rule):
@@ -114,9 +111,9 @@ def _subnet_reasons(subnets_by_cidr, layout_subnets, tags):
 
 def _route_table(route_tables, name, tags):
     """The route table amazon.aws finds by its tags (lookup: tag), and the reasons it differs."""
-    wanted = _tags(dict(tags, Name=name))
+    wanted = plain_tags(dict(tags, Name=name))
     matches = [table for table in route_tables
-               if all(_tags(table["tags"]).get(key) == value for key, value in wanted.items())]
+               if all(plain_tags(table["tags"]).get(key) == value for key, value in wanted.items())]
     if len(matches) != 1:
         return None, ["route table %s: %d found by its tags" % (name, len(matches))]
     return matches[0], _tag_difference("route table " + name, matches[0]["tags"], wanted)

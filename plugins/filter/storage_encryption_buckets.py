@@ -16,11 +16,7 @@ __metaclass__ = type
 import json
 
 from ansible.errors import AnsibleFilterError
-
-try:
-    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-except ImportError:  # pragma: no cover - amazon.aws is a declared dependency
-    compare_policies = None
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import plain_tags, policies_differ
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -48,10 +44,6 @@ def _current_public_access(facts):
 def _current_ownership(facts):
     rules = ((facts.get("bucket_ownership_controls") or {}).get("OwnershipControls") or {}).get("Rules") or [{}]
     return rules[0].get("ObjectOwnership")
-
-
-def _tags(tags):
-    return {str(key): str(value) for key, value in (tags or {}).items()}
 
 
 def desired_lifecycle_rule(rule, rule_id):
@@ -91,14 +83,6 @@ def current_lifecycle_rule(facts, rule_id):
     return None
 
 
-def _policies_differ(current, desired):
-    if current is None:
-        return True
-    if compare_policies is None:
-        raise AnsibleFilterError("storage_encryption_bucket_drift needs the amazon.aws collection")
-    return compare_policies(current, desired)
-
-
 def bucket_drift(desired, current, rule_id="lakehouse-retention"):
     """For each desired bucket that differs from its current state (from amazon.aws.s3_bucket_info),
     a dict: name, logical, exists, settings (names of the s3_bucket settings that differ), lifecycle
@@ -118,7 +102,7 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention"):
         wanted_public_access = {flag: bool(bucket["public_access"][flag]) for flag in PUBLIC_ACCESS_FLAGS}
         versioning = (facts.get("bucket_versioning") or {}).get("Status")
         ownership = _current_ownership(facts)
-        tags, wanted_tags = _tags(facts.get("bucket_tagging")), _tags(bucket["tags"])
+        tags, wanted_tags = plain_tags(facts.get("bucket_tagging")), plain_tags(bucket["tags"])
         policy = _current_policy(facts)
         comparisons = (
             # setting, current value, desired value, whether they differ
@@ -128,7 +112,7 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention"):
              (versioning == "Enabled") != bool(bucket["versioning"])),
             ("object_ownership", ownership, bucket["object_ownership"], ownership != bucket["object_ownership"]),
             ("tags", tags, wanted_tags, tags != wanted_tags),
-            ("policy", policy, bucket["policy"], _policies_differ(policy, bucket["policy"])),
+            ("policy", policy, bucket["policy"], policies_differ(policy, bucket["policy"])),
         )
         before = {setting: current for setting, current, _wanted, differs in comparisons if differs}
         after = {setting: wanted for setting, _current, wanted, differs in comparisons if differs}

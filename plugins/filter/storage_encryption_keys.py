@@ -15,30 +15,11 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
-
-try:
-    from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-    from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
-except ImportError:  # pragma: no cover - amazon.aws is a declared dependency
-    compare_policies = compare_aws_tags = None
-
-
-def canonical_alias(alias):
-    alias = str(alias)
-    return alias if alias.startswith("alias/") else "alias/" + alias
-
-
-def _tags_differ(current, desired):
-    if current is None:  # unreadable: kms_key would (re)write them
-        return True
-    to_set, to_unset = compare_aws_tags(current, desired, purge_tags=True)
-    return bool(to_set or to_unset)
-
-
-def _policies_differ(current, desired):
-    if current is None:  # unreadable: kms_key compares with {} and puts the policy
-        return True
-    return compare_policies(current, desired)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import (
+    kms_alias_name,
+    policies_differ,
+    tags_differ,
+)
 
 
 def key_drift(desired, current):
@@ -50,11 +31,9 @@ def key_drift(desired, current):
     if not isinstance(desired, list) or not isinstance(current, dict):
         raise AnsibleFilterError("storage_encryption_key_drift expects a list (desired keys) and a dict "
                                  "(the keys returned by kms_key_estate_info)")
-    if compare_policies is None or compare_aws_tags is None:
-        raise AnsibleFilterError("storage_encryption_key_drift needs the amazon.aws collection")
     drift = []
     for key in desired:
-        alias = canonical_alias(key["alias"])
+        alias = kms_alias_name(key["alias"])
         facts = current.get(alias)
         wanted = {
             "state": "Enabled",
@@ -77,8 +56,8 @@ def key_drift(desired, current):
             ("enable_key_rotation", facts.get("enable_key_rotation"), wanted["enable_key_rotation"],
              wanted["enable_key_rotation"] is not None
              and facts.get("enable_key_rotation") != wanted["enable_key_rotation"]),
-            ("tags", facts.get("tags"), wanted["tags"], _tags_differ(facts.get("tags"), wanted["tags"])),
-            ("policy", facts.get("policy"), wanted["policy"], _policies_differ(facts.get("policy"), wanted["policy"])),
+            ("tags", facts.get("tags"), wanted["tags"], tags_differ(facts.get("tags"), wanted["tags"])),
+            ("policy", facts.get("policy"), wanted["policy"], policies_differ(facts.get("policy"), wanted["policy"])),
         )
         before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
         after = {setting: value for setting, _current, value, differs in comparisons if differs}

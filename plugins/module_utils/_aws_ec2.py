@@ -14,30 +14,30 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
     compare_aws_tags,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import retrying_client
 
-# Throttling and "unavailable" are retried by AWSRetry itself; these EC2 codes are eventual
-# consistency right after a create (the new id is not visible to every endpoint yet).
+# EC2's eventual consistency right after a create (the new id is not visible to every endpoint yet).
 EVENTUALLY_CONSISTENT_CODES = ["InvalidVpcEndpointId.NotFound", "InvalidFlowLogId.NotFound"]
 
 
 def ec2_client(module):
-    """The EC2 client of an AnsibleAWSModule; calls made with ``aws_retry=True`` back off with jitter."""
-    retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20,
-                                      catch_extra_error_codes=EVENTUALLY_CONSISTENT_CODES)
-    return module.client("ec2", retry_decorator=retry)
+    """The EC2 client of an AnsibleAWSModule, retrying its eventual-consistency codes too."""
+    return retrying_client(module, "ec2", EVENTUALLY_CONSISTENT_CODES)
 
 
-def describe_all(client, operation, result_key, filters):
-    """Every item an EC2 Describe* call returns for the filters, following NextToken."""
+def describe_all(client, operation, result_key, filters, filter_parameter="Filters"):
+    """Every item an EC2 Describe* call returns for the filters, following NextToken.
+
+    filter_parameter: the name the operation gives its filter list (DescribeNatGateways calls it Filter).
+    """
     items, token = [], None
     while True:
-        kwargs = {"Filters": filters}
+        kwargs = {filter_parameter: filters}
         if token:
             kwargs["NextToken"] = token
         reply = getattr(client, operation)(aws_retry=True, **kwargs)

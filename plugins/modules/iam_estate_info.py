@@ -167,19 +167,13 @@ from urllib.parse import unquote
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import retrying_client
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
-
-
-def iam_client(module):
-    """The IAM client of an AnsibleAWSModule; calls made with ``aws_retry=True`` back off with jitter."""
-    retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20)
-    return module.client("iam", retry_decorator=retry)
 
 
 def decode_document(document):
@@ -262,7 +256,7 @@ def main():
         instance_profiles=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = iam_client(module)
+    client = retrying_client(module, "iam")
     params = module.params
     try:
         estate = read_estate(client, params["roles"], params["inline_policies"], params["instance_profiles"])

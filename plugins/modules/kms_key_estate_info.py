@@ -95,8 +95,8 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import kms_alias_name, retrying_client
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
@@ -108,15 +108,8 @@ except ImportError:
 UNREADABLE = ["AccessDeniedException", "UnsupportedOperationException", "KMSInvalidStateException"]
 
 
-def kms_client(module):
-    """The KMS client of an AnsibleAWSModule; calls made with ``aws_retry=True`` back off with jitter.
-    KMS throttles with ThrottlingException, which AWSRetry does not retry by itself."""
-    retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20, catch_extra_error_codes=["ThrottlingException"])
-    return module.client("kms", retry_decorator=retry)
-
-
-def canonical_alias(alias):
-    return alias if alias.startswith("alias/") else "alias/" + alias
+# KMS throttles with ThrottlingException, which AWSRetry does not retry by itself.
+KMS_RETRYABLE_CODES = ["ThrottlingException"]
 
 
 def read_policy(client, key_id):
@@ -175,7 +168,7 @@ def read_key(client, alias):
 def read_keys(client, aliases):
     keys = {}
     for name in aliases:
-        alias = canonical_alias(name)
+        alias = kms_alias_name(name)
         if alias in keys:
             continue
         key = read_key(client, alias)
@@ -190,7 +183,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
-        keys = read_keys(kms_client(module), module.params["aliases"])
+        keys = read_keys(retrying_client(module, "kms", KMS_RETRYABLE_CODES), module.params["aliases"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         module.fail_json_aws(exc, msg="Failed to read the KMS keys %s" % ", ".join(module.params["aliases"]))
     module.exit_json(changed=False, keys=keys)

@@ -153,20 +153,6 @@ def find_vpcs(client, params):
     return describe_all(client, "describe_vpcs", "Vpcs", filters)
 
 
-def nat_gateways(client, vpc_id):
-    # DescribeNatGateways names its filter parameter Filter, not Filters.
-    items, token = [], None
-    while True:
-        kwargs = {"Filter": [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "state", "Values": LIVE_NAT_STATES}]}
-        if token:
-            kwargs["NextToken"] = token
-        reply = client.describe_nat_gateways(aws_retry=True, **kwargs)
-        items.extend(reply.get("NatGateways", []))
-        token = reply.get("NextToken")
-        if not token:
-            return items
-
-
 def dns_attributes(client, vpc_id):
     hostnames = client.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsHostnames", aws_retry=True)
     support = client.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsSupport", aws_retry=True)
@@ -192,7 +178,9 @@ def read_estate(client, params):
     estate["subnets"] = _plain(describe_all(client, "describe_subnets", "Subnets", in_vpc))
     estate["internet_gateways"] = _plain(describe_all(
         client, "describe_internet_gateways", "InternetGateways", [{"Name": "attachment.vpc-id", "Values": [vpc_id]}]))
-    estate["nat_gateways"] = _plain(nat_gateways(client, vpc_id))
+    estate["nat_gateways"] = _plain(describe_all(
+        client, "describe_nat_gateways", "NatGateways",
+        [*in_vpc, {"Name": "state", "Values": LIVE_NAT_STATES}], filter_parameter="Filter"))
     estate["route_tables"] = _plain(describe_all(client, "describe_route_tables", "RouteTables", in_vpc))
     estate["security_groups"] = _plain(describe_all(
         client, "describe_security_groups", "SecurityGroups", [*in_vpc, {"Name": "group-name", "Values": ["default"]}]))
