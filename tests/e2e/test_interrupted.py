@@ -215,7 +215,7 @@ def test_killed_runs_resume_cleanly(tmp_path):
     box = Sandbox(tmp_path / "sandbox").up()
     stack = Interrupted(box, fresh_clone(str(tmp_path / "clone")))
     try:
-        venv = stack.timed("make venv (links the collection and mitogen)", ["make", "venv"])
+        venv = stack.timed("make venv (toolchain, collection link)", ["make", "venv"])
         assert venv.returncode == 0, ok(venv, "make venv")
 
         # 1. site.yml from empty, killed as soon as the credential configuration exists
