@@ -4,7 +4,10 @@
 """The one place that builds databricks-sdk clients from the shared connection options.
 
 ``build_config(params, api)`` returns a ``databricks.sdk.core.Config``;
-``account_client(params)`` / ``workspace_client(params)`` wrap it. Every client:
+``account_client(params)`` / ``workspace_client(params)`` wrap it in an ``SdkClient``: the Config
+and the SDK's ``ApiClient`` on it, which is all the modules use of ``AccountClient`` /
+``WorkspaceClient`` (those two would import every typed service API, see ``_databricks_sdk``).
+Every client:
 
 * gets a short ``retry_timeout_seconds`` (``SDK_RETRY_WINDOW``): the SDK uses it both for the
   ``/.well-known/databricks-config`` discovery in ``Config()`` (an unreachable host fails fast
@@ -21,9 +24,8 @@
   not once per module invocation. ``forget_sessions(params)`` drops the sessions of these
   credentials; the base module calls it on an authentication failure.
 
-``AccountClient``/``WorkspaceClient`` take no ``retry_timeout_seconds`` keyword: the Config is
-passed with ``config=``. The workspace URL is whatever the caller passes; nothing here derives
-it from the account (``AccountClient.get_workspace_client`` would build a cloud URL).
+The workspace URL is whatever the caller passes; nothing here derives it from the account
+(``AccountClient.get_workspace_client`` would build a cloud URL).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,15 +51,16 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     error_code_of,
     unwrap,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_sdk import defer_package_init
 
 DATABRICKS_SDK_IMPORT_ERROR = None
+defer_package_init()  # databricks.sdk without its service APIs (see _databricks_sdk)
 try:
-    from databricks.sdk import AccountClient, WorkspaceClient
-    from databricks.sdk import oauth as sdk_oauth
-    from databricks.sdk.core import Config
+    import databricks.sdk.oauth as sdk_oauth
+    from databricks.sdk.core import ApiClient, Config
     from databricks.sdk.errors import PermissionDenied, Unauthenticated
 except ImportError:
-    AccountClient = WorkspaceClient = Config = sdk_oauth = None
+    ApiClient = Config = sdk_oauth = None
     PermissionDenied = Unauthenticated = ()
     DATABRICKS_SDK_IMPORT_ERROR = traceback.format_exc()
 
@@ -247,11 +250,19 @@ def build_config(params, api, host=None):
     return cached_config(key, lambda: Config(**kwargs))
 
 
+class SdkClient:
+    """An account or workspace client: the SDK Config and the SDK's ApiClient (``api_client.do``)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.api_client = ApiClient(config)
+
+
 def account_client(params):
-    """An AccountClient for the connection params (see build_config)."""
-    return AccountClient(config=build_config(params, "account"))
+    """The account API client for the connection params (see build_config)."""
+    return SdkClient(build_config(params, "account"))
 
 
 def workspace_client(params, host=None):
-    """A WorkspaceClient for the connection params, optionally for another workspace host."""
-    return WorkspaceClient(config=build_config(params, "workspace", host=host))
+    """The workspace API client for the connection params, optionally for another workspace host."""
+    return SdkClient(build_config(params, "workspace", host=host))

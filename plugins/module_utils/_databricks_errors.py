@@ -22,6 +22,10 @@ import random
 import time
 from collections import namedtuple
 
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_sdk import defer_package_init
+
+defer_package_init()  # databricks.sdk without its service APIs (see _databricks_sdk)
+
 try:
     from databricks.sdk.errors import (
         DatabricksError,

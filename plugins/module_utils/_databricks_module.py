@@ -132,16 +132,16 @@ class DatabricksModule:
 
     @property
     def account(self):
-        """The AccountClient (built on first use; a connection problem ends the module)."""
+        """The account API client (built on first use; a connection problem ends the module)."""
         return self._client("account", None)
 
     @property
     def workspace(self):
-        """The WorkspaceClient for the workspace_host option."""
+        """The workspace API client for the workspace_host option."""
         return self._client("workspace", None)
 
     def workspace_at(self, host):
-        """A WorkspaceClient for another workspace host, with the same credentials."""
+        """A workspace API client for another workspace host, with the same credentials."""
         return self._client("workspace", host)
 
     @property
