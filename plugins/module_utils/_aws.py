@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared by the collection's AWS modules and the roles' drift filters.
 
-The retrying client every AWS module of the collection uses, and the tag and policy comparisons
+The retrying client every AWS module of the collection uses (with botocore's data loaded once per
+interpreter, see ``share_botocore_data``), and the tag and policy comparisons
 the drift filters make the way amazon.aws's modules make them (so "no difference" means the
 module would report changed=false).
 """
@@ -23,9 +24,45 @@ def retrying_client(module, service, extra_error_codes=None):
     AWSRetry retries throttling and "unavailable" by itself; extra_error_codes are the service's own
     retryable codes (eventual consistency, a throttling code AWSRetry does not know).
     """
+    share_botocore_data()
     retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20,
                                       catch_extra_error_codes=list(extra_error_codes or []))
     return module.client(service, retry_decorator=retry)
+
+
+def share_botocore_data():
+    """Let every botocore session of this interpreter share one data loader per data path.
+
+    Each AWS module makes a new boto3 session, and each session parses botocore's JSON again: the
+    endpoints and partitions, then the service model (EC2's is the largest), 50-100 ms a client.
+    Under mitogen the interpreter runs all of a host's modules, ours and amazon.aws's, so from the
+    first client made here on they reuse what an earlier session parsed. The data is the installed
+    botocore's and boto3's, read-only; a different ``AWS_DATA_PATH`` gets a loader of its own.
+    Under the linear strategy each module has an interpreter of its own and nothing is shared.
+    """
+    try:
+        import botocore.session
+    except ImportError:  # the module reports the missing library
+        return
+    create_loader = botocore.session.create_loader
+    if getattr(create_loader, "shares_loaders", False):
+        return
+    loaders = {}
+
+    def create_shared_loader(search_path_string=None):
+        loader = loaders.get(search_path_string)
+        if loader is None:
+            loader = loaders[search_path_string] = create_loader(search_path_string)
+        else:  # each boto3 Session appends its data folder: keep one of each
+            unique = []
+            for path in loader.search_paths:
+                if path not in unique:
+                    unique.append(path)
+            loader.search_paths[:] = unique
+        return loader
+
+    create_shared_loader.shares_loaders = True
+    botocore.session.create_loader = create_shared_loader
 
 
 def kms_alias_name(alias):
