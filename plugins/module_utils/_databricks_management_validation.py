@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import re
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
@@ -28,6 +29,8 @@ ENTITLEMENTS = ("allow-cluster-create", "allow-instance-pool-create", "databrick
 GROUP_PROFILES = ("meta", "data_read", "data_write")
 AVAILABILITY = ("SPOT", "ON_DEMAND", "SPOT_WITH_FALLBACK")
 EBS_TYPES = ("GENERAL_PURPOSE_SSD", "THROUGHPUT_OPTIMIZED_HDD")
+LIST_TYPES = ("ALLOW", "BLOCK")
+MAX_TOKEN_LIFETIME_DAYS = 730
 
 
 def _pattern(name, value, pattern, what):
@@ -130,6 +133,106 @@ def check_cluster(inputs):
     return errors
 
 
+def _networks(where, addresses):
+    """(networks, errors) of a list of IPv4/IPv6 addresses and CIDR ranges."""
+    if not isinstance(addresses, list) or not addresses:
+        return [], ["%s.ip_addresses: must be a non-empty list of addresses or CIDR ranges" % where]
+    networks, errors = [], []
+    for address in addresses:
+        try:
+            networks.append(ipaddress.ip_network(str(address), strict=False))
+        except ValueError:
+            errors.append("%s.ip_addresses: '%s' is not an IP address or CIDR range" % (where, address))
+    return networks, errors
+
+
+def check_ip_access_lists(inputs):
+    """The lists are well formed and, while they are in effect, none blocks the runner's address.
+
+    Databricks applies the lists to every API call, this run's included: an enabled BLOCK list
+    holding the runner, or enabled ALLOW lists that all leave it out, would lock the run out.
+    """
+    get = inputs.get
+    name = "databricks_management_ip_access_lists"
+    lists = get(name)
+    if not isinstance(lists, list):
+        return ["%s: must be a list of {label, list_type, ip_addresses, enabled}" % name]
+    errors, labels, in_effect = [], set(), []
+    for index, entry in enumerate(lists):
+        where = "%s[%d]" % (name, index)
+        if not isinstance(entry, dict):
+            errors.append("%s: must be a dict" % where)
+            continue
+        unknown = sorted(set(entry) - {"label", "list_type", "ip_addresses", "enabled"})
+        if unknown:
+            errors.append("%s: unknown keys %s" % (where, ", ".join(unknown)))
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            errors.append("%s.label: must be a non-empty string" % where)
+        elif label in labels:
+            errors.append("%s.label: '%s' is used twice (labels name the lists)" % (where, label))
+        labels.add(label)
+        list_type = entry.get("list_type", "ALLOW")
+        errors += v.check_choice(where + ".list_type", list_type, LIST_TYPES)
+        enabled = entry.get("enabled", True)
+        errors += _bool(where + ".enabled", enabled)
+        networks, bad = _networks(where, entry.get("ip_addresses"))
+        errors += bad
+        if enabled is True:
+            in_effect.append((where, list_type, networks))
+    switch = "databricks_management_ip_access_lists_enabled"
+    errors += _bool(switch, get(switch))
+    if get(switch) is not True:
+        return errors
+    runner = get("databricks_management_runner_ip")
+    try:
+        address = ipaddress.ip_address(str(runner or ""))
+    except ValueError:
+        errors.append("databricks_management_runner_ip: %r must be the IP address Databricks sees this run come "
+                      "from (checked so that no IP access list blocks it)" % (runner,))
+        return errors
+    blocking = [where for where, list_type, networks in in_effect
+                if list_type == "BLOCK" and any(address in net for net in networks)]
+    if blocking:
+        errors.append("%s: %s would block the runner's address %s (databricks_management_runner_ip)"
+                      % (name, ", ".join(blocking), address))
+    allows = [networks for _where, list_type, networks in in_effect if list_type == "ALLOW"]
+    if allows and not any(address in net for networks in allows for net in networks):
+        errors.append("%s: no enabled ALLOW list holds the runner's address %s (databricks_management_runner_ip);"
+                      " add it, or the workspace would refuse this run" % (name, address))
+    return errors
+
+
+def check_token_lifetime(inputs):
+    """maxTokenLifetimeDays is 0-730 days and not shorter than the tokens the deployment creates."""
+    get = inputs.get
+    days = get("databricks_management_max_token_lifetime_days")
+    if days in (None, "", 0):
+        return []
+    name = "databricks_management_max_token_lifetime_days"
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_TOKEN_LIFETIME_DAYS:
+        return ["%s: %r must be a whole number of days from 0 (no limit) to %d" % (name, days, MAX_TOKEN_LIFETIME_DAYS)]
+    lifetime = get("databricks_management_token_lifetime_seconds")
+    if isinstance(lifetime, int) and not isinstance(lifetime, bool) and lifetime > days * 86400:
+        return ["%s: %d days is shorter than the lifetime of the deployment's tokens (%d s,"
+                " databricks_provisioning_token_lifetime_seconds): the workspace would refuse to create them"
+                % (name, days, lifetime)]
+    return []
+
+
+def check_workspace_conf(name, conf):
+    if not isinstance(conf, dict):
+        return ["%s: must be a dict of workspace-conf keys and values" % name]
+    errors = ["%s.%s: %r must be a string, a number or true/false" % (name, key, value)
+              for key, value in conf.items() if not isinstance(value, (str, int, bool))]
+    for key, variable in (("maxTokenLifetimeDays", "databricks_management_max_token_lifetime_days"),
+                          ("enableIpAccessLists", "databricks_management_ip_access_lists_enabled")):
+        if key in conf:
+            errors.append("%s.%s: set it with %s (checked against the tokens and the runner's address)"
+                          % (name, key, variable))
+    return errors
+
+
 def management_input_errors(inputs):
     get = inputs.get
     errors = []
@@ -158,4 +261,8 @@ def management_input_errors(inputs):
                        "an absolute DBFS file path (dbfs:/... or /...)")
     errors += check_groups("databricks_management_groups", get("databricks_management_groups"))
     errors += check_cluster(inputs)
+    errors += _bool("databricks_management_hardening_enabled", get("databricks_management_hardening_enabled"))
+    errors += check_workspace_conf("databricks_management_workspace_conf", get("databricks_management_workspace_conf"))
+    errors += check_token_lifetime(inputs)
+    errors += check_ip_access_lists(inputs)
     return errors

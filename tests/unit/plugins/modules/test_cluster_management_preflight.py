@@ -44,6 +44,17 @@ VALID = {
     "databricks_management_cluster_state": "present",
     "databricks_management_cluster_custom_tags": {"Team": "data"},
     "databricks_management_cluster_spark_conf": {},
+    "databricks_management_hardening_enabled": True,
+    "databricks_management_max_token_lifetime_days": 90,
+    "databricks_management_token_lifetime_seconds": 518400,
+    "databricks_management_workspace_conf": {"enableExportNotebook": False, "enableVerboseAuditLogs": True},
+    "databricks_management_ip_access_lists_enabled": True,
+    "databricks_management_ip_access_lists": [
+        {"label": "office", "list_type": "ALLOW", "ip_addresses": ["203.0.113.0/24", "198.51.100.7"]},
+        {"label": "bad", "list_type": "BLOCK", "ip_addresses": ["192.0.2.0/24"]},
+        {"label": "old", "list_type": "ALLOW", "ip_addresses": ["10.0.0.0/8"], "enabled": False},
+    ],
+    "databricks_management_runner_ip": "198.51.100.7",
 }
 
 
@@ -76,6 +87,21 @@ def test_valid_inputs():
      "entitlements"),
     ({"databricks_management_groups": [{"name": "A", "instance_profile": "meta"},
                                        {"name": "a", "instance_profile": "meta"}]}, "twice"),
+    ({"databricks_management_hardening_enabled": "yes"}, "hardening_enabled"),
+    ({"databricks_management_max_token_lifetime_days": 1000}, "max_token_lifetime_days: 1000 must be"),
+    ({"databricks_management_max_token_lifetime_days": 5}, "5 days is shorter than the lifetime"),
+    ({"databricks_management_workspace_conf": {"maxTokenLifetimeDays": "9"}}, "set it with"),
+    ({"databricks_management_workspace_conf": {"enableExportNotebook": ["no"]}}, "enableExportNotebook"),
+    ({"databricks_management_ip_access_lists": [{"label": "x", "ip_addresses": ["300.1.1.1"]}]},
+     "'300.1.1.1' is not an IP address"),
+    ({"databricks_management_ip_access_lists": [{"label": "x", "list_type": "DENY", "ip_addresses": ["1.2.3.4"]}]},
+     "list_type"),
+    ({"databricks_management_ip_access_lists": [{"label": "x", "ip_addresses": []}]}, "non-empty list"),
+    ({"databricks_management_ip_access_lists": [{"label": "x", "ip_addresses": ["198.51.100.7"]},
+                                                {"label": "x", "ip_addresses": ["198.51.100.7"]}]}, "used twice"),
+    ({"databricks_management_runner_ip": ""}, "databricks_management_runner_ip"),
+    ({"databricks_management_runner_ip": "192.0.2.10"}, "[1] would block the runner's address 192.0.2.10"),
+    ({"databricks_management_runner_ip": "10.1.2.3"}, "no enabled ALLOW list holds the runner's address 10.1.2.3"),
 ])
 def test_broken_rules_name_the_variable(changes, variable):
     errors = errors_with(**changes)
@@ -85,3 +111,21 @@ def test_broken_rules_name_the_variable(changes, variable):
 def test_inputs_of_earlier_roles_may_be_unknown():
     assert errors_with(databricks_management_meta_instance_profile_arn="", databricks_management_logging_bucket="",
                        databricks_management_datalake_key_arn="") == []
+
+
+def test_ip_access_lists_off_need_no_runner_address_and_may_block_anything():
+    assert errors_with(databricks_management_ip_access_lists_enabled=False, databricks_management_runner_ip="",
+                       databricks_management_ip_access_lists=[
+                           {"label": "all", "list_type": "BLOCK", "ip_addresses": ["0.0.0.0/0"]}]) == []
+
+
+def test_a_disabled_or_allowing_list_never_counts_against_the_runner():
+    assert errors_with(databricks_management_runner_ip="10.9.9.9", databricks_management_ip_access_lists=[
+        {"label": "off", "list_type": "BLOCK", "ip_addresses": ["10.0.0.0/8"], "enabled": False},
+        {"label": "vpn", "list_type": "ALLOW", "ip_addresses": ["10.9.0.0/16"]}]) == []
+    assert errors_with(databricks_management_ip_access_lists=[]) == []  # no list: nothing blocks
+
+
+def test_no_token_lifetime_limit_is_always_valid():
+    assert errors_with(databricks_management_max_token_lifetime_days=0,
+                       databricks_management_token_lifetime_seconds=10 ** 8) == []
