@@ -105,7 +105,8 @@ def provisioning_input_errors(inputs):
     errors += check_pattern("databricks_provisioning_cross_account_role_arn",
                             get("databricks_provisioning_cross_account_role_arn"), ROLE_ARN, "an IAM role ARN",
                             optional=True)
-    for option in ("databricks_provisioning_storage_key_arn", "databricks_provisioning_logging_key_arn"):
+    for option in ("databricks_provisioning_storage_key_arn", "databricks_provisioning_managed_services_key_arn",
+                   "databricks_provisioning_logging_key_arn"):
         errors += check_pattern(option, get(option), KEY_ARN, "a KMS key ARN", optional=True)
     entitlements = get("databricks_provisioning_service_principal_entitlements") or []
     if not isinstance(entitlements, list):

@@ -15,7 +15,9 @@ version_added: 0.1.0
 description:
   - Registers an AWS KMS key with Databricks for workspace storage and/or managed services encryption.
   - Databricks key configurations have no name; the configuration is found by O(key_arn), so a re-run
-    adopts the existing one.
+    adopts the existing one. A key may be registered more than once with use cases that do not overlap
+    (C([STORAGE]) and C([MANAGED_SERVICES]), attached to a workspace separately). The module manages the
+    configuration of the key whose use cases overlap O(use_cases), and leaves the others alone.
   - Databricks cannot change a key configuration; when O(use_cases) or O(key_alias) differ it is deleted
     and created again, unless a workspace uses it, in which case the module fails with a clear message.
 author:
@@ -95,6 +97,22 @@ def comparable(obj):
             "reuse_key_for_cluster_volumes": info.get("reuse_key_for_cluster_volumes")}
 
 
+def key_configuration(key_arn, use_cases):
+    """Is obj the configuration to manage: this key, and use cases overlapping the wanted ones (any, when none given).
+
+    A configuration of the same key whose use cases share none with these is another registration of it
+    (STORAGE and MANAGED_SERVICES registered apart), left alone.
+    """
+    wanted = set(use_cases or [])
+
+    def match(obj):
+        if (obj.get("aws_key_info") or {}).get("key_arn") != key_arn:
+            return False
+        return not wanted or bool(wanted & set(obj.get("use_cases") or []))
+
+    return match
+
+
 def main():
     module = DatabricksModule(
         argument_spec=dict(
@@ -113,7 +131,7 @@ def main():
             key_info[option] = params[option]
     ImmutableAccountObject(
         module, SPEC,
-        match=lambda obj: (obj.get("aws_key_info") or {}).get("key_arn") == params["key_arn"],
+        match=key_configuration(params["key_arn"], params["use_cases"]),
         comparable=comparable,
         desired={"key_arn": params["key_arn"], "key_alias": params["key_alias"], "use_cases": params["use_cases"],
                  "reuse_key_for_cluster_volumes": params["reuse_key_for_cluster_volumes"]},

@@ -151,3 +151,18 @@ def test_missing_account_id_is_a_clear_error(fake, capsys, monkeypatch):
     import json
     result = json.loads(capsys.readouterr().out)
     assert result["error_code"] == "CONFIGURATION_ERROR" and "account_id is required" in result["msg"]
+
+
+def test_a_key_registered_apart_for_managed_services_leaves_its_storage_configuration_alone(fake, capsys):
+    key = "arn:aws:kms:eu-west-1:123456789012:key/k-2"
+    storage = run_module(account_customer_managed_key.main, dict(CONNECTION, key_arn=key, use_cases=["STORAGE"]),
+                         fake, capsys)
+    fake.add_ws(workspace_name="ws", storage_customer_managed_key_id=storage["customer_managed_key_id"])
+    services_args = dict(CONNECTION, key_arn=key, use_cases=["MANAGED_SERVICES"])
+    services = run_module(account_customer_managed_key.main, services_args, fake, capsys)
+    assert services["changed"] and services["customer_managed_key_id"] != storage["customer_managed_key_id"]
+    assert not run_module(account_customer_managed_key.main, services_args, fake, capsys)["changed"]
+    again = run_module(account_customer_managed_key.main, dict(CONNECTION, key_arn=key, use_cases=["STORAGE"]),
+                       fake, capsys)
+    assert not again["changed"] and again["customer_managed_key_id"] == storage["customer_managed_key_id"]
+    assert [m for m, p in fake.mutating_calls() if "customer-managed-keys" in p] == ["POST", "POST"]
