@@ -95,6 +95,12 @@ def network_input_errors(inputs):
         if str(inputs.get("network_vpc_endpoints_enabled")).lower() in ("false", "no", "off", "0"):
             errors.append("network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, "
                           "but network_vpc_endpoints_enabled is false")
+    if inputs.get("network_privatelink_enabled") is True:
+        services = (inputs.get("network_privatelink_services") or {}).get(inputs.get("aws_region"))
+        if not isinstance(services, dict) or not services.get("workspace") or not services.get("relay"):
+            errors.append("network_privatelink_services: no Databricks PrivateLink services (workspace, relay) for "
+                          "aws_region %s; add them from Databricks' list of PrivateLink regions"
+                          % inputs.get("aws_region"))
     for name in ("deployment_tags", "network_tags"):
         if inputs.get(name) is not None:
             errors.extend(v.check_tags(name, inputs[name]))

@@ -9,6 +9,7 @@ import requests
 from databricks.sdk.service import billing, compute, iam, provisioning, settings
 from databricks.sdk.service import files as dbfs_types
 
+from sandbox.databricks_emulator.models.catalog import PRIVATELINK_SERVICES
 from sandbox.databricks_emulator.routes import load_routes
 
 from .conftest import REGION, account_client, aws, m2m_client, pat_client, provision, sts_role, wait_for
@@ -69,7 +70,7 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
 
     # PrivateLink objects.
     ec2 = aws(moto_url, "ec2")
-    endpoint_id = ec2.create_vpc_endpoint(VpcId=estate.vpc_id, ServiceName="com.amazonaws.vpce.eu-west-1.x",
+    endpoint_id = ec2.create_vpc_endpoint(VpcId=estate.vpc_id, ServiceName=PRIVATELINK_SERVICES[REGION]["workspace"],
                                           VpcEndpointType="Interface",
                                           SubnetIds=estate.subnet_ids[:1])["VpcEndpoint"]["VpcEndpointId"]
     vpce = a.vpc_endpoints.create(vpc_endpoint_name="rest", aws_vpc_endpoint_id=endpoint_id, region=REGION)

@@ -7,6 +7,8 @@ import pytest
 from databricks.sdk.errors import BadRequest, InvalidParameterValue
 from databricks.sdk.service import compute, provisioning
 
+from sandbox.databricks_emulator.models.catalog import PRIVATELINK_SERVICES
+
 from .conftest import ACCOUNT_ID, account_client, aws, build_estate, m2m_client, provision, sts_role, trust_policy
 
 
@@ -178,3 +180,48 @@ def test_vpc_endpoint_must_exist_in_its_region(a, estate):
     with pytest.raises(InvalidParameterValue, match="vpce-0123456789abcdef0 does not exist"):
         a.vpc_endpoints.create(vpc_endpoint_name="rest", aws_vpc_endpoint_id="vpce-0123456789abcdef0",
                                region=estate.region)
+
+
+def privatelink_endpoint(moto_url, estate, service, vpc_id=None, endpoint_type="Interface"):
+    ec2 = aws(moto_url, "ec2", estate.region)
+    options = {"SubnetIds": estate.subnet_ids[:1]} if endpoint_type == "Interface" else {}
+    return ec2.create_vpc_endpoint(VpcId=vpc_id or estate.vpc_id, ServiceName=service, VpcEndpointType=endpoint_type,
+                                   **options)["VpcEndpoint"]["VpcEndpointId"]
+
+
+def test_a_vpc_endpoint_registration_needs_a_databricks_interface_endpoint(a, estate, moto_url):
+    services = PRIVATELINK_SERVICES[estate.region]
+    other = privatelink_endpoint(moto_url, estate, "com.amazonaws.%s.sts" % estate.region)
+    with pytest.raises(InvalidParameterValue, match="not to a Databricks endpoint service"):
+        a.vpc_endpoints.create(vpc_endpoint_name="sts", aws_vpc_endpoint_id=other, region=estate.region)
+    gateway = privatelink_endpoint(moto_url, estate, services["workspace"], endpoint_type="Gateway")
+    with pytest.raises(InvalidParameterValue, match="needs an Interface endpoint"):
+        a.vpc_endpoints.create(vpc_endpoint_name="gw", aws_vpc_endpoint_id=gateway, region=estate.region)
+    relay = a.vpc_endpoints.create(vpc_endpoint_name="relay-%s" % uuid.uuid4().hex[:6], region=estate.region,
+                                   aws_vpc_endpoint_id=privatelink_endpoint(moto_url, estate, services["relay"]))
+    assert relay.use_case.value == "DATAPLANE_RELAY_ACCESS"
+    assert relay.aws_endpoint_service_id == services["relay"].rsplit(".", 1)[-1]
+
+
+def test_a_network_takes_each_endpoint_for_its_use_and_from_its_vpc(a, estate, moto_url):
+    services = PRIVATELINK_SERVICES[estate.region]
+    tag = uuid.uuid4().hex[:6]
+    rest = a.vpc_endpoints.create(vpc_endpoint_name="rest-" + tag, region=estate.region,
+                                  aws_vpc_endpoint_id=privatelink_endpoint(moto_url, estate, services["workspace"]))
+    relay = a.vpc_endpoints.create(vpc_endpoint_name="relay-" + tag, region=estate.region,
+                                   aws_vpc_endpoint_id=privatelink_endpoint(moto_url, estate, services["relay"]))
+    network = dict(vpc_id=estate.vpc_id, subnet_ids=estate.subnet_ids, security_group_ids=[estate.sg_id])
+    with pytest.raises(InvalidParameterValue, match="needs WORKSPACE_ACCESS"):
+        a.networks.create(network_name="swapped-" + tag, **network, vpc_endpoints=provisioning.NetworkVpcEndpoints(
+            rest_api=[relay.vpc_endpoint_id], dataplane_relay=[rest.vpc_endpoint_id]))
+    ec2 = aws(moto_url, "ec2", estate.region)
+    elsewhere = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    far_id = ec2.create_vpc_endpoint(VpcId=elsewhere, ServiceName=services["workspace"],
+                                     VpcEndpointType="Interface")["VpcEndpoint"]["VpcEndpointId"]
+    far = a.vpc_endpoints.create(vpc_endpoint_name="far-" + tag, region=estate.region, aws_vpc_endpoint_id=far_id)
+    with pytest.raises(InvalidParameterValue, match="not in the network's VPC"):
+        a.networks.create(network_name="far-" + tag, **network, vpc_endpoints=provisioning.NetworkVpcEndpoints(
+            rest_api=[far.vpc_endpoint_id], dataplane_relay=[relay.vpc_endpoint_id]))
+    created = a.networks.create(network_name="pl-" + tag, **network, vpc_endpoints=provisioning.NetworkVpcEndpoints(
+        rest_api=[rest.vpc_endpoint_id], dataplane_relay=[relay.vpc_endpoint_id]))
+    assert created.vpc_endpoints.rest_api == [rest.vpc_endpoint_id]

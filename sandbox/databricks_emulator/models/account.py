@@ -9,6 +9,7 @@ import uuid
 
 from ..errors import already_exists, invalid, invalid_state, not_found, permission_denied, require
 from . import aws_validation as aws_checks
+from .catalog import PRIVATELINK_SERVICES
 from .scim import ScimDirectory
 from .workspace import WorkspaceBackend
 
@@ -172,8 +173,15 @@ class AccountBackend:
         region = aws_checks.validate_network(self.state.aws, body["vpc_id"], body["subnet_ids"],
                                              body["security_group_ids"])
         endpoints = body.get("vpc_endpoints") or {}
-        for eid in endpoints.get("rest_api", []) + endpoints.get("dataplane_relay", []):
-            self._get(self.vpc_endpoints, eid, "VPC endpoint")
+        for purpose, use_case in (("rest_api", "WORKSPACE_ACCESS"), ("dataplane_relay", "DATAPLANE_RELAY_ACCESS")):
+            for eid in endpoints.get(purpose, []):
+                ep = self._get(self.vpc_endpoints, eid, "VPC endpoint")
+                if ep["use_case"] != use_case:
+                    raise invalid(f"VPC endpoint {eid} is registered for {ep['use_case']}; vpc_endpoints.{purpose} "
+                                  f"needs {use_case}.")
+                if ep.get("_vpc_id") and ep["_vpc_id"] != body["vpc_id"]:
+                    raise invalid(f"VPC endpoint {eid} ({ep['aws_vpc_endpoint_id']}) is in {ep['_vpc_id']}, not in "
+                                  f"the network's VPC {body['vpc_id']}.")
         net = self._base("network_id")
         net.update(network_name=body["network_name"], vpc_id=body["vpc_id"], subnet_ids=list(body["subnet_ids"]),
                    security_group_ids=list(body["security_group_ids"]), vpc_status="UNATTACHED", _region=region)
@@ -220,13 +228,27 @@ class AccountBackend:
     # --- VPC endpoints and private access settings -----------------------------------------------
     def create_vpc_endpoint(self, body: dict) -> dict:
         require(body, "vpc_endpoint_name", "aws_vpc_endpoint_id", "region")
-        endpoint = aws_checks.validate_vpc_endpoint(self.state.aws, body["aws_vpc_endpoint_id"], body["region"])
+        self._unique_name(self.vpc_endpoints, "vpc_endpoint_name", body["vpc_endpoint_name"], "VPC endpoint")
+        aws_id, region = body["aws_vpc_endpoint_id"], body["region"]
+        endpoint = aws_checks.validate_vpc_endpoint(self.state.aws, aws_id, region)
+        services = PRIVATELINK_SERVICES.get(region)
+        if services is None:
+            raise invalid(f"AWS PrivateLink is not supported for Databricks in region {region}.")
+        if endpoint.get("VpcEndpointType") != "Interface":
+            raise invalid(f"VPC endpoint {aws_id} is a {endpoint.get('VpcEndpointType')} endpoint; PrivateLink needs "
+                          "an Interface endpoint.")
+        service = endpoint.get("ServiceName", "")
+        use_case = {services["workspace"]: "WORKSPACE_ACCESS", services["relay"]: "DATAPLANE_RELAY_ACCESS"}.get(service)
+        if use_case is None:
+            raise invalid(f"VPC endpoint {aws_id} connects to {service}, not to a Databricks endpoint service in "
+                          f"{region} ({services['workspace']} or {services['relay']}).")
+        if endpoint.get("State", "available").lower() in ("deleting", "deleted", "failed", "rejected", "expired"):
+            raise invalid(f"VPC endpoint {aws_id} is {endpoint.get('State')}.")
         ep = {"vpc_endpoint_id": str(uuid.uuid4()), "account_id": self.account_id,
-              "vpc_endpoint_name": body["vpc_endpoint_name"], "aws_vpc_endpoint_id": body["aws_vpc_endpoint_id"],
+              "vpc_endpoint_name": body["vpc_endpoint_name"], "aws_vpc_endpoint_id": aws_id,
               "aws_account_id": endpoint.get("OwnerId", "123456789012"),
-              "aws_endpoint_service_id": endpoint.get("ServiceName", ""), "region": body["region"],
-              "state": "available",
-              "use_case": "dataplane_relay_access" if "relay" in body["vpc_endpoint_name"] else "workspace_access"}
+              "aws_endpoint_service_id": service.rsplit(".", 1)[-1], "region": region,
+              "state": "available", "use_case": use_case, "_vpc_id": endpoint.get("VpcId")}
         self.vpc_endpoints[ep["vpc_endpoint_id"]] = ep
         return ep
 
@@ -287,6 +309,17 @@ class AccountBackend:
                 if key["aws_key_info"]["key_region"] != region:
                     raise invalid(f"Customer-managed key {ws[field]} is in {key['aws_key_info']['key_region']}, "
                                   f"not in the workspace region {region}.")
+        if ws.get("private_access_settings_id"):
+            pas = self.private_access[ws["private_access_settings_id"]]
+            if pas["region"] != region:
+                raise invalid(f"Private access settings {pas['private_access_settings_id']} are for {pas['region']}, "
+                              f"not for the workspace region {region}.")
+            network = self.networks.get(ws.get("network_id")) or {}
+            rest = (network.get("vpc_endpoints") or {}).get("rest_api", [])
+            not_allowed = [eid for eid in rest if eid not in pas["allowed_vpc_endpoint_ids"]]
+            if pas["private_access_level"] == "ENDPOINT" and not_allowed:
+                raise invalid(f"Private access settings {pas['private_access_settings_id']} (level ENDPOINT) do not "
+                              f"allow the network's REST API endpoints {not_allowed}.")
         bucket = self.storage[ws["storage_configuration_id"]]["root_bucket_info"]["bucket_name"]
         bucket_region = aws_checks.bucket_region(self.state.aws, bucket)
         if bucket_region != region:

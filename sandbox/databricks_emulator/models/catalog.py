@@ -66,3 +66,25 @@ WORKSPACE_CONF_DEFAULTS = {
     "enable-X-Content-Type-Options": "true", "enable-X-XSS-Protection": "true", "enableFileStoreEndpoint": "true",
     "mlflowRunArtifactDownloadEnabled": "true", "enableNotebookGitVersioning": "true",
 }
+
+# Databricks' AWS PrivateLink endpoint services by region (docs.databricks.com, "PrivateLink" supported regions):
+# the workspace service (front-end and back-end REST API) and the secure cluster connectivity relay.
+PRIVATELINK_SERVICES = {
+    region: {"workspace": f"com.amazonaws.vpce.{region}.vpce-svc-{workspace}",
+             "relay": f"com.amazonaws.vpce.{region}.vpce-svc-{relay}"}
+    for region, workspace, relay in (
+        ("ap-northeast-1", "02691fd610d24fd64", "02aa633bda3edbec0"),
+        ("ap-northeast-2", "0babb9bde64f34d7e", "0dc0e98a5800db5c4"),
+        ("ap-southeast-1", "02535b257fc253ff4", "0557367c6fc1a0c5c"),
+        ("ap-southeast-2", "0b87155ddd6954974", "0b4a72e8f825495f6"),
+        ("ca-central-1", "0205f197ec0e28d65", "0c4e25bdbcbfbb684"),
+        ("eu-central-1", "081f78503812597f7", "08e5dfca9572c85c4"),
+        ("eu-west-1", "0da6ebf1461278016", "09b4eb2bc775f4e8c"),
+        ("eu-west-2", "01148c7cdc1d1326c", "05279412bf5353a45"),
+        ("eu-west-3", "008b9368d1d011f37", "005b039dd0b5f857d"),
+        ("sa-east-1", "0bafcea8cdfe11b66", "0e61564963be1b43f"),
+        ("us-east-1", "09143d1e626de2f04", "00018a8c3ff62ffdf"),
+        ("us-east-2", "041dc2b4d7796b8d3", "090a8fab0d73e39a6"),
+        ("us-west-2", "0129f463fcfbc46c5", "0158114c0c730c3bb"),
+    )
+}

@@ -27,7 +27,8 @@ WS_CONNECTION = dict(workspace_host=WORKSPACE_HOST, client_id="cid", client_secr
                      retry_timeout=30)
 MUTATING = ("POST", "PATCH", "PUT", "DELETE")
 COLLECTIONS = {"credentials": "credentials_id", "storage-configurations": "storage_configuration_id",
-               "networks": "network_id", "customer-managed-keys": "customer_managed_key_id"}
+               "networks": "network_id", "customer-managed-keys": "customer_managed_key_id",
+               "vpc-endpoints": "vpc_endpoint_id", "private-access-settings": "private_access_settings_id"}
 
 
 def not_found(message):
@@ -87,11 +88,12 @@ class FakeDatabricks:
 
     def _routes(self):
         scim = "/api/2.0/preview/scim/v2/(?P<kind>ServicePrincipals|Groups|Users)"
-        coll = A + r"/(?P<coll>credentials|storage-configurations|networks|customer-managed-keys)"
+        coll = A + r"/(?P<coll>%s)" % "|".join(COLLECTIONS)
         return [
             (coll, "GET", self.list_objs),
             (coll, "POST", self.create_obj),
             (coll + r"/(?P<oid>[^/]+)", "DELETE", self.delete_obj),
+            (coll + r"/(?P<oid>[^/]+)", "PUT", self.replace_obj),
             (A + r"/workspaces", "GET", self.list_ws),
             (A + r"/workspaces", "POST", self.create_ws),
             (A + r"/workspaces/(?P<wid>\d+)", "GET", self.get_ws),
@@ -126,6 +128,10 @@ class FakeDatabricks:
 
     def create_obj(self, coll, query, body):
         return self.add(coll, **body)
+
+    def replace_obj(self, coll, oid, query, body):
+        self.account[coll][oid] = dict(body, **{COLLECTIONS[coll]: oid, "account_id": ACCOUNT})
+        return self.account[coll][oid]
 
     def delete_obj(self, coll, oid, query, body):
         if oid not in self.account[coll]:

@@ -1,0 +1,126 @@
+"""PrivateLink on the sandbox: the network carries the workspace and relay endpoints, Databricks has them registered
+in the workspace's network configuration, the workspace is attached to the private access settings, a re-run changes
+nothing, sleep keeps the PrivateLink endpoints (and deletes the others), wake and destroy pass. One ordered test on
+the session sandbox under its own deployment_prefix and VPC CIDR; state is read with boto3 and the databricks-sdk.
+"""
+
+import json
+
+from databricks.sdk import AccountClient
+from databricks.sdk.core import Config
+
+from sandbox.databricks_emulator.models.catalog import PRIVATELINK_SERVICES
+
+PREFIX = "lh-pl"
+REGION = "eu-west-1"
+EXTRA = json.dumps({
+    "deployment_prefix": PREFIX, "network_privatelink_enabled": True, "network_vpc_cidr": "10.31.0.0/16",
+    "network_private_subnet_cidrs": ["10.31.1.0/24", "10.31.2.0/24", "10.31.3.0/24"],
+    "network_public_subnet_cidrs": ["10.31.101.0/24"]})
+
+
+def ok(run, what):
+    assert run.returncode == 0, "%s failed:\n%s\n%s" % (what, run.stdout[-6000:], run.stderr[-2000:])
+    return run
+
+
+def account(sandbox):
+    endpoints = sandbox.endpoints
+    return AccountClient(config=Config(
+        host=endpoints["databricks_account"], account_id=endpoints["databricks_account_id"],
+        client_id=endpoints["client_id"], client_secret=endpoints["client_secret"], auth_type="oauth-m2m",
+        retry_timeout_seconds=10))
+
+
+def live_endpoints(sandbox, pattern):
+    ec2 = sandbox.aws_client("ec2")
+    found = ec2.describe_vpc_endpoints(Filters=[{"Name": "tag:Name", "Values": [pattern]}])["VpcEndpoints"]
+    return {next(t["Value"] for t in e["Tags"] if t["Key"] == "Name"): e for e in found
+            if e["State"].lower() not in ("deleted", "deleting")}
+
+
+def workspace_of(a):
+    return next(w for w in a.workspaces.list() if w.workspace_name.startswith(PREFIX))
+
+
+def test_privatelink_deployment_lifecycle(sandbox):
+    ok(sandbox.playbook("site.yml", "-e", EXTRA), "site.yml with PrivateLink")
+    a = account(sandbox)
+
+    # AWS: two interface endpoints to Databricks' services, in the private subnets, behind their own group
+    services = PRIVATELINK_SERVICES[REGION]
+    endpoints = live_endpoints(sandbox, PREFIX + "-privatelink-*")
+    assert set(endpoints) == {PREFIX + "-privatelink-workspace", PREFIX + "-privatelink-relay"}
+    workspace_vpce, relay_vpce = endpoints[PREFIX + "-privatelink-workspace"], endpoints[PREFIX + "-privatelink-relay"]
+    assert (workspace_vpce["ServiceName"], relay_vpce["ServiceName"]) == (services["workspace"], services["relay"])
+    assert workspace_vpce["VpcEndpointType"] == "Interface" and workspace_vpce["PrivateDnsEnabled"]
+    assert len(workspace_vpce["SubnetIds"]) == 3
+    ec2 = sandbox.aws_client("ec2")
+    group = ec2.describe_security_groups(GroupIds=[g["GroupId"] for g in workspace_vpce["Groups"]])["SecurityGroups"][0]
+    assert group["GroupName"] == PREFIX + "-privatelink"
+    assert sorted(p["FromPort"] for p in group["IpPermissions"]) == [443, 2443, 6666]
+
+    # Databricks: the registrations, the network configuration carrying them, the workspace on it and on the PAS
+    registrations = {e.vpc_endpoint_name: e for e in a.vpc_endpoints.list()}
+    rest = registrations[PREFIX + "-privatelink-workspace"]
+    relay = registrations[PREFIX + "-privatelink-relay"]
+    assert rest.aws_vpc_endpoint_id == workspace_vpce["VpcEndpointId"] and rest.use_case.value == "WORKSPACE_ACCESS"
+    assert relay.aws_vpc_endpoint_id == relay_vpce["VpcEndpointId"]
+    workspace = workspace_of(a)
+    network = a.networks.get(workspace.network_id)
+    assert network.network_name == PREFIX + "-network-privatelink"
+    assert network.vpc_endpoints.rest_api == [rest.vpc_endpoint_id]
+    assert network.vpc_endpoints.dataplane_relay == [relay.vpc_endpoint_id]
+    settings = a.private_access.get(workspace.private_access_settings_id)
+    assert settings.private_access_settings_name == PREFIX + "-private-access"
+    assert settings.private_access_level.value == "ENDPOINT"
+    assert settings.allowed_vpc_endpoint_ids == [rest.vpc_endpoint_id]
+    assert settings.public_access_enabled  # the run itself reaches the workspace API from outside the VPC
+
+    again = ok(sandbox.playbook("site.yml", "-e", EXTRA), "site.yml again")
+    assert again.changed() == 0, again.stdout[-6000:]
+
+    # sleep deletes the other endpoints, NAT and EIP, and keeps the PrivateLink ones (the workspace's network
+    # configuration holds their IDs); wake brings the others back and changes nothing in Databricks
+    ok(sandbox.playbook("playbooks/sleep.yml", "-e", EXTRA), "sleep.yml")
+    assert set(live_endpoints(sandbox, PREFIX + "-*-endpoint")) == set()
+    assert set(live_endpoints(sandbox, PREFIX + "-privatelink-*")) == set(endpoints)
+    ok(sandbox.playbook("playbooks/wake.yml", "-e", EXTRA), "wake.yml")
+    assert len(live_endpoints(sandbox, PREFIX + "-*-endpoint")) == 3
+    after_wake = ok(sandbox.playbook("site.yml", "-e", EXTRA), "site.yml after wake")
+    assert after_wake.changed() == 0, after_wake.stdout[-6000:]
+    assert workspace_of(a).network_id == workspace.network_id
+
+    # destroy: the PrivateLink objects go with the rest
+    confirm = json.dumps({"confirm_destroy": workspace.workspace_name})
+    ok(sandbox.playbook("playbooks/destroy.yml", "-e", EXTRA, "-e", confirm), "destroy.yml")
+    assert live_endpoints(sandbox, PREFIX + "-*") == {}
+    assert not [e for e in a.vpc_endpoints.list() if e.vpc_endpoint_name.startswith(PREFIX)]
+    assert not [p for p in a.private_access.list() if p.private_access_settings_name.startswith(PREFIX)]
+    assert not [n for n in a.networks.list() if n.network_name.startswith(PREFIX)]
+    assert not ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [PREFIX + "-privatelink"]}])[
+        "SecurityGroups"]
+
+
+def test_turning_privatelink_on_moves_the_workspace_to_a_new_network_configuration(sandbox):
+    prefix = "lh-pl-on"
+    plain = {"deployment_prefix": prefix, "network_vpc_cidr": "10.32.0.0/16",
+             "network_private_subnet_cidrs": ["10.32.1.0/24", "10.32.2.0/24", "10.32.3.0/24"],
+             "network_public_subnet_cidrs": ["10.32.101.0/24"]}
+    ok(sandbox.playbook("site.yml", "-e", json.dumps(plain)), "site.yml without PrivateLink")
+    a = account(sandbox)
+    workspace = next(w for w in a.workspaces.list() if w.workspace_name.startswith(prefix))
+    assert a.networks.get(workspace.network_id).network_name == prefix + "-network"
+    assert not workspace.private_access_settings_id
+
+    with_privatelink = json.dumps(dict(plain, network_privatelink_enabled=True))
+    ok(sandbox.playbook("site.yml", "-e", with_privatelink), "site.yml with PrivateLink turned on")
+    moved = a.workspaces.get(workspace.workspace_id)
+    network = a.networks.get(moved.network_id)
+    assert network.network_name == prefix + "-network-privatelink" and network.vpc_endpoints.rest_api
+    assert a.private_access.get(moved.private_access_settings_id).private_access_settings_name == (
+        prefix + "-private-access")
+    assert [n.network_name for n in a.networks.list() if n.network_name.startswith(prefix)] == [
+        prefix + "-network-privatelink"]  # the configuration the workspace left is deleted
+    again = ok(sandbox.playbook("site.yml", "-e", with_privatelink), "site.yml again")
+    assert again.changed() == 0, again.stdout[-6000:]
