@@ -84,8 +84,9 @@ def conf_value(value):
 
 
 def read(module, keys):
+    """The keys as the workspace holds them; an unset key (null) as "", the value that unsets it."""
     reply = module.request("GET", API, query={"keys": ",".join(keys)}, action="read workspace-conf %s" % ",".join(keys))
-    return dict((key, reply.get(key)) for key in keys)
+    return dict((key, reply.get(key) if reply.get(key) is not None else "") for key in keys)
 
 
 def main():
@@ -98,13 +99,12 @@ def main():
         module.fail("settings: give each key a value (\"\" unsets a key such as maxTokenLifetimeDays): %s" % unset,
                     error_code="INVALID_PARAMETER_VALUE")
     keys = sorted(wanted)
-    # The workspace returns null for an unset key; "" (unset) compares equal to it.
-    current = dict((key, value if value is not None else "") for key, value in read(module, keys).items())
+    current = read(module, keys)
     delta = ResourceDiff(wanted, current)
     patch = dict((key, wanted[key]) for key in delta.changed_keys)
     if patch and not module.check_mode:
         module.request("PATCH", API, body=patch, action="set workspace-conf %s" % ", ".join(sorted(patch)))
-        settings = dict((key, value if value is not None else "") for key, value in read(module, keys).items())
+        settings = read(module, keys)
     else:
         settings = dict(current, **patch)
     module.exit(changed=bool(patch), diff=delta.diff, settings=settings, changed_keys=delta.changed_keys)

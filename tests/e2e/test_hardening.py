@@ -9,13 +9,10 @@ the emulator's request log, not with the modules. Tests run in file order.
 import json
 
 import pytest
-from databricks.sdk import WorkspaceClient
-from databricks.sdk.core import Config
-from test_management import clear, mutations, ok
+from test_management import Deployment, clear, mutations, ok
 
 PREFIX = "lh-hard"
 SITE = "tests/e2e/playbooks/management_site.yml"
-ONLY = "tests/e2e/playbooks/management_only.yml"
 HARDENED = {"maxTokenLifetimeDays": "90", "enableResultsDownloading": "false", "enableExportNotebook": "false",
             "enableDbfsFileBrowser": "false", "enableVerboseAuditLogs": "true", "enableIpAccessLists": "false"}
 RUNNER_LISTS = [
@@ -24,27 +21,14 @@ RUNNER_LISTS = [
 ]
 
 
-class Workspace:
-    def __init__(self, sandbox, outputs_file):
-        self.sandbox = sandbox
-        self.outputs_file = str(outputs_file)
-        with open(self.outputs_file, encoding="utf-8") as handle:
-            self.outputs = json.load(handle)
-        secret = sandbox.aws_client("secretsmanager").get_secret_value(SecretId=PREFIX + "/databricks/tokens")
-        self.tokens = json.loads(secret["SecretString"])
-        url = self.outputs["databricks_provisioning_outputs"]["workspace_url"]
-        self.client = WorkspaceClient(config=Config(host=url, token=self.tokens["pat"]["token_value"],
-                                                    auth_type="pat", retry_timeout_seconds=10))
-
-    def run(self, *args, extra=None):
-        extra_vars = dict({"deployment_prefix": PREFIX}, **(extra or {}))
-        return self.sandbox.playbook(ONLY, "-e", "@" + self.outputs_file, "-e", json.dumps(extra_vars), *args)
+class Workspace(Deployment):
+    """The converged deployment (test_management.Deployment under this module's prefix) and its settings."""
 
     def conf(self):
-        return self.client.workspace_conf.get_status(keys=",".join(sorted(HARDENED)))
+        return self.workspace.workspace_conf.get_status(keys=",".join(sorted(HARDENED)))
 
     def ip_lists(self):
-        return {entry.label: entry for entry in self.client.ip_access_lists.list()}
+        return {entry.label: entry for entry in self.workspace.ip_access_lists.list()}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +36,7 @@ def workspace(sandbox, tmp_path_factory):
     outputs = tmp_path_factory.mktemp("hardening") / "outputs.json"
     ok(sandbox.playbook(SITE, "-e", json.dumps({"deployment_prefix": PREFIX,
                                                 "management_e2e_outputs_file": str(outputs)})))
-    return Workspace(sandbox, outputs)
+    return Workspace(sandbox, outputs, prefix=PREFIX)
 
 
 def test_site_applies_the_reference_architecture_settings(workspace):

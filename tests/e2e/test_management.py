@@ -44,12 +44,13 @@ def clear(sandbox):
 class Deployment:
     """The converged deployment: outputs of the first run and SDK clients on the emulator."""
 
-    def __init__(self, sandbox, outputs_file):
+    def __init__(self, sandbox, outputs_file, prefix=PREFIX):
         self.sandbox = sandbox
+        self.prefix = prefix
         self.outputs_file = str(outputs_file)
         with open(self.outputs_file, encoding="utf-8") as handle:
             self.outputs = json.load(handle)
-        secret = sandbox.aws_client("secretsmanager").get_secret_value(SecretId=PREFIX + "/databricks/tokens")
+        secret = sandbox.aws_client("secretsmanager").get_secret_value(SecretId=prefix + "/databricks/tokens")
         self.tokens = json.loads(secret["SecretString"])
         url = self.outputs["databricks_provisioning_outputs"]["workspace_url"]
         self.workspace = WorkspaceClient(config=Config(host=url, token=self.tokens["pat"]["token_value"],
@@ -61,12 +62,12 @@ class Deployment:
             retry_timeout_seconds=10))
 
     def run(self, *args, extra=None):
-        extra_vars = dict({"deployment_prefix": PREFIX}, **(extra or {}))
+        extra_vars = dict({"deployment_prefix": self.prefix}, **(extra or {}))
         return self.sandbox.playbook(ONLY, "-e", "@" + self.outputs_file, "-e", json.dumps(extra_vars), *args)
 
     # --- state, read with the SDK ---------------------------------------------------------------
     def cluster(self):
-        found = [c for c in self.workspace.clusters.list() if c.cluster_name == PREFIX + "-High-Concurrency"]
+        found = [c for c in self.workspace.clusters.list() if c.cluster_name == self.prefix + "-High-Concurrency"]
         assert len(found) == 1
         return self.workspace.clusters.get(found[0].cluster_id)
 
@@ -81,7 +82,7 @@ class Deployment:
         return found[0]
 
     def log_deliveries(self):
-        return [c for c in self.account.log_delivery.list() if (c.config_name or "").startswith(PREFIX)]
+        return [c for c in self.account.log_delivery.list() if (c.config_name or "").startswith(self.prefix)]
 
 
 def ok(run):
