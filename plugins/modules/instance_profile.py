@@ -17,8 +17,11 @@ description:
     (C(instance-profiles/remove)) an instance profile in a workspace, so clusters can run with it
     and groups can be given it (M(lakehouse.databricks_aws.group) O(lakehouse.databricks_aws.group#module:roles)).
   - The instance profile is found by its ARN; a re-run changes nothing when the flags already match.
-  - Databricks validates a new instance profile against AWS (it must exist and the cross-account
-    role must be able to pass its role) unless O(skip_validation=true).
+  - Databricks validates a new instance profile against AWS unless O(skip_validation=true): it dry-runs
+    C(ec2:RunInstances) with the workspace's cross-account role and the profile, which fails
+    (C(DRY_RUN_FAILED)) when that role may not C(iam:PassRole) the profile's role or launch instances with
+    Databricks' C(Vendor) tag. For a few seconds after IAM creates a profile, EC2 does not know it yet
+    (C(Invalid IAM Instance Profile ARN)); that error is retried within O(retry_timeout).
 author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
@@ -88,9 +91,16 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     ResourceDiff,
     absent_diff,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import message_contains
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 
 API = "/api/2.0/instance-profiles"
+
+
+def is_iam_propagation_error(exc):
+    """EC2 does not know an instance profile for a few seconds after IAM created it: Databricks' dry run
+    then fails with AWS's "Invalid IAM Instance Profile ARN" (retried within retry_timeout)."""
+    return message_contains(exc, "Invalid IAM Instance Profile ARN")
 
 
 def comparable(profile):
@@ -144,7 +154,8 @@ def main():
     body = dict(planned)
     if current is None:
         body["skip_validation"] = params["skip_validation"]
-        module.request("POST", API + "/add", body=body, action="add instance profile %s" % arn)
+        module.request("POST", API + "/add", body=body, action="add instance profile %s" % arn,
+                       retry_if=is_iam_propagation_error)
     else:
         module.request("POST", API + "/edit", body=body, action="edit instance profile %s" % arn)
     finish(module, True, find(module, arn), delta.diff)

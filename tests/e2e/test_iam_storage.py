@@ -119,7 +119,8 @@ def assert_security_posture(sandbox, prefix):
     vpc_arn = f"arn:aws:ec2:eu-west-1:{account}:vpc/{VPC_ID}"
     assert policy["AllowEc2RunInstancePerVPCid"]["Condition"] == {"StringEquals": {"ec2:vpc": vpc_arn}}
     assert policy["EC2TerminateInstancesTag"]["Condition"] == {"StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}}
-    assert policy["PassMetaRole"]["Resource"] == f"arn:aws:iam::{account}:role/{prefix}-meta-role"
+    assert policy["PassInstanceProfileRoles"]["Resource"] == [
+        f"arn:aws:iam::{account}:role/{prefix}-{role}-role" for role in ("meta", "data-read", "data-write")]
     for profile in ("meta", "data-read", "data-write"):
         roles = iam.get_instance_profile(InstanceProfileName=f"{prefix}-{profile}-instance-profile")
         assert [r["RoleName"] for r in roles["InstanceProfile"]["Roles"]] == [f"{prefix}-{profile}-role"]

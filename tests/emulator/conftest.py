@@ -99,6 +99,14 @@ def trust_policy(external_id: str = ACCOUNT_ID, principal: str = DATABRICKS) -> 
         "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]})
 
 
+def cross_account_policy(pass_roles: list, vendor: str = "Databricks") -> str:
+    """The parts of the cross-account policy Databricks' instance profile dry run exercises."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "arn:aws:ec2:*:*:instance/*",
+         "Condition": {"StringEquals": {"aws:RequestTag/Vendor": vendor}}},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": pass_roles}]})
+
+
 def build_estate(moto_url: str, region: str = REGION) -> Estate:
     tag = uuid.uuid4().hex[:8]
     iam, s3, ec2, kms = (aws(moto_url, s, region) for s in ("iam", "s3", "ec2", "kms"))
@@ -133,6 +141,8 @@ def build_estate(moto_url: str, region: str = REGION) -> Estate:
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
     profile = iam.create_instance_profile(InstanceProfileName=f"meta-{tag}")["InstanceProfile"]["Arn"]
     iam.add_role_to_instance_profile(InstanceProfileName=f"meta-{tag}", RoleName=f"meta-{tag}")
+    iam.put_role_policy(RoleName=f"cross-{tag}", PolicyName="databricks-cross-account",
+                        PolicyDocument=cross_account_policy([f"arn:aws:iam::123456789012:role/meta-{tag}"]))
     return Estate(region, role_arn, bucket, vpc_id, subnets, public_id, sg_id, nat_id, table, key_arn, profile)
 
 

@@ -4,12 +4,23 @@ import json
 import uuid
 
 import pytest
+import requests
 from databricks.sdk.errors import BadRequest, InvalidParameterValue
 from databricks.sdk.service import compute, provisioning
 
 from sandbox.databricks_emulator.models.catalog import PRIVATELINK_SERVICES
 
-from .conftest import ACCOUNT_ID, account_client, aws, build_estate, m2m_client, provision, sts_role, trust_policy
+from .conftest import (
+    ACCOUNT_ID,
+    account_client,
+    aws,
+    build_estate,
+    cross_account_policy,
+    m2m_client,
+    provision,
+    sts_role,
+    trust_policy,
+)
 
 
 @pytest.fixture
@@ -124,6 +135,60 @@ def test_instance_profile_must_exist_unless_skip_validation(a, estate):
         w.instance_profiles.add(missing)
     w.instance_profiles.add(missing, skip_validation=True)
     assert [p.instance_profile_arn for p in w.instance_profiles.list()] == [missing]
+
+
+def new_profile(moto_url, name=None):
+    """An EC2 role and its instance profile; returns (profile ARN, role ARN)."""
+    iam = aws(moto_url, "iam")
+    name = name or f"data-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    profile = iam.create_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+    return profile, role["Role"]["Arn"]
+
+
+def test_instance_profile_dry_run_needs_pass_role_from_the_cross_account_role(a, estate, moto_url):
+    _, url = provision(a, estate)
+    w = m2m_client(url)
+    profile, role = new_profile(moto_url)
+    with pytest.raises(BadRequest, match=f"not authorized.*iam:PassRole on {role}") as err:
+        w.instance_profiles.add(profile)
+    assert err.value.error_code == "DRY_RUN_FAILED"
+    assert w.instance_profiles.list() == []
+    w.instance_profiles.add(estate.instance_profile_arn)  # the meta role is passable
+    aws(moto_url, "iam").put_role_policy(RoleName=estate.role_arn.rsplit("/", 1)[-1],
+                                         PolicyName="databricks-cross-account",
+                                         PolicyDocument=cross_account_policy([estate.instance_profile_arn.replace(
+                                             "instance-profile/meta-", "role/meta-"), role]))
+    w.instance_profiles.add(profile)
+    assert {p.instance_profile_arn for p in w.instance_profiles.list()} == {profile, estate.instance_profile_arn}
+
+
+def test_instance_profile_dry_run_honours_the_tag_conditions(a, estate, moto_url):
+    _, url = provision(a, estate)
+    meta_role = estate.instance_profile_arn.replace("instance-profile/meta-", "role/meta-")
+    aws(moto_url, "iam").put_role_policy(RoleName=estate.role_arn.rsplit("/", 1)[-1],
+                                         PolicyName="databricks-cross-account",
+                                         PolicyDocument=cross_account_policy([meta_role], vendor="Someone"))
+    with pytest.raises(BadRequest, match="ec2:RunInstances.*Vendor=Databricks") as err:
+        m2m_client(url).instance_profiles.add(estate.instance_profile_arn)
+    assert err.value.error_code == "DRY_RUN_FAILED"
+
+
+def test_new_instance_profile_is_invalid_until_iam_propagates(a, estate, emulator, moto_url):
+    _, url = provision(a, estate)
+    w = m2m_client(url)
+    profile, role = new_profile(moto_url)
+    aws(moto_url, "iam").put_role_policy(RoleName=estate.role_arn.rsplit("/", 1)[-1],
+                                         PolicyName="databricks-cross-account",
+                                         PolicyDocument=cross_account_policy([role]))
+    requests.post(f"{emulator.url}/__sandbox/config", json={"iam_propagation_seconds": 30}, timeout=10)
+    with pytest.raises(InvalidParameterValue, match="Invalid IAM Instance Profile ARN"):
+        w.instance_profiles.add(profile)
+    requests.post(f"{emulator.url}/__sandbox/clock/advance", json={"seconds": 31}, timeout=10)
+    w.instance_profiles.add(profile)
+    assert [p.instance_profile_arn for p in w.instance_profiles.list()] == [profile]
 
 
 # --- cluster egress -------------------------------------------------------------------------------------

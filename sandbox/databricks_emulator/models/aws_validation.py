@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from ... import EMULATOR_USER_AGENT
 from ..errors import ApiError, invalid, malformed
+from . import iam_policy
 
 LOG = logging.getLogger(__name__)
 
@@ -266,14 +267,46 @@ def validate_kms_key(aws: AwsView, key_arn: str) -> str:
 
 
 # --- instance profiles ----------------------------------------------------------------------
-def validate_instance_profile(aws: AwsView, arn: str) -> None:
+def _profile_error(code: str, aws_message: str) -> ApiError:
+    return ApiError(400, code, f"Verification of the instance profile failed. AWS error: {aws_message}")
+
+
+def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: str | None, region: str, now: float,
+                              propagation_s: float, first_seen: dict) -> None:
+    """Databricks' dry run of ec2:RunInstances, made with the workspace's cross-account role, launching an
+    instance with this profile (instance-profiles/add without skip_validation). AWS refuses it when the profile
+    is unknown to EC2 - which it is, for a while, after the profile is created (IAM propagation) - and when the
+    cross-account role may not pass the profile's role or launch the instance with Databricks' tags."""
     if not arn.startswith("arn:aws:iam::") or ":instance-profile/" not in arn:
         raise invalid(f"{arn} is not a valid instance profile ARN")
+    not_usable = _profile_error(
+        "INVALID_PARAMETER_VALUE",
+        f"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN")
+    iam = aws.client("iam")
     try:
-        profile = aws.client("iam").get_instance_profile(InstanceProfileName=arn.rsplit("/", 1)[-1])["InstanceProfile"]
+        profile = iam.get_instance_profile(InstanceProfileName=arn.rsplit("/", 1)[-1])["InstanceProfile"]
     except ClientError as exc:
-        raise ApiError(400, "INVALID_PARAMETER_VALUE",
-                       f"Verification of the instance profile failed. AWS error: {exc.response['Error']['Message']}"
-                       ) from exc
+        if exc.response["Error"]["Code"] == "NoSuchEntity":
+            raise not_usable from exc
+        raise
     if profile["Arn"] != arn:
-        raise invalid(f"Instance profile {arn} does not exist (found {profile['Arn']})")
+        raise not_usable
+    seen = first_seen.setdefault(arn, now)
+    if propagation_s > 0 and now - max(profile["CreateDate"].timestamp(), seen) < propagation_s:
+        raise not_usable  # EC2 does not know the profile yet
+    if not profile.get("Roles"):
+        raise _profile_error("INVALID_PARAMETER_VALUE", f"The instance profile {arn} has no role.")
+    if not cross_account_role_arn:
+        return
+    documents = iam_policy.role_policy_documents(iam, _role_name(cross_account_role_arn))
+    account = cross_account_role_arn.split(":")[4]
+    denied = f"You are not authorized to perform this operation. (dry run with {cross_account_role_arn})"
+    for role in profile["Roles"]:
+        if not iam_policy.is_allowed(documents, "iam:PassRole", role["Arn"],
+                                     {"iam:PassedToService": "ec2.amazonaws.com"}):
+            raise _profile_error("DRY_RUN_FAILED", f"{denied}: iam:PassRole on {role['Arn']} is not allowed")
+    instance = f"arn:aws:ec2:{region}:{account}:instance/*"
+    if not iam_policy.is_allowed(documents, "ec2:RunInstances", instance, {
+            "aws:RequestTag/Vendor": "Databricks", "aws:TagKeys": ["Vendor", "ClusterId", "ClusterName"]}):
+        raise _profile_error("DRY_RUN_FAILED", f"{denied}: ec2:RunInstances on {instance} with the tag "
+                                               "Vendor=Databricks is not allowed")

@@ -10,7 +10,7 @@ import uuid
 
 from ..errors import ApiError, ScimError, already_exists, invalid, invalid_state, not_found, permission_denied, require
 from . import aws_validation as aws_checks
-from .catalog import NODE_TYPE_IDS, SPARK_VERSION_KEYS, WORKSPACE_CONF_DEFAULTS, node_types
+from .catalog import NODE_TYPE_IDS, SPARK_VERSION_KEYS, WORKSPACE_CONF_DEFAULTS, node_type_unavailable, node_types
 from .scim import ScimDirectory
 
 MAX_TOKEN_LIFETIME_S = 730 * 86400
@@ -251,7 +251,12 @@ class WorkspaceBackend:
         if arn in self.instance_profiles:
             raise already_exists(f"Instance profile {arn} already exists.")
         if not body.get("skip_validation"):
-            aws_checks.validate_instance_profile(self.state.aws, arn)
+            account = self.state.account
+            credentials = account.credentials.get(self.ws.get("credentials_id")) or {}
+            role_arn = ((credentials.get("aws_credentials") or {}).get("sts_role") or {}).get("role_arn")
+            aws_checks.validate_instance_profile(
+                self.state.aws, arn, role_arn, self.ws["aws_region"], self.state.clock.now(),
+                self.state.config["iam_propagation_seconds"], account.role_first_seen)
         self.instance_profiles[arn] = {"instance_profile_arn": arn,
                                        "is_meta_instance_profile": bool(body.get("is_meta_instance_profile"))}
         if body.get("iam_role_arn"):
@@ -463,6 +468,11 @@ class WorkspaceBackend:
             if body.get(field) and body[field] not in NODE_TYPE_IDS:
                 raise invalid(f"Node type {body[field]} is not supported. Supported node types: "
                               f"{sorted(NODE_TYPE_IDS)}")
+            status = node_type_unavailable(body.get(field) or "")
+            if status:  # listed by list-node-types, but node_info.status says the provider does not offer it
+                usable = sorted(n for n in NODE_TYPE_IDS if not node_type_unavailable(n))
+                raise invalid(f"Node type {body[field]} is not available for this workspace ({', '.join(status)}). "
+                              f"Supported node types: {usable}")
         if body.get("num_workers") is None and not body.get("autoscale"):
             body = dict(body, num_workers=0)
         autoscale = body.get("autoscale")
