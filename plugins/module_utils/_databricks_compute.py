@@ -7,7 +7,9 @@
   first (the databricks-sdk ``select_spark_version`` rules, with Scala optional);
 * ``select_node_types(node_types, ...)``: the node types matching a query, smallest first (the
   databricks-sdk ``select_node_type`` order: cores, memory, local disks, GPUs), where
-  ``local_disk=False`` means *without* local disks;
+  ``local_disk=False`` means *without* local disks; node types with any ``node_info.status``
+  (unavailable in the region or not enabled on the subscription) are skipped as the SDKs do, and
+  hidden or deprecated ones too (the SDKs only sort deprecated ones last);
 * ``cluster_desired(params)`` / ``cluster_comparable(cluster, desired)`` / ``cluster_edit_body(...)``:
   the managed part of a cluster spec, the current cluster flattened to the same keys (nested
   dicts such as ``aws_attributes`` compare only on the sub-keys the user set, so Databricks'
@@ -56,7 +58,14 @@ def select_spark_versions(versions, long_term_support=False, ml=False, gpu=False
 
 
 # --- node types ----------------------------------------------------------------------------------
-_SKIP_STATUS = ("NOT_AVAILABLE_IN_REGION", "NOT_ENABLED_ON_SUBSCRIPTION")
+# node_info.status values (databricks-sdk CloudProviderNodeStatus: "NotAvailableInRegion",
+# "NotEnabledOnSubscription"). Any status at all means the cloud provider does not offer the node type to
+# this workspace, so a value added to the enum later is treated as unavailable too.
+
+
+def node_unavailable(node):
+    """The node_info.status list of a node type the workspace cannot use ([] when it can)."""
+    return list((node.get("node_info") or {}).get("status") or [])
 
 
 def _disks(node):
@@ -78,8 +87,7 @@ def select_node_types(node_types, min_memory_gb=None, gb_per_core=None, min_core
     """Matching node types, smallest first. local_disk: True needs local disks, False excludes them."""
     found = []
     for node in sorted(node_types or [], key=node_sort_key):
-        status = (node.get("node_info") or {}).get("status") or []
-        if any(s in _SKIP_STATUS for s in status) or (node.get("is_deprecated") and not include_deprecated):
+        if node_unavailable(node) or (node.get("is_deprecated") and not include_deprecated):
             continue
         if node.get("is_hidden"):
             continue

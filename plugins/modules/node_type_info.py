@@ -16,7 +16,10 @@ description:
   - Reads the workspace's node types (C(clusters/list-node-types)) and returns the smallest one
     that matches, plus every match, smallest first.
   - The order is the databricks-sdk's C(select_node_type) order (cores, then memory, then local
-    disks, then GPUs); node types unavailable in the region, deprecated or hidden are skipped.
+    disks, then GPUs).
+  - Node types the workspace cannot use are skipped - those whose C(node_info.status) lists anything
+    (V(NotAvailableInRegion), V(NotEnabledOnSubscription)): Databricks lists them but refuses clusters on
+    them. Deprecated and hidden node types are skipped too.
   - Unlike the SDK, O(local_disk=false) selects node types B(without) local disks; leave it unset
     for either.
 author:
@@ -107,7 +110,10 @@ matches:
   sample: [r5.large, m5.xlarge, m6i.xlarge]
 """
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import select_node_types
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import (
+    node_unavailable,
+    select_node_types,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 
 QUERY = dict(
@@ -135,8 +141,9 @@ def main():
     found = select_node_types(available, **query)
     if not found:
         wanted = ", ".join("%s=%s" % (k, v) for k, v in sorted(query.items()) if v not in (None, False))
-        module.fail("no node type matches (%s) among %d node types" % (wanted or "no filter", len(available)),
-                    error_code="NO_MATCH")
+        unavailable = len([n for n in available if node_unavailable(n)])
+        module.fail("no node type matches (%s) among %d node types (%d of them unavailable to this workspace)"
+                    % (wanted or "no filter", len(available), unavailable), error_code="NO_MATCH")
     module.exit(changed=False, node_type_id=found[0]["node_type_id"], node_type=found[0],
                 matches=[n["node_type_id"] for n in found])
 

@@ -122,7 +122,8 @@ def test_state_after_site_matches_the_seed(deployment):
     cluster = deployment.cluster()
     assert cluster.state.value == "RUNNING"
     assert cluster.spark_version == "17.3.x-scala2.13"  # the emulator's latest LTS
-    assert cluster.node_type_id == "r5.large"  # smallest >= 15 GB, >= 2 cores, no local disk
+    # smallest >= 15 GB, >= 2 cores, no local disk that the workspace offers (r4.large is NotAvailableInRegion)
+    assert cluster.node_type_id == "r5.large"
     assert (cluster.autoscale.min_workers, cluster.autoscale.max_workers) == (1, 2)
     assert cluster.autotermination_minutes == 30
     aws = cluster.aws_attributes

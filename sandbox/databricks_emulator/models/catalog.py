@@ -32,7 +32,24 @@ _NODE_TYPES = [
     ("i3.xlarge", "Storage Optimized", 4, 30.5, 0, 0, 1, 950, False),
     ("i3.2xlarge", "Storage Optimized", 8, 61, 0, 0, 1, 1900, False),
     ("g4dn.xlarge", "GPU Accelerated", 4, 16, 0, 0, 1, 125, False),
+    # Listed but not usable (see NODE_STATUS): r4.large sorts before r5.large (2 cores, 15.25 GiB, no local
+    # disk), so a selection that ignores node_info.status picks it for the default cluster spec.
+    ("r4.large", "Memory Optimized", 2, 15.25, 0, 0, 0, 0, False),
+    ("p4d.24xlarge", "GPU Accelerated", 96, 1152, 0, 0, 8, 1000, False),
+    ("x2iedn.xlarge", "Memory Optimized", 4, 128, 0, 0, 1, 118, False),
 ]
+
+# node_info.status of node types the cloud provider does not offer to this workspace. The values are the
+# databricks-sdk CloudProviderNodeStatus spellings (service/compute.py: NotAvailableInRegion,
+# NotEnabledOnSubscription; real list-node-types replies carry them, e.g. terraform-provider-databricks
+# issue #1533). Databricks lists such node types but refuses clusters on them.
+NODE_STATUS = {
+    "r4.large": ["NotAvailableInRegion"],
+    "p4d.24xlarge": ["NotEnabledOnSubscription"],
+    "x2iedn.xlarge": ["NotAvailableInRegion", "NotEnabledOnSubscription"],
+}
+
+_GPUS = {"g4dn.xlarge": 1, "p4d.24xlarge": 8}
 
 
 def node_types() -> list[dict]:
@@ -44,10 +61,17 @@ def node_types() -> list[dict]:
             "node_type_id": name, "instance_type_id": name, "category": category, "num_cores": float(cores),
             "memory_mb": int(mem * 1024), "description": f"{name} ({category}: {cores} cores, {mem} GB)",
             "display_order": order, "is_deprecated": False, "is_hidden": False, "is_graviton": graviton,
-            "is_io_cache_enabled": bool(nvme), "is_encrypted_in_transit": False, "num_gpus": 1 if name[0] == "g" else 0,
+            "is_io_cache_enabled": bool(nvme), "is_encrypted_in_transit": False, "num_gpus": _GPUS.get(name, 0),
             "support_ebs_volumes": True, "support_cluster_tags": True, "support_port_forwarding": True,
             "photon_driver_capable": True, "photon_worker_capable": True, "node_instance_type": instance})
+        if name in NODE_STATUS:
+            out[-1]["node_info"] = {"status": list(NODE_STATUS[name])}
     return out
+
+
+def node_type_unavailable(node_type_id: str) -> list[str]:
+    """The node_info.status values that make a listed node type unusable ([] when it can be used)."""
+    return list(NODE_STATUS.get(node_type_id, []))
 
 
 NODE_TYPE_IDS = {n[0] for n in _NODE_TYPES}

@@ -33,3 +33,38 @@ def test_no_match(fake, capsys):
 ])
 def test_selection(query, expected):
     assert select_node_types(NODE_TYPES, **query)[0]["node_type_id"] == expected
+
+
+def _with_status(node_id, cores, mem_gb, status, **flags):
+    out = dict(next(n for n in NODE_TYPES if n["node_type_id"] == "m5.large"), node_type_id=node_id,
+               instance_type_id=node_id, num_cores=float(cores), memory_mb=int(mem_gb * 1024), **flags)
+    if status is not None:
+        out["node_info"] = {"status": status}
+    return out
+
+
+# node_info.status as list-node-types returns it (databricks-sdk CloudProviderNodeStatus values).
+UNAVAILABLE = [
+    _with_status("r4a.large", 2, 15.25, ["NotAvailableInRegion"]),
+    _with_status("r4b.large", 2, 15.25, ["NotEnabledOnSubscription"]),
+    _with_status("r4c.large", 2, 15.25, ["SomeFutureStatus"]),
+    _with_status("r4d.large", 2, 15.25, None, is_hidden=True),
+    _with_status("r4e.large", 2, 15.5, [], is_deprecated=True),
+    _with_status("r4f.large", 2, 15.5, []),  # an empty status list is available
+]
+
+
+def test_unavailable_node_types_are_skipped():
+    found = [n["node_type_id"] for n in select_node_types(NODE_TYPES + UNAVAILABLE, min_memory_gb=15, min_cores=2,
+                                                          local_disk=False)]
+    assert found[:2] == ["r4f.large", "r5.large"]
+    assert not {"r4a.large", "r4b.large", "r4c.large", "r4d.large", "r4e.large"} & set(found)
+
+
+def test_module_skips_unavailable(fake, capsys, monkeypatch):
+    monkeypatch.setattr("test_cluster_fakes.NODE_TYPES", NODE_TYPES + UNAVAILABLE[:3])
+    result = run_module(node_type_info.main, dict(WS_CONNECTION, min_memory_gb=15, min_cores=2, local_disk=False),
+                        fake, capsys)
+    assert result["node_type_id"] == "r5.large" and "r4a.large" not in result["matches"]
+    result = run_module(node_type_info.main, dict(WS_CONNECTION, fleet="r4"), fake, capsys)
+    assert result["failed"] and result["error_code"] == "NO_MATCH" and "3 of them unavailable" in result["msg"]
