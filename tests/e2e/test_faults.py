@@ -7,8 +7,8 @@ Three runs, chained on one estate:
    credentials are created once (after the propagation errors), the run fails naming the workspace and
    Databricks' status message;
 2. the same run once the workspace fault is gone, with bursts on the workspace API (token, SCIM, clusters),
-   the OAuth token endpoint and Secrets Manager: the failed workspace is replaced, the run converges to RUNNING, one
-   object of each name;
+   the OAuth token endpoint and Secrets Manager: the failed workspace is repaired in place (PATCH), the run
+   converges to RUNNING, one object of each name;
 3. a no-op run under read bursts on every AWS service the roles use and on the account API (429 with
    Retry-After, 503) plus latency spikes: changed=0.
 
@@ -171,16 +171,16 @@ def test_creation_survives_bursts_and_iam_propagation_and_fails_on_a_failed_work
     stack.failed_workspace_id = workspaces[0]["workspace_id"]
 
 
-def test_rerun_replaces_the_failed_workspace_under_workspace_api_bursts(estate):
+def test_rerun_repairs_the_failed_workspace_under_workspace_api_bursts(estate):
     _box, stack, faults = estate
-    faults.start("re-run: failed workspace replaced, workspace API bursts")
+    faults.start("re-run: failed workspace repaired with PATCH, workspace API bursts")
     faults.db(r"^/api/2\.0/token/create$", "POST", 429, count=3, retry_after=1)
     faults.db(r"^/api/2\.0/token-management/", "POST", 503, count=2)
     faults.db(r"^/api/2\.0/preview/scim/v2/(ServicePrincipals|Groups)", "GET", 503, count=3)
     faults.db(r"^/api/2\.0/preview/scim/v2/Groups$", "POST", 429, count=2, retry_after=1)
     faults.db(r"^/api/2\.1/clusters/create$", "POST", 429, count=2, retry_after=1)
     faults.db(r"^/api/2\.1/clusters/get$", "GET", 503, count=2)
-    faults.db(ACCOUNT + "/workspaces$", "POST", 429, count=2, retry_after=1)
+    faults.db(ACCOUNT + r"/workspaces/\d+$", "PATCH", 429, count=2, retry_after=1)
     faults.db(OAUTH_TOKEN, "POST", 503, count=2)  # the SDK sent it once: the module failed with "unknown: unknown"
     faults.aws("secretsmanager", "CreateSecret", 429, count=3)
     faults.aws("secretsmanager", "GetSecretValue|DescribeSecret", 503, count=2)
@@ -191,7 +191,11 @@ def test_rerun_replaces_the_failed_workspace_under_workspace_api_bursts(estate):
     faults.assert_all_hit()
     workspaces = stack.account_api("workspaces")
     assert [(w["workspace_name"], w["workspace_status"]) for w in workspaces] == [(WORKSPACE, "RUNNING")]
-    assert workspaces[0]["workspace_id"] != stack.failed_workspace_id
+    # repaired in place as Databricks documents it (PATCH re-deploys a FAILED workspace): same id, no DELETE
+    assert workspaces[0]["workspace_id"] == stack.failed_workspace_id
+    workspace_calls = [(e["method"], e["status"]) for e in stack.emulator("/__sandbox/requests")
+                       if "/workspaces" in e["path"] and e["method"] in ("POST", "PATCH", "DELETE")]
+    assert [c for c in workspace_calls if c[1] < 300] == [("PATCH", 200)], workspace_calls
     assert len(stack.emulator("/__sandbox/workspaces")) == 1
     for kind, key in (("credentials", "credentials_name"), ("storage-configurations", "storage_configuration_name"),
                       ("networks", "network_name")):

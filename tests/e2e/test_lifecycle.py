@@ -2,7 +2,8 @@
 
 make demo on a fresh clone -> site again (changed=0) -> --check --diff after a variable change (a diff, no
 mutation) -> reset_tokens -> sleep (NAT, EIPs and endpoints gone, a cluster start fails for lack of egress)
--> sleep again (changed=0) -> wake (a cluster start works) -> site (changed=0) -> destroy refused without
+-> sleep again (changed=0) -> wake (a cluster start works) -> site (changed=0) -> a workspace tag change refused
+while the cluster runs, applied once it is terminated -> destroy refused without
 confirmation -> destroy (moto and the emulator hold nothing of the deployment but the disabled log-delivery
 configurations) -> destroy again (changed=0).
 
@@ -91,6 +92,21 @@ def test_lifecycle(tmp_path):
         # 8. site after wake changes nothing
         site3 = life.playbook("site.yml (after wake)", "site.yml")
         assert site3.returncode == 0 and site3.changed() == 0, ok(site3, "site after wake")
+
+        # 8b. a workspace tag change while the cluster runs: Databricks refuses to update a running workspace
+        # with running compute; the run stops at the workspace with what to do, having changed nothing there
+        tag = json.dumps({"databricks_provisioning_custom_tags": {"CostCenter": "cc-4242"}})
+        life.clear_logs()
+        refused_update = life.playbook("site.yml (tag change, cluster running)", "site.yml", "-e", tag)
+        assert refused_update.returncode != 0, ok(refused_update, "tag change while the cluster runs")
+        assert "WORKSPACE_HAS_RUNNING_COMPUTE" in refused_update.stdout and "sleep.yml" in refused_update.stdout
+        assert [r for r in life.databricks_mutations() if 200 <= r["status"] < 300] == []
+        # ... and once the cluster is terminated, the same run applies the tag to the same workspace
+        life.workspace_api("/api/2.1/clusters/delete", {"cluster_id": life.cluster()["cluster_id"]})
+        tagged = life.playbook("site.yml (tag change, cluster terminated)", "site.yml", "-e", tag)
+        assert tagged.returncode == 0, ok(tagged, "tag change")
+        (workspace,) = [w for w in life.account_api("workspaces") if w["workspace_name"] == WORKSPACE]
+        assert workspace["custom_tags"]["CostCenter"] == "cc-4242" and workspace["workspace_status"] == "RUNNING"
 
         # 9. destroy refuses without the workspace name and touches nothing
         life.clear_logs()

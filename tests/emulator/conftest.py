@@ -24,6 +24,8 @@ CLIENT_ID = "emulator-test-client"
 CLIENT_SECRET = "emulator-test-secret-value"
 DATABRICKS = "arn:aws:iam::414351767826:root"
 REGION = "eu-west-1"
+# Strict by default, short to keep the suite quick: a new workspace refuses its API this long after RUNNING.
+SETTLE_SECONDS = 0.2
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +40,8 @@ def moto_url():
 @pytest.fixture(scope="session")
 def emulator_server(moto_url):
     server = EmulatorServer(aws_endpoint=moto_url, account_id=ACCOUNT_ID, client_id=CLIENT_ID,
-                            client_secret=CLIENT_SECRET, provisioning_delay=0.05, cluster_start_seconds=0.05).start()
+                            client_secret=CLIENT_SECRET, provisioning_delay=0.05, cluster_start_seconds=0.05,
+                            workspace_settle_seconds=SETTLE_SECONDS).start()
     yield server
     server.stop()
 
@@ -48,7 +51,8 @@ def emulator(emulator_server, moto_url):
     """A clean emulator for each test (moto is shared: each estate has its own unique names and VPC)."""
     requests.post(f"{emulator_server.url}/__sandbox/reset", timeout=10).raise_for_status()
     requests.post(f"{emulator_server.url}/__sandbox/config", timeout=10, json={
-        "provisioning_delay": 0.05, "cluster_start_seconds": 0.05}).raise_for_status()
+        "provisioning_delay": 0.05, "cluster_start_seconds": 0.05, "workspace_deletion_seconds": 0.05,
+        "workspace_settle_seconds": SETTLE_SECONDS}).raise_for_status()
     return emulator_server
 
 
@@ -166,7 +170,18 @@ def provision(a: AccountClient, estate: Estate, name: str = "ws", wait: bool = T
                                  storage_customer_managed_key_id=key.customer_managed_key_id)
     ws = wait_for(lambda: a.workspaces.get(waiter.response.workspace_id),
                   lambda w: w.workspace_status.value != "PROVISIONING") if wait else waiter.response
-    return ws, workspace_url(a, waiter.response.workspace_id)
+    url = workspace_url(a, waiter.response.workspace_id)
+    if wait and ws.workspace_status.value == "RUNNING":
+        wait_for(lambda: reachable(url), bool)
+    return ws, url
+
+
+def reachable(url: str) -> bool:
+    """The workspace serves requests: its settle period after RUNNING is over (what the Terraform provider
+    checks after RUNNING, mws/resource_mws_workspaces.go verifyWorkspaceReachable). Any reply but the
+    settle period's "no worker environment" one will do (discovery needs no authentication)."""
+    reply = requests.get(f"{url}/.well-known/databricks-config", timeout=10)
+    return "worker environment" not in reply.text
 
 
 def wait_for(poll, done, timeout: float = 15, interval: float = 0.05):

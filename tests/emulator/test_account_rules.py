@@ -14,7 +14,7 @@ from databricks.sdk.errors import (
 )
 from databricks.sdk.service import billing, provisioning
 
-from .conftest import account_client, provision, sts_role
+from .conftest import account_client, provision, sts_role, wait_for
 
 
 @pytest.fixture
@@ -32,10 +32,21 @@ def test_workspace_lifecycle_and_sandbox_listing(emulator, a, estate):
     assert rows == [{"workspace_id": ws.workspace_id, "deployment_name": ws.deployment_name, "url": url}]
     emulator.state.clock.advance(61)
     assert a.workspaces.get(ws.workspace_id).workspace_status == provisioning.WorkspaceStatus.RUNNING
+    emulator.state.clock.advance(60)  # past the settle period of the new workspace
+    requests.post(f"{emulator.url}/__sandbox/config", json={"workspace_deletion_seconds": 30}, timeout=5)
     a.workspaces.delete(ws.workspace_id)
+    # Deletion is asynchronous: the workspace is CANCELLING, still holds its network, then it is gone.
+    deleting = a.workspaces.get(ws.workspace_id)
+    assert deleting.workspace_status == provisioning.WorkspaceStatus.CANCELLING
+    assert [w.workspace_id for w in a.workspaces.list()] == [ws.workspace_id]
+    with pytest.raises(InvalidState, match="used by active workspace"):
+        a.networks.delete(deleting.network_id)
+    emulator.state.clock.advance(31)
     with pytest.raises(ResourceDoesNotExist):
         a.workspaces.get(ws.workspace_id)
+    assert a.workspaces.list() == []
     assert requests.get(f"{emulator.url}/__sandbox/workspaces", timeout=5).json() == []
+    a.networks.delete(deleting.network_id)
 
 
 def test_failed_workspace_on_demand(emulator, a, estate):
@@ -57,9 +68,10 @@ def test_in_use_objects_cannot_be_deleted(a, estate):
                         (a.storage.delete, ref.storage_configuration_id),
                         (a.networks.delete, ref.network_id),
                         (a.encryption_keys.delete, ref.storage_customer_managed_key_id)):
-        with pytest.raises(InvalidState, match=f"used by workspace {ws.workspace_id}"):
+        with pytest.raises(InvalidState, match=f"used by active workspace {ws.workspace_id}"):
             delete(oid)
     a.workspaces.delete(ws.workspace_id)
+    wait_for(a.workspaces.list, lambda rows: not rows)  # deletion is asynchronous
     assert a.networks.get(ref.network_id).vpc_status == provisioning.VpcStatus.UNATTACHED
     a.networks.delete(ref.network_id)
     a.credentials.delete(ref.credentials_id)
@@ -137,5 +149,6 @@ def test_log_delivery_limits_and_formats(emulator, a, estate):
     # Credentials used by an enabled configuration can't be deleted... once the workspace is gone.
     ws = a.workspaces.list()[0]
     a.workspaces.delete(ws.workspace_id)
+    wait_for(a.workspaces.list, lambda rows: not rows)  # deletion is asynchronous
     with pytest.raises(InvalidState, match="log delivery"):
         a.credentials.delete(ws.credentials_id)

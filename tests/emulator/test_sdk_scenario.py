@@ -276,6 +276,7 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
     wp2 = m2m_client(url)
     wp2.service_principals.delete(wsp.id)
     a.workspaces.delete(wid)
+    wait_for(a.workspaces.list, lambda rows: not rows)  # deletion is asynchronous
     a.networks.delete(net.network_id)
     a.encryption_keys.delete(key.customer_managed_key_id)
 

@@ -131,7 +131,7 @@ def test_instance_profile_must_exist_unless_skip_validation(a, estate):
     _, url = provision(a, estate)
     w = m2m_client(url)
     missing = "arn:aws:iam::123456789012:instance-profile/missing"
-    with pytest.raises(InvalidParameterValue, match="Verification of the instance profile failed"):
+    with pytest.raises(BadRequest, match=r"Verification of the instance profile failed.*Invalid IAM Instance"):
         w.instance_profiles.add(missing)
     w.instance_profiles.add(missing, skip_validation=True)
     assert [p.instance_profile_arn for p in w.instance_profiles.list()] == [missing]
@@ -171,7 +171,7 @@ def test_instance_profile_dry_run_honours_the_tag_conditions(a, estate, moto_url
     aws(moto_url, "iam").put_role_policy(RoleName=estate.role_arn.rsplit("/", 1)[-1],
                                          PolicyName="databricks-cross-account",
                                          PolicyDocument=cross_account_policy([meta_role], vendor="Someone"))
-    with pytest.raises(BadRequest, match="ec2:RunInstances.*Vendor=Databricks") as err:
+    with pytest.raises(BadRequest, match=r"ec2:RunInstances.*Vendor=Databricks") as err:
         m2m_client(url).instance_profiles.add(estate.instance_profile_arn)
     assert err.value.error_code == "DRY_RUN_FAILED"
 
@@ -184,8 +184,9 @@ def test_new_instance_profile_is_invalid_until_iam_propagates(a, estate, emulato
                                          PolicyName="databricks-cross-account",
                                          PolicyDocument=cross_account_policy([role]))
     requests.post(f"{emulator.url}/__sandbox/config", json={"iam_propagation_seconds": 30}, timeout=10)
-    with pytest.raises(InvalidParameterValue, match="Invalid IAM Instance Profile ARN"):
+    with pytest.raises(BadRequest, match="Invalid IAM Instance Profile ARN") as err:
         w.instance_profiles.add(profile)
+    assert err.value.error_code == "DRY_RUN_FAILED"
     requests.post(f"{emulator.url}/__sandbox/clock/advance", json={"seconds": 31}, timeout=10)
     w.instance_profiles.add(profile)
     assert [p.instance_profile_arn for p in w.instance_profiles.list()] == [profile]

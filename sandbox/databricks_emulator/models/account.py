@@ -13,12 +13,25 @@ from .catalog import PRIVATELINK_SERVICES
 from .scim import ScimDirectory
 from .workspace import WorkspaceBackend
 
-LIVE_STATES = ("PROVISIONING", "RUNNING", "FAILED", "NOT_PROVISIONED")
+LIVE_STATES = ("PROVISIONING", "RUNNING", "FAILED", "NOT_PROVISIONED", "CANCELLING")
 LOG_FORMATS = {"BILLABLE_USAGE": "CSV", "AUDIT_LOGS": "JSON"}
 KEY_USE_CASES = ("MANAGED_SERVICES", "STORAGE")
-UPDATABLE_WORKSPACE_FIELDS = ("workspace_name", "credentials_id", "storage_configuration_id", "network_id",
-                              "storage_customer_managed_key_id", "managed_services_customer_managed_key_id",
-                              "private_access_settings_id", "custom_tags", "network_connectivity_config_id")
+# The fields PATCH /workspaces/{id} may change, by the workspace's status (the SDK's WorkspacesAPI.update
+# docstring, "Update a failed workspace" / "Update a running workspace"): the storage configuration only
+# while FAILED; keys, network and private access settings with the rules of _check_workspace_update.
+UPDATABLE_WHEN = {
+    "RUNNING": ("credentials_id", "network_id", "storage_customer_managed_key_id",
+                "managed_services_customer_managed_key_id", "private_access_settings_id", "custom_tags",
+                "network_connectivity_config_id"),
+    "FAILED": ("credentials_id", "storage_configuration_id", "network_id", "storage_customer_managed_key_id",
+               "managed_services_customer_managed_key_id", "private_access_settings_id", "custom_tags",
+               "network_connectivity_config_id"),
+}
+UPDATABLE_WORKSPACE_FIELDS = UPDATABLE_WHEN["FAILED"]
+# Once set, these can be changed (where allowed) but never removed.
+NOT_REMOVABLE = ("network_id", "private_access_settings_id", "storage_customer_managed_key_id",
+                 "managed_services_customer_managed_key_id", "network_connectivity_config_id")
+COMPUTE_STATES = ("PENDING", "RUNNING", "RESTARTING", "RESIZING")
 
 
 def public_view(obj: dict) -> dict:
@@ -72,7 +85,9 @@ class AccountBackend:
             raise already_exists(f"{noun} with name {name} already exists.")
 
     def live_workspaces(self) -> list[dict]:
-        return [self.refresh(w) for w in self.workspaces.values()]
+        """Every workspace not yet gone (a deletion that has finished removes it)."""
+        self._sweep_deleted()
+        return list(self.workspaces.values())
 
     def _users_of(self, field: str, oid: str) -> list[int]:
         return [w["workspace_id"] for w in self.live_workspaces() if w.get(field) == oid]
@@ -80,7 +95,9 @@ class AccountBackend:
     def _refuse_if_in_use(self, field: str, oid: str, noun: str) -> None:
         users = self._users_of(field, oid)
         if users:
-            raise invalid_state(f"{noun} {oid} cannot be deleted: it is used by workspace {users[0]}.")
+            # Databricks' wording (Terraform provider mws tests): "Unable to delete, Network is being used by
+            # active workspace <id>"; a CANCELLING workspace still counts until its deletion finishes.
+            raise invalid_state(f"Unable to delete, {noun} {oid} is being used by active workspace {users[0]}")
 
     # --- OAuth client credentials -------------------------------------------------------------
     def check_client_secret(self, client_id: str, client_secret: str) -> dict | None:
@@ -339,6 +356,7 @@ class AccountBackend:
 
     def create_workspace(self, body: dict) -> dict:
         require(body, "workspace_name", "aws_region", "credentials_id", "storage_configuration_id")
+        self._sweep_deleted()
         if any(w["workspace_name"] == body["workspace_name"] for w in self.workspaces.values()):
             raise already_exists(f"Workspace with name {body['workspace_name']} already exists.")
         deployment = body.get("deployment_name") or f"dbc-{secrets.token_hex(4)}-{secrets.token_hex(2)}"
@@ -354,6 +372,7 @@ class AccountBackend:
         self.state.aws.note_region(ws["aws_region"])
         ws["_ready_at"] = self.state.clock.now() + self.state.config["provisioning_delay"]
         ws["_fail_message"] = self.state.config.pop_fail_next_workspace()
+        ws["_ever_running"] = False
         self.workspaces[ws["workspace_id"]] = ws
         # The creating service principal becomes a workspace admin (as with Databricks).
         backend = WorkspaceBackend(self.state, ws)
@@ -364,19 +383,31 @@ class AccountBackend:
         return self.render_workspace(ws)
 
     def refresh(self, ws: dict) -> dict:
-        """Lazy state machine: PROVISIONING -> RUNNING (or FAILED) once the emulator clock passes _ready_at."""
-        if ws["workspace_status"] == "PROVISIONING" and self.state.clock.now() >= ws["_ready_at"]:
+        """Lazy state machine, as the SDK's WorkspaceStatus docstring lists the transitions: PROVISIONING ->
+        RUNNING (or FAILED) once the emulator clock passes _ready_at; CANCELLING (deletion under way) -> gone
+        once it passes _gone_at."""
+        now = self.state.clock.now()
+        if ws["workspace_status"] == "PROVISIONING" and now >= ws["_ready_at"]:
             if ws["_fail_message"]:
                 ws.update(workspace_status="FAILED", workspace_status_message=ws["_fail_message"])
             else:
-                ws.update(workspace_status="RUNNING", workspace_status_message="Workspace is running.")
+                ws.update(workspace_status="RUNNING", workspace_status_message="Workspace is running.",
+                          _ever_running=True)
+        if ws["workspace_status"] == "CANCELLING" and now >= ws["_gone_at"]:
+            self.workspaces.pop(ws["workspace_id"], None)
+            self.assignments.pop(ws["workspace_id"], None)
         return ws
+
+    def _sweep_deleted(self) -> None:
+        for ws in list(self.workspaces.values()):
+            self.refresh(ws)
 
     def get_workspace(self, wid) -> dict:
         try:
             wid = int(wid)
         except ValueError as exc:
             raise invalid(f"Invalid workspace id {wid}") from exc
+        self._sweep_deleted()
         return self.refresh(self._get(self.workspaces, wid, "Workspace"))
 
     def render_workspace(self, ws: dict) -> dict:
@@ -385,32 +416,79 @@ class AccountBackend:
             out["network"] = {"network_id": ws["network_id"]}
         return out
 
+    def _running_compute(self, ws: dict) -> list[str]:
+        backend = self.state.workspace_backend(ws["workspace_id"])
+        if backend is None:
+            return []
+        return [c["cluster_id"] for c in backend.clusters.values()
+                if backend.refresh_cluster(c)["state"] in COMPUTE_STATES]
+
+    def _check_workspace_update(self, ws: dict, changes: dict) -> None:
+        """The update rules of the SDK's WorkspacesAPI.update docstring (see UPDATABLE_WHEN)."""
+        status = ws["workspace_status"]
+        allowed = UPDATABLE_WHEN[status]
+        refused = [f for f in changes if f not in allowed]
+        if refused:
+            raise invalid(f"Cannot update {', '.join(refused)} of workspace {ws['workspace_id']} while it is "
+                          f"{status}; a {status} workspace can update only {', '.join(allowed)}.")
+        removed = [f for f in changes if f in NOT_REMOVABLE and ws.get(f) and not changes[f]]
+        if removed:
+            raise invalid(f"Cannot remove {', '.join(removed)} from workspace {ws['workspace_id']}: it can be "
+                          "changed, not removed.")
+        if changes.get("network_id") and not ws.get("network_id") and status == "RUNNING":
+            raise invalid(f"Workspace {ws['workspace_id']} uses a Databricks-managed VPC: a running workspace "
+                          "cannot be converted to a customer-managed VPC.")
+        if changes.get("storage_customer_managed_key_id"):
+            if status == "RUNNING" and ws.get("storage_customer_managed_key_id"):
+                raise invalid(f"Workspace {ws['workspace_id']} already has a storage customer-managed key "
+                              "configuration; it can only be added to a workspace without one.")
+            if status == "FAILED" and ws.get("_ever_running"):
+                raise invalid(f"Workspace {ws['workspace_id']} was running before it failed: a storage "
+                              "customer-managed key configuration cannot be added to it.")
+        compute = self._running_compute(ws) if status == "RUNNING" else []
+        if compute:
+            raise invalid_state(f"Workspace {ws['workspace_id']} has running compute resources (clusters "
+                                f"{', '.join(compute)}): terminate all cluster instances in the workspace before "
+                                "updating it.")
+
     def update_workspace(self, wid, body: dict, update_mask: str | None) -> dict:
         ws = self.get_workspace(wid)
-        if ws["workspace_status"] not in ("RUNNING", "FAILED"):
+        if ws["workspace_status"] not in UPDATABLE_WHEN:
             raise invalid_state(f"Workspace {wid} is {ws['workspace_status']}; it can only be updated when RUNNING "
                                 "or FAILED.")
         fields = [f for f in update_mask.split(",")] if update_mask and update_mask != "*" else list(body)
-        changes = {f: body.get(f) for f in fields if f in UPDATABLE_WORKSPACE_FIELDS}
-        bad = [f for f in fields if f not in UPDATABLE_WORKSPACE_FIELDS and f not in ws]
-        if update_mask and bad:
-            raise invalid(f"Fields {bad} cannot be updated.")
-        changes = {k: v for k, v in changes.items() if v is not None and v != ws.get(k)}
+        unknown = [f for f in fields if f not in UPDATABLE_WORKSPACE_FIELDS and f not in ws and f not in body]
+        if update_mask and unknown:
+            raise invalid(f"Fields {unknown} cannot be updated.")
+        changes = {f: body.get(f) for f in fields if f not in ("workspace_id", "workspace_status")}
+        if not changes.get("custom_tags", True):
+            changes.pop("custom_tags")  # "Given you provide an empty custom tags, the update would not be applied."
+        changes = {k: v for k, v in changes.items() if v != ws.get(k)}
+        self._check_workspace_update(ws, changes)
         candidate = dict(ws, **changes)
         self._check_workspace_refs(candidate)
         ws.update(changes)
-        if ws["workspace_status"] == "FAILED" and changes:  # an update re-runs provisioning
-            ws.update(workspace_status="PROVISIONING", _fail_message=None,
+        if ws["workspace_status"] == "FAILED":  # any update of a failed workspace deploys it again
+            ws.update(workspace_status="PROVISIONING", _fail_message=self.state.config.pop_fail_next_workspace(),
                       _ready_at=self.state.clock.now() + self.state.config["provisioning_delay"],
                       workspace_status_message="Workspace resources are being set up.")
+        elif not ws.get("network_id") and changes:  # a Databricks-managed VPC workspace re-provisions briefly
+            ws.update(workspace_status="PROVISIONING", _fail_message=None,
+                      _ready_at=self.state.clock.now() + self.state.config["provisioning_delay"],
+                      workspace_status_message="Workspace is being updated.")
         return self.render_workspace(ws)
 
     def delete_workspace(self, wid) -> dict:
+        """Deletion is asynchronous: the workspace is CANCELLING, still listed and still holding its network,
+        until workspace_deletion_seconds pass; then GET answers 404."""
         ws = self.get_workspace(wid)
-        out = self.render_workspace(ws)
-        del self.workspaces[ws["workspace_id"]]
-        self.assignments.pop(ws["workspace_id"], None)
+        if ws["workspace_status"] == "CANCELLING":
+            return self.render_workspace(ws)
+        ws.update(workspace_status="CANCELLING", workspace_status_message="Workspace is being deleted.",
+                  _gone_at=self.state.clock.now() + self.state.config["workspace_deletion_seconds"])
         self.state.detach_workspace(ws["workspace_id"])
+        out = self.render_workspace(ws)
+        self.refresh(ws)
         return out
 
     # --- log delivery -------------------------------------------------------------------------

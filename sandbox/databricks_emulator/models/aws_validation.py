@@ -267,8 +267,10 @@ def validate_kms_key(aws: AwsView, key_arn: str) -> str:
 
 
 # --- instance profiles ----------------------------------------------------------------------
-def _profile_error(code: str, aws_message: str) -> ApiError:
-    return ApiError(400, code, f"Verification of the instance profile failed. AWS error: {aws_message}")
+def _profile_error(aws_message: str) -> ApiError:
+    # Databricks' reply to a failed dry run (the Terraform provider's aws/resource_instance_profile.go tests):
+    # 400 DRY_RUN_FAILED "Verification of the instance profile failed. AWS error: <AWS's message>".
+    return ApiError(400, "DRY_RUN_FAILED", f"Verification of the instance profile failed. AWS error: {aws_message}")
 
 
 def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: str | None, region: str, now: float,
@@ -280,7 +282,6 @@ def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: st
     if not arn.startswith("arn:aws:iam::") or ":instance-profile/" not in arn:
         raise invalid(f"{arn} is not a valid instance profile ARN")
     not_usable = _profile_error(
-        "INVALID_PARAMETER_VALUE",
         f"Value ({arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN")
     iam = aws.client("iam")
     try:
@@ -295,7 +296,7 @@ def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: st
     if propagation_s > 0 and now - max(profile["CreateDate"].timestamp(), seen) < propagation_s:
         raise not_usable  # EC2 does not know the profile yet
     if not profile.get("Roles"):
-        raise _profile_error("INVALID_PARAMETER_VALUE", f"The instance profile {arn} has no role.")
+        raise _profile_error(f"The instance profile {arn} has no role.")
     if not cross_account_role_arn:
         return
     documents = iam_policy.role_policy_documents(iam, _role_name(cross_account_role_arn))
@@ -304,9 +305,9 @@ def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: st
     for role in profile["Roles"]:
         if not iam_policy.is_allowed(documents, "iam:PassRole", role["Arn"],
                                      {"iam:PassedToService": "ec2.amazonaws.com"}):
-            raise _profile_error("DRY_RUN_FAILED", f"{denied}: iam:PassRole on {role['Arn']} is not allowed")
+            raise _profile_error(f"{denied}: iam:PassRole on {role['Arn']} is not allowed")
     instance = f"arn:aws:ec2:{region}:{account}:instance/*"
     if not iam_policy.is_allowed(documents, "ec2:RunInstances", instance, {
             "aws:RequestTag/Vendor": "Databricks", "aws:TagKeys": ["Vendor", "ClusterId", "ClusterName"]}):
-        raise _profile_error("DRY_RUN_FAILED", f"{denied}: ec2:RunInstances on {instance} with the tag "
+        raise _profile_error(f"{denied}: ec2:RunInstances on {instance} with the tag "
                                                "Vendor=Databricks is not allowed")

@@ -43,7 +43,7 @@ def _condition_matches(operator: str, key: str, expected, context: dict) -> bool
     base = operator[:-len("IfExists")] if if_exists else operator
     present = key in context
     if not present:
-        return if_exists or base == "Null" and str(_as_list(expected)[0]).lower() == "true"
+        return if_exists or (base == "Null" and str(_as_list(expected)[0]).lower() == "true")
     values = [str(v) for v in _as_list(context[key])]
     wanted = [str(v) for v in _as_list(expected)]
     if base in ("StringEquals", "ArnEquals"):

@@ -9,8 +9,12 @@ from .aws_validation import AwsView
 
 DEFAULT_CONFIG = {
     "provisioning_delay": 2.0,  # seconds a workspace stays PROVISIONING
+    "workspace_deletion_seconds": 1.0,  # seconds a deleted workspace stays CANCELLING before GET answers 404
     "iam_propagation_seconds": 0.0,  # window after a role's creation during which credentials validation fails
     "cluster_start_seconds": 1.0,  # seconds a cluster stays PENDING/RESTARTING
+    # seconds a workspace's API refuses every request after the workspace turns RUNNING ("does not have any
+    # associated worker environments"); taken when the workspace is created (see EmulatorState.settling)
+    "workspace_settle_seconds": 2.0,
     "log_delivery_enabled_limit": 2,  # enabled log delivery configurations per log type and scope
     "fail_next_workspace": None,  # message: the next created workspace ends FAILED with it
 }
@@ -64,6 +68,7 @@ class EmulatorState:
 
     def attach_workspace(self, ws: dict, backend) -> None:
         self.backends[ws["workspace_id"]] = backend
+        ws["_settle_seconds"] = float(self.config["workspace_settle_seconds"])
         ws["_url"] = self.on_workspace_created(ws)
 
     def detach_workspace(self, workspace_id: int) -> None:
@@ -73,3 +78,18 @@ class EmulatorState:
 
     def workspace_backend(self, workspace_id: int):
         return self.backends.get(workspace_id)
+
+    def settling(self, ws: dict) -> float:
+        """Seconds the RUNNING workspace ws still refuses API requests (0.0 once it serves them).
+
+        A new workspace turns RUNNING before its control plane can serve it: for a while its URL
+        may not resolve and every request is refused because no worker environment is associated
+        with it yet (the Terraform provider probes the workspace after RUNNING before using it,
+        mws/resource_mws_workspaces.go verifyWorkspaceReachable; the SDKs retry these replies,
+        databricks-sdk _base_client.py _BaseClient._is_retryable). The window starts when the
+        workspace turned RUNNING (``_ready_at``, emulator clock) and lasts the
+        ``workspace_settle_seconds`` in force when the workspace was created.
+        """
+        if ws.get("workspace_status") != "RUNNING" or "_ready_at" not in ws:
+            return 0.0
+        return max(0.0, ws["_ready_at"] + ws.get("_settle_seconds", 0.0) - self.clock.now())

@@ -77,7 +77,7 @@ def create_workspace(req):
 
 @route("account", "GET", f"{A}/workspaces")
 def list_workspaces(req):
-    return Reply(200, [_acct(req).render_workspace(w) for w in list(_acct(req).workspaces.values())])
+    return Reply(200, [_acct(req).render_workspace(w) for w in _acct(req).live_workspaces()])
 
 
 @route("account", "GET", f"{A}/workspaces/{{workspace_id}}")

@@ -44,6 +44,8 @@ class FakeDatabricks:
         self.workspaces = {}
         self.provisioning_polls = 1  # GETs a new workspace stays PROVISIONING
         self.fail_workspace = None
+        self.deletion_polls = 1  # GETs that still see a deleted workspace CANCELLING
+        self.refuse_update = None  # an exception PATCH /workspaces raises
         self.tokens = {}  # token_id -> info (+ _owner)
         self.principals = {"ServicePrincipals": {}, "Groups": {}, "Users": {}}
         self.token_acl = {}
@@ -158,6 +160,11 @@ class FakeDatabricks:
         ws = self.workspaces.get(int(wid))
         if ws is None:
             raise not_found("Workspace %s does not exist." % wid)
+        if ws["workspace_status"] == "CANCELLING":  # deletion is asynchronous
+            ws["_polls"] += 1
+            if ws["_polls"] > self.deletion_polls:
+                del self.workspaces[int(wid)]
+                raise not_found("Workspace %s does not exist." % wid)
         if ws["workspace_status"] == "PROVISIONING":
             ws["_polls"] += 1
             if ws["_polls"] > self.provisioning_polls:
@@ -169,12 +176,18 @@ class FakeDatabricks:
 
     def patch_ws(self, wid, query, body):
         ws = self.workspaces[int(wid)]
+        if self.refuse_update:
+            raise self.refuse_update
+        if ws["workspace_status"] == "FAILED":  # an update deploys a failed workspace again
+            ws.update(workspace_status="PROVISIONING", _polls=0)
         ws.update(body)
         self.last_update_mask = query.get("update_mask")
         return self._render_ws(ws)
 
     def delete_ws(self, wid, query, body):
-        return self._render_ws(self.workspaces.pop(int(wid)))
+        ws = self.workspaces[int(wid)]
+        ws.update(workspace_status="CANCELLING", _polls=0)
+        return self._render_ws(ws)
 
     # --- tokens -----------------------------------------------------------------------------
     def add_token(self, owner, lifetime_seconds=3600, comment="", created_by=None):
@@ -255,7 +268,12 @@ class FakeDatabricks:
         if flt:
             attr, value = re.match(r'(\w+) eq "(.*)"', flt).groups()
             items = [i for i in items if str(i.get(attr, "")).lower() == value.lower()]
-        return {"totalResults": len(items), "Resources": copy.deepcopy(items)}
+        # Pages as Databricks serves them: startIndex/count, capped at scim_page_limit when set.
+        start = int(query.get("startIndex") or 1)
+        count = min(int(query.get("count") or len(items)), getattr(self, "scim_page_limit", None) or len(items))
+        page = items[start - 1:start - 1 + count]
+        return {"totalResults": len(items), "startIndex": start, "itemsPerPage": len(page),
+                "Resources": copy.deepcopy(page)}
 
     def scim_create(self, kind, query, body):
         rid = "%s-%d" % (kind.lower(), next(self.ids))

@@ -2,6 +2,7 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import account_workspace, workspace_info
+from databricks.sdk import errors as sdk_errors
 from test_account_fakes import CONNECTION, FakeDatabricks, run_module
 
 SPEC = dict(CONNECTION, name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
@@ -39,31 +40,66 @@ def test_failed_workspace_reports_its_message(fake, capsys):
     assert "role cannot be assumed" in result["msg"]
 
 
-def test_failed_workspace_is_recreated_on_the_next_run(fake, capsys):
+def test_failed_workspace_is_repaired_with_patch_on_the_next_run(fake, capsys):
     fake.fail_workspace = "Failed to create the network resources: VPC limit exceeded."
     failed = run_module(account_workspace.main, SPEC, fake, capsys)
     assert failed["failed"] and "x-ws" in failed["msg"] and "VPC limit exceeded" in failed["msg"]
     assert "run again" in failed["msg"]
     fake.fail_workspace = None  # the cause is fixed
     plan = run_module(account_workspace.main, SPEC, fake, capsys, check_mode=True)
-    assert plan["changed"] and plan["replaced_workspace_id"] == failed["workspace"]["workspace_id"]
+    assert plan["changed"] and plan["repaired"] and plan["workspace_id"] == failed["workspace"]["workspace_id"]
     assert [m for m, dummy in fake.mutating_calls()] == ["POST"]
     again = run_module(account_workspace.main, SPEC, fake, capsys)
-    assert again["changed"] and again["workspace_status"] == "RUNNING"
-    assert again["replaced_workspace_id"] == failed["workspace"]["workspace_id"] != again["workspace_id"]
-    assert [m for m, dummy in fake.mutating_calls()] == ["POST", "DELETE", "POST"]
-    assert [w["workspace_name"] for w in fake.workspaces.values()] == ["x-ws"]
+    assert again["changed"] and again["repaired"] and again["workspace_status"] == "RUNNING"
+    # Repaired in place, as Databricks documents: same workspace, same network, nothing deleted.
+    assert again["workspace_id"] == failed["workspace"]["workspace_id"]
+    assert [m for m, dummy in fake.mutating_calls()] == ["POST", "PATCH"]
+    assert fake.last_update_mask == "credentials_id,storage_configuration_id"
     third = run_module(account_workspace.main, SPEC, fake, capsys)
-    assert not third["changed"] and third["workspace_id"] == again["workspace_id"]
+    assert not third["changed"] and not third["repaired"] and third["workspace_id"] == again["workspace_id"]
 
 
-def test_failed_workspace_is_kept_without_recreate_failed(fake, capsys):
+def test_failed_workspace_is_kept_without_repair_failed(fake, capsys):
     fake.add_ws(workspace_name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
                 network_id="n-1", storage_customer_managed_key_id="k-1", workspace_status="FAILED",
                 workspace_status_message="Quota exceeded.")
-    result = run_module(account_workspace.main, dict(SPEC, recreate_failed=False), fake, capsys)
+    result = run_module(account_workspace.main, dict(SPEC, repair_failed=False), fake, capsys)
     assert result["failed"] and result["error_code"] == "WORKSPACE_FAILED" and "Quota exceeded." in result["msg"]
     assert fake.mutating_calls() == []
+
+
+@pytest.mark.parametrize("current, wanted, rule", [
+    ({}, {"storage_configuration_id": "s-2"}, "storage_configuration_id cannot change while the workspace is RUNNING"),
+    ({}, {"storage_customer_managed_key_id": "k-2"}, "can only be added to a workspace without one"),
+    ({"network_id": None}, {}, "Databricks-managed VPC cannot move to a customer-managed VPC"),
+])
+def test_updates_databricks_refuses_are_refused_before_any_change(fake, capsys, current, wanted, rule):
+    fields = dict(workspace_name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
+                  network_id="n-1", storage_customer_managed_key_id="k-1")
+    fake.add_ws(**dict(fields, **current))
+    for check_mode in (True, False):
+        result = run_module(account_workspace.main, dict(SPEC, **wanted), fake, capsys, check_mode=check_mode)
+        assert result["failed"] and result["error_code"] == "UPDATE_NOT_ALLOWED" and rule in result["msg"]
+    assert fake.mutating_calls() == []
+
+
+def test_storage_key_can_be_added_to_a_running_workspace(fake, capsys):
+    fake.add_ws(workspace_name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
+                network_id="n-1")
+    result = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert result["changed"] and result["updated_fields"] == ["storage_customer_managed_key_id"]
+
+
+def test_update_refused_while_compute_runs_says_what_to_do(fake, capsys):
+    fake.add_ws(workspace_name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1",
+                network_id="n-1", storage_customer_managed_key_id="k-1")
+    fake.refuse_update = sdk_errors.InvalidState(
+        "Workspace 1001 has running compute resources (clusters c-1): terminate all cluster instances in the "
+        "workspace before updating it.", error_code="INVALID_STATE")
+    result = run_module(account_workspace.main, dict(SPEC, custom_tags={"team": "data"}), fake, capsys)
+    assert result["failed"] and result["error_code"] == "WORKSPACE_HAS_RUNNING_COMPUTE"
+    assert "custom_tags" in result["msg"] and "sleep.yml" in result["msg"] and "nothing was changed" in result["msg"]
+    assert fake.workspaces[1001].get("custom_tags") is None
 
 
 def test_timeout_is_reported(fake, capsys):
@@ -89,11 +125,22 @@ def test_immutable_fields_are_refused(fake, capsys):
     assert fake.mutating_calls() == []
 
 
-def test_absent(fake, capsys):
+def test_absent_waits_until_the_deletion_has_finished(fake, capsys):
     fake.add_ws(workspace_name="x-ws")
-    assert run_module(account_workspace.main, dict(CONNECTION, name="x-ws", state="absent"), fake, capsys)["changed"]
+    fake.deletion_polls = 2
+    result = run_module(account_workspace.main, dict(CONNECTION, name="x-ws", state="absent"), fake, capsys)
+    assert result["changed"] and fake.workspaces == {}
+    assert [h["status"] for h in result["wait"]["history"]] == ["CANCELLING", "DELETED"]
     assert not run_module(account_workspace.main, dict(CONNECTION, name="x-ws", state="absent"), fake,
                           capsys)["changed"]
+    assert [m for m, dummy in fake.mutating_calls()] == ["DELETE"]
+
+
+def test_a_workspace_being_deleted_is_waited_for_then_created_again(fake, capsys):
+    fake.add_ws(workspace_name="x-ws", aws_region="eu-west-1", workspace_status="CANCELLING")
+    result = run_module(account_workspace.main, SPEC, fake, capsys)
+    assert result["changed"] and result["workspace_status"] == "RUNNING"
+    assert [m for m, dummy in fake.mutating_calls()] == ["POST"]
 
 
 def test_create_needs_the_account_objects(fake, capsys):
