@@ -12,9 +12,9 @@ from databricks.sdk.errors import (
     ResourceConflict,
     ResourceDoesNotExist,
 )
-from databricks.sdk.service import billing, provisioning
+from databricks.sdk.service import billing, compute, provisioning
 
-from .conftest import account_client, provision, sts_role, wait_for
+from .conftest import account_client, m2m_client, provision, sts_role, wait_for
 
 
 @pytest.fixture
@@ -95,6 +95,62 @@ def test_workspace_patch(a, estate):
     with pytest.raises(InvalidParameterValue, match="does not exist"):
         a.workspaces.update(ws.workspace_id, provisioning.Workspace(credentials_id="nope"),
                             update_mask="credentials_id")
+
+
+def patch(a, ws, **fields):
+    return a.workspaces.update(ws.workspace_id, provisioning.Workspace(**fields),
+                               update_mask=",".join(sorted(fields))).response
+
+
+def test_workspace_update_rules_of_a_running_workspace(emulator, a, estate, moto_url):
+    ws, url = provision(a, estate)
+    storage2 = a.storage.create(storage_configuration_name="other-root",
+                                root_bucket_info=provisioning.RootBucketInfo(bucket_name=estate.bucket))
+    with pytest.raises(InvalidParameterValue, match=r"storage_configuration_id .* while it is RUNNING"):
+        patch(a, ws, storage_configuration_id=storage2.storage_configuration_id)
+    key2 = a.encryption_keys.create(aws_key_info=provisioning.CreateAwsKeyInfo(key_arn=estate.key_arn),
+                                    use_cases=[provisioning.KeyUseCase.STORAGE])
+    with pytest.raises(InvalidParameterValue, match="already has a storage customer-managed key"):
+        patch(a, ws, storage_customer_managed_key_id=key2.customer_managed_key_id)
+    with pytest.raises(InvalidParameterValue, match="changed, not removed"):
+        a.workspaces.update(ws.workspace_id, provisioning.Workspace(), update_mask="network_id")
+    # Empty custom tags are not applied; tags are.
+    assert patch(a, ws, custom_tags={}).custom_tags is None
+    assert patch(a, ws, custom_tags={"team": "data"}).custom_tags == {"team": "data"}
+    # A customer-managed VPC workspace stays RUNNING through an update.
+    assert a.workspaces.get(ws.workspace_id).workspace_status == provisioning.WorkspaceStatus.RUNNING
+    # Refused while compute runs in the workspace (a PENDING or RUNNING cluster), allowed once it is terminated.
+    emulator.state.clock.advance(60)  # past the new workspace's settle period
+    w = m2m_client(url)
+    cluster = w.clusters.create(cluster_name="c", spark_version="16.4.x-scala2.12", node_type_id="m5.large",
+                                num_workers=1).response
+    with pytest.raises(InvalidState, match=f"running compute resources \\(clusters {cluster.cluster_id}\\)"):
+        patch(a, ws, custom_tags={"team": "platform"})
+    w.clusters.delete(cluster.cluster_id)
+    wait_for(lambda: w.clusters.get(cluster.cluster_id), lambda c: c.state == compute.State.TERMINATED)
+    assert patch(a, ws, custom_tags={"team": "platform"}).custom_tags == {"team": "platform"}
+
+
+def test_failed_workspace_is_redeployed_by_an_update(emulator, a, estate):
+    requests.post(f"{emulator.url}/__sandbox/config", json={"fail_next_workspace": "quota"}, timeout=5)
+    ws, _ = provision(a, estate)
+    assert ws.workspace_status == provisioning.WorkspaceStatus.FAILED
+    # Even with nothing changed, a PATCH deploys a FAILED workspace again: PROVISIONING, then RUNNING.
+    redeployed = patch(a, ws, credentials_id=ws.credentials_id)
+    assert redeployed.workspace_status == provisioning.WorkspaceStatus.PROVISIONING
+    running = wait_for(lambda: a.workspaces.get(ws.workspace_id),
+                       lambda w: w.workspace_status != provisioning.WorkspaceStatus.PROVISIONING)
+    assert running.workspace_status == provisioning.WorkspaceStatus.RUNNING and running.workspace_id == ws.workspace_id
+
+
+def test_storage_key_cannot_be_added_to_a_failed_workspace_that_ran(emulator, a, estate):
+    ws, _ = provision(a, estate)
+    emulator.state.account.workspaces[ws.workspace_id].update(workspace_status="FAILED",
+                                                              storage_customer_managed_key_id=None)
+    key = a.encryption_keys.create(aws_key_info=provisioning.CreateAwsKeyInfo(key_arn=estate.key_arn),
+                                   use_cases=[provisioning.KeyUseCase.STORAGE])
+    with pytest.raises(InvalidParameterValue, match="was running before it failed"):
+        patch(a, ws, storage_customer_managed_key_id=key.customer_managed_key_id)
 
 
 def test_errors_for_missing_and_duplicate_objects(a, estate):
