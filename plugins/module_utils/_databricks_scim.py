@@ -7,6 +7,7 @@
     patch(module, "Groups", group["id"], [add_members([sp["id"]])], action="add ... to admins")
 
 ``find_one`` fails the module (AMBIGUOUS_MATCH) when a filter matches several resources;
+``list_all`` follows the list's pages (startIndex/count);
 ``values_of(resource, "entitlements")`` is the set of ``value`` strings of a multi-valued attribute.
 Paths are the workspace SCIM API (``/api/2.0/preview/scim/v2``).
 """
@@ -16,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 SCIM_PATH = "/api/2.0/preview/scim/v2"
+PAGE_SIZE = 100  # resources asked for per SCIM list page
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SCHEMAS = {
     "Users": "urn:ietf:params:scim:schemas:core:2.0:User",
@@ -32,11 +34,27 @@ def _quote(value):
     return '"%s"' % str(value).replace('"', '\\"')
 
 
+def list_all(module, kind, query, action, client=None):
+    """Every resource of a SCIM list, page after page (startIndex/count): Databricks caps a page's size
+    (fewer resources than count when it does), so one reply is not the whole answer."""
+    found, seen, start = [], set(), 1
+    while True:
+        reply = module.request("GET", scim_path(kind), query=dict(query, startIndex=start, count=PAGE_SIZE),
+                               client=client, action=action)
+        page = reply.get("Resources") or []
+        for resource in page:
+            if resource.get("id") not in seen:  # a resource added while paging can shift the pages
+                seen.add(resource.get("id"))
+                found.append(resource)
+        start += len(page)
+        if not page or start > int(reply.get("totalResults") or 0):
+            return found
+
+
 def find(module, kind, attribute, value, client=None):
     """Resources of kind whose attribute equals value (SCIM filter, case-insensitive on Databricks)."""
-    reply = module.request("GET", scim_path(kind), query={"filter": "%s eq %s" % (attribute, _quote(value))},
-                           client=client, action="find %s with %s %s" % (kind, attribute, value))
-    found = reply.get("Resources") or []
+    found = list_all(module, kind, {"filter": "%s eq %s" % (attribute, _quote(value))},
+                     "find %s with %s %s" % (kind, attribute, value), client=client)
     # SCIM eq is case-insensitive; prefer exact matches when there are any.
     exact = [r for r in found if str(r.get(attribute)) == str(value)]
     return exact or found

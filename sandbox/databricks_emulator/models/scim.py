@@ -29,6 +29,11 @@ def new_id() -> str:
 
 
 class ScimDirectory:
+    # List pages: without ``count`` a list returns at most default_count resources, and never more than
+    # max_count (SCIM RFC 7644 3.4.2.4 lets the service cap the page; clients follow startIndex/totalResults).
+    default_count = 100
+    max_count = 10000
+
     def __init__(self, role_validator=None):
         self.resources: dict[str, dict[str, dict]] = {kind: {} for kind in SCHEMA}
         self.role_validator = role_validator  # callable(value) raising ScimError for an unknown role
@@ -84,8 +89,12 @@ class ScimDirectory:
                      "sw": lambda v: str(v).lower().startswith(value.lower())}
             items = [r for r in items if r.get(attr) is not None and tests[op](r.get(attr))]
         items.sort(key=lambda r: r["id"])
-        start = max(int(query.get("startIndex") or 1), 1)
-        count = int(query["count"]) if query.get("count") else len(items)
+        try:
+            start = max(int(query.get("startIndex") or 1), 1)
+            count = int(query["count"]) if query.get("count") not in (None, "") else self.default_count
+        except ValueError as exc:
+            raise ScimError(400, "startIndex and count must be integers", "invalidValue") from exc
+        count = min(max(count, 0), self.max_count)
         page = items[start - 1:start - 1 + count]
         return {"schemas": [LIST_SCHEMA], "totalResults": len(items), "startIndex": start,
                 "itemsPerPage": len(page), "Resources": [self.render(kind, r) for r in page]}

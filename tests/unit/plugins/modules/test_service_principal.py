@@ -47,3 +47,13 @@ def test_absent(fake, capsys):
     sp(fake, capsys)
     assert sp(fake, capsys, state="absent")["changed"]
     assert not sp(fake, capsys, state="absent")["changed"]
+
+
+def test_duplicates_on_a_later_scim_page_are_found(fake, capsys):
+    """Databricks caps SCIM list pages: the module reads every page before deciding."""
+    fake.scim_page_limit = 1
+    for rid in ("a", "b"):
+        fake.principals["ServicePrincipals"][rid] = {"id": rid, "applicationId": rid,
+                                                     "displayName": "Service Principal"}
+    result = sp(fake, capsys)
+    assert result["failed"] and result["error_code"] == "AMBIGUOUS_MATCH" and "a, b" in result["msg"]
