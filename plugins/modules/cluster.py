@@ -164,7 +164,9 @@ options:
   wait:
     description:
       - Wait until the cluster reaches the state the run leads to (RUNNING after a create, a start, or an
-        edit of a running cluster).
+        edit of a running cluster; TERMINATED after a terminate, which Databricks carries out
+        asynchronously through TERMINATING).
+      - Without the wait, a terminated cluster may still be C(TERMINATING) in the result.
     type: bool
     default: true
   wait_timeout:
@@ -378,16 +380,26 @@ class Cluster:
         created = self.post("create", desired, "create")
         cluster_id = created["cluster_id"]
         if target == compute.TERMINATED:
-            self.post("delete", {"cluster_id": cluster_id}, "terminate")
+            self.terminate(cluster_id)
         elif self.params["wait"]:
             self.wait_until(cluster_id, ready=(compute.RUNNING,), failed=(compute.TERMINATED, "ERROR"))
         cluster = self.get(cluster_id)
         self.finish(True, cluster, diff_out, sorted(desired))
 
+    def terminate(self, cluster_id):
+        """clusters/delete is asynchronous (TERMINATING, then TERMINATED): wait for the end unless wait=false."""
+        self.post("delete", {"cluster_id": cluster_id}, "terminate")
+        if self.params["wait"]:
+            return self.wait_until(cluster_id, ready=(compute.TERMINATED,), failed=("ERROR",))
+        return self.get(cluster_id)
+
     def ensure(self, current):
         desired = compute.cluster_desired(self.params)
         if current is None:
             self.create(desired)
+        if (current.get("state") == compute.TERMINATING and self.params["state"] == "terminated"
+                and self.params["wait"] and not self.module.check_mode):
+            current = self.wait_until(current["cluster_id"], ready=(compute.TERMINATED,), failed=("ERROR",))
         delta = ResourceDiff(desired, compute.cluster_comparable(current, desired),
                              unordered=("ssh_public_keys",))
         state_now = current.get("state")
@@ -395,7 +407,8 @@ class Cluster:
         edit = bool(delta.changes)
         # A pending/restarting/resizing cluster is on its way to RUNNING: it needs no start.
         start = target == compute.RUNNING and state_now in (compute.TERMINATED, "TERMINATING", "ERROR")
-        stop = target == compute.TERMINATED and state_now != compute.TERMINATED
+        # A terminating cluster is on its way to TERMINATED: it needs no second clusters/delete.
+        stop = target == compute.TERMINATED and state_now not in (compute.TERMINATED, compute.TERMINATING)
         predicted = target
         diff = {"before": dict(delta.before, state=state_now), "after": dict(delta.after, state=predicted)}
         changed = edit or start or stop
@@ -407,8 +420,7 @@ class Cluster:
         cluster_id = current["cluster_id"]
         cluster = current
         if stop:  # terminate first: an edit of a terminated cluster does not restart it
-            self.post("delete", {"cluster_id": cluster_id}, "terminate")
-            cluster = self.get(cluster_id)
+            cluster = self.terminate(cluster_id)
         if edit:
             cluster = self.settle(cluster)
             was_running = cluster.get("state") == compute.RUNNING

@@ -202,7 +202,7 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
                         cluster_name="High-Concurrency")
     edited = wait_for(lambda: wp.clusters.get(cluster.cluster_id), lambda c: c.state == compute.State.RUNNING)
     assert edited.num_workers == 1
-    wp.clusters.delete(cluster.cluster_id)
+    wp.clusters.delete(cluster.cluster_id).result()  # asynchronous: TERMINATING, then TERMINATED
     wp.clusters.start(cluster.cluster_id)
     assert [c.cluster_id for c in wp.clusters.list()] == [cluster.cluster_id]
     wp.clusters.permanent_delete(cluster.cluster_id)
@@ -220,6 +220,8 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
     wait_for(lambda: wp.api_client.do("GET", "/api/2.0/clusters/get", query={"cluster_id": cid}),
              lambda c: c["state"] == "RUNNING")
     wp.api_client.do("POST", "/api/2.0/clusters/delete", body={"cluster_id": cid})
+    wait_for(lambda: wp.api_client.do("GET", "/api/2.0/clusters/get", query={"cluster_id": cid}),
+             lambda c: c["state"] == "TERMINATED")
     wp.api_client.do("POST", "/api/2.0/clusters/start", body={"cluster_id": cid})
     wp.api_client.do("POST", "/api/2.0/clusters/permanent-delete", body={"cluster_id": cid})
 

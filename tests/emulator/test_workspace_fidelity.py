@@ -1,14 +1,19 @@
 """Workspace API fidelity: node type availability, pagination, cluster lifecycle, documented limits."""
 
 import pytest
+import requests
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import select_node_types
-from databricks.sdk.errors import InvalidParameterValue
-from databricks.sdk.service.compute import CloudProviderNodeStatus
+from databricks.sdk.errors import BadRequest, InvalidParameterValue, InvalidState
+from databricks.sdk.service.compute import CloudProviderNodeStatus, State
 
 from .conftest import account_client, m2m_client, provision
 
 VERSION = "16.4.x-scala2.12"
 DEFAULT_SPEC = {"min_memory_gb": 15, "min_cores": 2, "local_disk": False}  # roles/databricks_management defaults
+
+
+def advance(emulator, seconds):
+    requests.post(f"{emulator.url}/__sandbox/clock/advance", json={"seconds": seconds}, timeout=5).raise_for_status()
 
 
 @pytest.fixture
@@ -40,3 +45,64 @@ def test_node_types_carry_provider_status_and_unavailable_ones_are_refused(w):
     w.clusters.wait_get_cluster_running(cid)
     with pytest.raises(InvalidParameterValue, match="not available"):
         w.clusters.edit(cid, spark_version=VERSION, node_type_id="x2iedn.xlarge", num_workers=0)
+
+
+def test_scim_lists_are_paged(w):
+    for i in range(105):
+        w.api_client.do("POST", "/api/2.0/preview/scim/v2/Groups", body={"displayName": f"g{i:03d}"})
+    first = w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups")  # no count: the default page
+    assert first["totalResults"] == 107 and first["itemsPerPage"] == 100 and len(first["Resources"]) == 100
+    rest = w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups", query={"startIndex": 101})
+    assert rest["startIndex"] == 101 and len(rest["Resources"]) == 7
+    assert not {r["id"] for r in first["Resources"]} & {r["id"] for r in rest["Resources"]}
+    # The SDK asks for pages of 10000 and follows startIndex until a page is empty.
+    assert len(list(w.groups.list())) == 107
+    with pytest.raises(BadRequest):
+        w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups", query={"count": "many"})
+
+
+def test_cluster_list_pages_in_2_1_not_in_2_0(w):
+    ids = {w.clusters.create(spark_version=VERSION, node_type_id="r5.large", num_workers=0,
+                             cluster_name=f"c{i}").cluster_id for i in range(7)}
+    first = w.api_client.do("GET", "/api/2.1/clusters/list")
+    assert len(first["clusters"]) == 5 and first["next_page_token"] and "prev_page_token" not in first
+    second = w.api_client.do("GET", "/api/2.1/clusters/list", query={"page_token": first["next_page_token"]})
+    assert len(second["clusters"]) == 2 and "next_page_token" not in second and second["prev_page_token"]
+    assert {c.cluster_id for c in w.clusters.list()} == ids  # the SDK follows next_page_token
+    assert len(w.api_client.do("GET", "/api/2.1/clusters/list", query={"page_size": 500})["clusters"]) == 7
+    assert len(w.api_client.do("GET", "/api/2.0/clusters/list")["clusters"]) == 7  # 2.0 does not page
+    with pytest.raises(InvalidParameterValue):
+        w.api_client.do("GET", "/api/2.1/clusters/list", query={"page_token": "not-a-token"})
+
+
+def test_cluster_lifecycle(w, emulator):
+    requests.post(f"{emulator.url}/__sandbox/config", json={"cluster_start_seconds": 2}, timeout=5).raise_for_status()
+    cid = w.clusters.create(spark_version=VERSION, node_type_id="r5.large", num_workers=0).cluster_id
+    # PENDING: no edit, no start (INVALID_STATE, the state named as Databricks names it in the message).
+    with pytest.raises(InvalidState, match=rf"Cluster {cid} is in unexpected state Pending\."):
+        w.clusters.start(cid)
+    with pytest.raises(InvalidState):
+        w.clusters.edit(cid, spark_version=VERSION, node_type_id="r5.large", num_workers=1)
+    advance(emulator, 2)
+    assert w.clusters.get(cid).state == State.RUNNING
+    with pytest.raises(InvalidState, match="unexpected state Running"):
+        w.clusters.start(cid)
+    # An edit of a RUNNING cluster restarts it; no edit while RESTARTING.
+    w.clusters.edit(cid, spark_version=VERSION, node_type_id="r5.large", num_workers=1)
+    assert w.clusters.get(cid).state == State.RESTARTING
+    with pytest.raises(InvalidState):
+        w.clusters.edit(cid, spark_version=VERSION, node_type_id="r5.large", num_workers=2)
+    advance(emulator, 2)
+    assert w.clusters.get(cid).state == State.RUNNING
+    # clusters/delete is asynchronous: TERMINATING, then TERMINATED; a second delete changes nothing.
+    w.clusters.delete(cid)
+    assert w.clusters.get(cid).state == State.TERMINATING
+    w.clusters.delete(cid)
+    with pytest.raises(InvalidState, match="unexpected state Terminating"):
+        w.clusters.start(cid)
+    advance(emulator, 1)
+    stopped = w.clusters.get(cid)
+    assert stopped.state == State.TERMINATED and stopped.termination_reason.code.value == "USER_REQUEST"
+    # A TERMINATED cluster can be edited and stays TERMINATED.
+    w.clusters.edit(cid, spark_version=VERSION, node_type_id="r5.large", num_workers=2)
+    assert w.clusters.get(cid).state == State.TERMINATED and w.clusters.get(cid).num_workers == 2

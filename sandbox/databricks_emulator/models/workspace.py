@@ -14,6 +14,9 @@ from .catalog import NODE_TYPE_IDS, SPARK_VERSION_KEYS, WORKSPACE_CONF_DEFAULTS,
 from .scim import ScimDirectory
 
 MAX_TOKEN_LIFETIME_S = 730 * 86400
+# clusters/list (2.1) pages: a small default so clients must follow next_page_token; page_size above the cap is cut.
+CLUSTER_PAGE_SIZE = 5
+CLUSTER_PAGE_MAX = 100
 DBFS_BLOCK_LIMIT = 1024 * 1024
 TOKEN_LEVELS = ("CAN_USE", "CAN_MANAGE")
 ACL_KEYS = {"user_name": "Users", "group_name": "Groups", "service_principal_name": "ServicePrincipals"}
@@ -496,7 +499,11 @@ class WorkspaceBackend:
         cluster.pop("terminated_time", None)
 
     def refresh_cluster(self, cluster: dict) -> dict:
-        """Lazy transitions: PENDING/RESTARTING -> RUNNING when the private subnets have NAT egress, else TERMINATED."""
+        """Lazy transitions: PENDING/RESTARTING -> RUNNING when the private subnets have NAT egress, else TERMINATED;
+        TERMINATING -> TERMINATED (clusters/delete is asynchronous)."""
+        if cluster["state"] == "TERMINATING" and self.state.clock.now() >= cluster["_ready_at"]:
+            cluster.update(state="TERMINATED", state_message=cluster.pop("_terminating_message", ""),
+                           terminated_time=self.state.clock.now_ms())
         if cluster["state"] in ("PENDING", "RESTARTING") and self.state.clock.now() >= cluster["_ready_at"]:
             problem = self.egress_problem()
             now_ms = self.state.clock.now_ms()
@@ -536,10 +543,17 @@ class WorkspaceBackend:
         self.clusters[cluster_id] = cluster
         return {"cluster_id": cluster_id}
 
+    @staticmethod
+    def _unexpected_state(cluster: dict) -> ApiError:
+        # Databricks names the state in title case here, e.g. "Cluster 0123-... is in unexpected state Pending."
+        # (terraform-provider-databricks clusters/clusters_api.go StartAndGetInfo matches this message).
+        return invalid_state(f"Cluster {cluster['cluster_id']} is in unexpected state "
+                             f"{cluster['state'].capitalize()}.")
+
     def edit_cluster(self, body: dict) -> None:
         cluster = self._get_cluster(body.get("cluster_id"))
-        if cluster["state"] not in ("RUNNING", "TERMINATED"):
-            raise invalid_state(f"Cluster {cluster['cluster_id']} is in unexpected state {cluster['state']}.")
+        if cluster["state"] not in ("RUNNING", "TERMINATED"):  # SDK ClustersAPI.edit: anything else is INVALID_STATE
+            raise self._unexpected_state(cluster)
         spec = self._cluster_spec(body)
         for key in list(cluster["_spec"]):
             cluster.pop(key, None)
@@ -550,23 +564,50 @@ class WorkspaceBackend:
     def start_cluster(self, body: dict) -> None:
         cluster = self._get_cluster(body.get("cluster_id"))
         if cluster["state"] != "TERMINATED":
-            raise invalid_state(f"Cluster {cluster['cluster_id']} is in unexpected state {cluster['state']}.")
+            raise self._unexpected_state(cluster)
         self._schedule_start(cluster, "PENDING", "Starting the cluster")
 
-    def terminate_cluster(self, body: dict) -> None:
+    def terminate_cluster(self, caller: str, body: dict) -> None:
+        """clusters/delete: asynchronous - TERMINATING now, TERMINATED once the nodes are gone (half the start
+        time); nothing happens to a TERMINATING or TERMINATED cluster (SDK ClustersAPI.delete)."""
         cluster = self._get_cluster(body.get("cluster_id"))
-        if cluster["state"] != "TERMINATED":
-            cluster.update(state="TERMINATED", state_message="Terminated by the user",
-                           terminated_time=self.state.clock.now_ms(),
-                           termination_reason={"code": "USER_REQUEST", "type": "SUCCESS",
-                                               "parameters": {"username": cluster["creator_user_name"]}})
+        if cluster["state"] in ("TERMINATING", "TERMINATED"):
+            return
+        cluster.update(state="TERMINATING", state_message="Terminating the cluster",
+                       _terminating_message="Terminated by the user",
+                       _ready_at=self.state.clock.now() + self.state.config["cluster_start_seconds"] / 2,
+                       termination_reason={"code": "USER_REQUEST", "type": "SUCCESS",
+                                           "parameters": {"username": self._name_of(caller)}})
 
     def permanent_delete_cluster(self, body: dict) -> None:
         self._get_cluster(body.get("cluster_id"))
         del self.clusters[body["cluster_id"]]
 
-    def list_clusters(self) -> dict:
-        return {"clusters": [self.render_cluster(c) for c in self.clusters.values()]}
+    def list_clusters(self, query: dict, paged: bool = True) -> dict:
+        """clusters/list. /api/2.1 pages (page_size, page_token -> next_page_token/prev_page_token; "the server may
+        further constrain the maximum number of results returned in a single page", SDK ClustersAPI.list);
+        /api/2.0 returns every cluster at once."""
+        clusters = [self.render_cluster(c) for c in self.clusters.values()]
+        if not paged:
+            return {"clusters": clusters}
+        try:
+            size = int(query.get("page_size") or CLUSTER_PAGE_SIZE)
+            offset = int(base64.urlsafe_b64decode(query["page_token"]).decode()) if query.get("page_token") else 0
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise invalid(f"Invalid page_token or page_size: {exc}") from exc
+        if size < 1 or offset < 0:
+            raise invalid("page_size must be positive")
+        size = min(size, CLUSTER_PAGE_MAX)
+        page = {"clusters": clusters[offset:offset + size]}
+
+        def token(at: int) -> str:
+            return base64.urlsafe_b64encode(str(at).encode()).decode()
+
+        if offset + size < len(clusters):
+            page["next_page_token"] = token(offset + size)
+        if offset > 0:
+            page["prev_page_token"] = token(max(offset - size, 0))
+        return page
 
     @staticmethod
     def node_types() -> dict:

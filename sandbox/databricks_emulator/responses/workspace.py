@@ -180,11 +180,12 @@ def _cluster_routes(version: str):
     route("workspace", "POST", f"{base}/create")(lambda req: _ws(req).create_cluster(req.caller, req.body))
     route("workspace", "GET", f"{base}/get")(lambda req: _ws(req).render_cluster(
         _ws(req)._get_cluster(req.query.get("cluster_id"))))
-    route("workspace", "GET", f"{base}/list")(lambda req: _ws(req).list_clusters())
+    route("workspace", "GET", f"{base}/list")(lambda req: _ws(req).list_clusters(req.query, paged=version == "2.1"))
     route("workspace", "GET", f"{base}/spark-versions")(
         lambda req: {"versions": [{"key": k, "name": n} for k, n in SPARK_VERSIONS]})
     route("workspace", "GET", f"{base}/list-node-types")(lambda req: _ws(req).node_types())
-    for action, method in (("edit", "edit_cluster"), ("start", "start_cluster"), ("delete", "terminate_cluster"),
+    route("workspace", "POST", f"{base}/delete")(lambda req: _ws(req).terminate_cluster(req.caller, req.body) or {})
+    for action, method in (("edit", "edit_cluster"), ("start", "start_cluster"),
                            ("permanent-delete", "permanent_delete_cluster")):
         route("workspace", "POST", f"{base}/{action}")(
             lambda req, method=method: getattr(_ws(req), method)(req.body) or {})

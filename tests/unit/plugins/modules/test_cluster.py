@@ -143,3 +143,32 @@ def test_edit_body_merges_partial_dicts():
     assert body == {"cluster_id": "c1", "spark_version": "v", "aws_attributes": {"zone_id": "auto",
                                                                                  "first_on_demand": 2},
                     "autoscale": {"min_workers": 1, "max_workers": 2}}
+
+
+def test_terminate_waits_out_terminating(fake, capsys):
+    """clusters/delete is asynchronous: the module reports TERMINATED only once Databricks does."""
+    run(fake, capsys)
+    stopped = run(fake, capsys, state="terminated")
+    assert stopped["state"] == "TERMINATED" and stopped["wait"]["history"][0]["status"] == "TERMINATING"
+    # A cluster already TERMINATING gets no second delete; the module waits for the end.
+    only(fake).update(state="RUNNING")
+    fake.cl_terminate(None, {"cluster_id": only(fake)["cluster_id"]})
+    calls = len(fake.calls)
+    again = run(fake, capsys, state="terminated")
+    assert not again["changed"] and again["state"] == "TERMINATED"
+    assert not [c for c in fake.calls[calls:] if c[2].endswith("/clusters/delete")]
+    # wait=false: the result says TERMINATING, and a following start waits the termination out.
+    only(fake).update(state="RUNNING")
+    quick = run(fake, capsys, state="terminated", wait=False)
+    assert quick["changed"] and quick["state"] == "TERMINATING"
+    started = run(fake, capsys, state="running")
+    assert started["actions"] == ["start"] and started["state"] == "RUNNING"
+
+
+def test_cluster_found_on_a_later_list_page(fake, capsys):
+    fake.cluster_page_size = 1
+    for name in ("a", "b", "c"):
+        fake.add_cluster(cluster_name=name, spark_version="16.4.x-scala2.12", node_type_id="r5.large")
+    created = run(fake, capsys)
+    assert created["changed"] and len(fake.clusters) == 4
+    assert not run(fake, capsys)["changed"] and len(fake.clusters) == 4  # found on page 4, not created again

@@ -50,6 +50,7 @@ class FakeWorkspace(FakeDatabricks):
         self.clusters = {}
         self.log_delivery = {}
         self.start_polls = 1
+        self.cluster_page_size = None
         self.start_fails = None
         self.cluster_ids = itertools.count(1)
 
@@ -205,10 +206,21 @@ class FakeWorkspace(FakeDatabricks):
         return self.clusters[cid]
 
     def cl_list(self, query, body):
-        return {"clusters": [self._render(c) for c in self.clusters.values()]}
+        """Pages of cluster_page_size (next_page_token = offset of the next page), as /api/2.1 pages."""
+        clusters = [self._render(c) for c in self.clusters.values()]
+        offset = int((query or {}).get("page_token") or 0)
+        size = self.cluster_page_size or len(clusters) or 1
+        page = {"clusters": clusters[offset:offset + size]}
+        if offset + size < len(clusters):
+            page["next_page_token"] = str(offset + size)
+        return page
 
     def cl_get(self, query, body):
         cluster = self._cluster(query["cluster_id"])
+        if cluster["state"] == "TERMINATING":  # clusters/delete is asynchronous
+            cluster["_polls"] += 1
+            if cluster["_polls"] > self.start_polls:
+                cluster.update(state="TERMINATED", _polls=0)
         if cluster["state"] in ("PENDING", "RESTARTING"):
             cluster["_polls"] += 1
             if cluster["_polls"] > self.start_polls:
@@ -239,12 +251,16 @@ class FakeWorkspace(FakeDatabricks):
 
     def cl_start(self, query, body):
         cluster = self._cluster(body["cluster_id"])
-        assert cluster["state"] == "TERMINATED"
+        if cluster["state"] != "TERMINATED":
+            raise sdk_errors.InvalidState("Cluster %s is in unexpected state %s." % (
+                body["cluster_id"], cluster["state"].capitalize()), error_code="INVALID_STATE")
         cluster["state"] = "PENDING"
         return {}
 
     def cl_terminate(self, query, body):
-        self._cluster(body["cluster_id"]).update(state="TERMINATED")
+        cluster = self._cluster(body["cluster_id"])
+        if cluster["state"] not in ("TERMINATING", "TERMINATED"):
+            cluster.update(state="TERMINATING", _polls=0)
         return {}
 
     def cl_delete(self, query, body):
