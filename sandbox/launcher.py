@@ -10,6 +10,8 @@ Settings come from the environment:
     SANDBOX_DATABRICKS_PORT  emulator account port (default 4580)
     SANDBOX_SERVICES         comma list of services to start (default "aws,databricks")
     SANDBOX_PROVISIONING_DELAY  seconds a new workspace stays PROVISIONING (default 2)
+    SANDBOX_WORKSPACE_SETTLE_SECONDS  seconds a new workspace's API refuses requests after it
+                             turns RUNNING, as Databricks' does (default 2; 0 turns it off)
 
 The Databricks sandbox credentials (account id, client id, client secret) are made once per
 state folder and kept in ``endpoints.json`` (mode 0600); the emulator receives them through
@@ -55,6 +57,7 @@ def services():
     aws_port = int(os.environ.get("SANDBOX_AWS_PORT", "4566"))
     databricks_port = int(os.environ.get("SANDBOX_DATABRICKS_PORT", "4580"))
     delay = os.environ.get("SANDBOX_PROVISIONING_DELAY", "2")
+    settle = os.environ.get("SANDBOX_WORKSPACE_SETTLE_SECONDS", "2")
     wanted = os.environ.get("SANDBOX_SERVICES", "aws,databricks").split(",")
     known = [
         Service("aws", aws_port, "sandbox.aws_server"),
@@ -62,7 +65,8 @@ def services():
             "databricks",
             databricks_port,
             "sandbox.databricks_emulator",
-            ["--aws-endpoint", f"http://127.0.0.1:{aws_port}", "--provisioning-delay", delay],
+            ["--aws-endpoint", f"http://127.0.0.1:{aws_port}", "--provisioning-delay", delay,
+             "--workspace-settle-seconds", settle],
         ),
     ]
     return [service for service in known if service.name in wanted]

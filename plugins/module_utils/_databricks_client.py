@@ -24,6 +24,12 @@ Every client:
   not once per module invocation. ``forget_sessions(params)`` drops the sessions of these
   credentials; the base module calls it on an authentication failure.
 
+A new workspace does not serve its API the moment it reports RUNNING (its URL may not resolve yet
+and it answers "... does not have any associated worker environments" for a while). ``Config()``
+of a workspace client then fails (for OAuth M2M it needs the host and OIDC discovery); when it
+does, one probe of the host's discovery endpoint tells "not ready yet" (``WorkspaceNotReady``,
+which the base module retries within ``retry_timeout``) from other configuration errors.
+
 The workspace URL is whatever the caller passes; nothing here derives it from the account
 (``AccountClient.get_workspace_client`` would build a cloud URL).
 """
@@ -47,6 +53,8 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     resolve_auth_type,
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
+    WORKSPACE_SETTLING_PHRASES,
+    WorkspaceNotReady,
     backoff_delay,
     error_code_of,
     unwrap,
@@ -65,9 +73,11 @@ except ImportError:
     DATABRICKS_SDK_IMPORT_ERROR = traceback.format_exc()
 
 try:
-    from requests.exceptions import HTTPError
+    import requests
+    from requests.exceptions import HTTPError, RequestException
 except ImportError:
-    HTTPError = ()
+    requests = None
+    HTTPError = RequestException = ()
 
 HAS_DATABRICKS_SDK = DATABRICKS_SDK_IMPORT_ERROR is None
 
@@ -201,6 +211,8 @@ def forget_sessions(params):
 def is_auth_failure(exc):
     """401/403 from the API, or an error while getting the OAuth token: the session may be stale."""
     inner = unwrap(exc)
+    if isinstance(inner, WorkspaceNotReady):
+        return False
     if isinstance(inner, (Unauthenticated, PermissionDenied)):
         return True
     if error_code_of(inner) in ("UNAUTHENTICATED", "PERMISSION_DENIED", "AUTHENTICATION_ERROR"):
@@ -247,7 +259,57 @@ def build_config(params, api, host=None):
         kwargs["token"] = params["token"]
     elif auth_type == AUTH_BASIC:
         kwargs.update(username=params["username"], password=params["password"])
-    return cached_config(key, lambda: Config(**kwargs))
+    return cached_config(key, lambda: _new_config(api, kwargs))
+
+
+# Replies of a host that is not serving yet (a new workspace settling, a gateway in front of it).
+NOT_READY_STATUSES = (429, 502, 503, 504)
+
+
+def probe_workspace(host, timeout=10, verify=True):
+    """(serving, reason): whether the workspace at host answers its discovery now (HTTP 200), and why
+    it does not serve yet (None when that is not the reason it failed).
+
+    One unauthenticated GET of its discovery endpoint, no retries: a connection failure (the new
+    workspace's DNS name does not resolve yet), a settling reply (WORKSPACE_SETTLING_PHRASES) or a
+    429/5xx gateway reply is a reason; any other reply is not.
+    """
+    if requests is None:
+        return False, None
+    try:
+        reply = requests.get(host + "/.well-known/databricks-config", timeout=timeout, verify=verify)
+    except RequestException as exc:  # pylint: disable=catching-non-exception
+        text = str(exc)
+        return False, "cannot connect: %s" % (text if len(text) <= 200 else text[:200] + "...")
+    text = reply.text or ""
+    if reply.status_code in NOT_READY_STATUSES or any(phrase in text for phrase in WORKSPACE_SETTLING_PHRASES):
+        try:
+            body = reply.json()
+            detail = "%s %s" % (body.get("error_code") or "", body.get("message") or "")
+        except (ValueError, AttributeError):
+            detail = text
+        detail = " ".join(detail.split())[:300]
+        return False, "HTTP %s from %s/.well-known/databricks-config: %s" % (reply.status_code, host, detail)
+    return reply.status_code == 200, None
+
+
+def _new_config(api, kwargs):
+    """Config(**kwargs); for a workspace host that does not serve yet, WorkspaceNotReady instead of
+    the SDK's ValueError (its host discovery fell back after its own retries, then the OAuth
+    discovery failed on a URL of None). A host that serves its discovery by the time of the probe
+    may have stopped settling a moment ago: Config() is tried once more then."""
+    try:
+        return Config(**kwargs)
+    except ValueError as exc:
+        if api != "workspace":
+            raise
+        serving, reason = probe_workspace(kwargs["host"], timeout=min(10, kwargs["http_timeout_seconds"]),
+                                          verify=not kwargs["insecure"])
+        if serving:
+            return Config(**kwargs)
+        if reason is None:
+            raise
+        raise WorkspaceNotReady(kwargs["host"], reason) from exc
 
 
 class SdkClient:

@@ -7,7 +7,10 @@
   databricks-sdk call raises (API errors, the SDK's retry ``TimeoutError``, connection errors,
   configuration errors), with a hint for the codes users hit most.
 * ``is_transient(exc)``: throttling (429 / REQUEST_LIMIT_EXCEEDED), unavailable (503), 504,
-  connection errors -- the only errors retried by default.
+  connection errors, a workspace still settling after RUNNING -- the only errors retried by default.
+* ``is_workspace_settling(exc)`` / ``WorkspaceNotReady``: a new workspace that reports RUNNING but
+  does not serve its API yet ("... does not have any associated worker environments"); when the
+  retries run out, ``describe_error`` names the workspace URL and says to re-run.
 * ``call_with_retries(fn, ...)``: jittered exponential backoff honouring ``Retry-After``,
   bounded by a deadline; a ``retry_if`` predicate adds domain retries (e.g. IAM propagation).
 * ``is_not_found(exc)``, ``has_error_code(exc, *codes)``, ``message_contains(exc, text)``:
@@ -56,6 +59,29 @@ except ImportError:
 API_ERRORS = (DatabricksError, TimeoutError, RequestException, ValueError)
 
 ErrorInfo = namedtuple("ErrorInfo", ["message", "error_code", "retry_after"])
+
+# What Databricks answers, for a while after a new workspace reports RUNNING, to every request to
+# that workspace (its worker environment is not associated yet): the phrases databricks-sdk retries
+# itself (_base_client.py, _BaseClient._is_retryable) and so does databricks-sdk-go
+# (apierr/error_overrides.go, allTransientErrors). The Terraform provider also waits for a new
+# workspace's URL to resolve after RUNNING (mws/resource_mws_workspaces.go, verifyWorkspaceReachable).
+WORKSPACE_SETTLING_PHRASES = (
+    "com.databricks.backend.manager.util.UnknownWorkerEnvironmentException",
+    "does not have any associated worker environments",
+    "There is no worker environment with id",
+    "Unknown worker environment",
+)
+WORKSPACE_NOT_READY = "WORKSPACE_NOT_READY"
+
+
+class WorkspaceNotReady(ValueError):
+    """Building a workspace client failed because the workspace does not serve yet (its discovery
+    endpoint is refused as settling, or its host cannot be reached); host is the workspace URL."""
+
+    def __init__(self, host, reason):
+        super(WorkspaceNotReady, self).__init__("the workspace %s does not answer yet: %s" % (host, reason))
+        self.host = host
+        self.reason = reason
 
 # What the SDK's OAuth M2M provider raises when the host's OIDC discovery failed (no token endpoint).
 _NO_OAUTH_ENDPOINT = "Invalid URL 'None'"
@@ -118,8 +144,39 @@ def error_code_of(exc):
     return "UNKNOWN"
 
 
-def describe_error(exc, action=None):
-    """ErrorInfo for exc: 'action: CODE: message (hint)'."""
+def is_workspace_settling(exc):
+    """A workspace reporting RUNNING that does not serve its API yet: WorkspaceNotReady, or a reply
+    carrying one of WORKSPACE_SETTLING_PHRASES (looked for along the chain of causes)."""
+    seen = 0
+    while exc is not None and seen < 6:
+        if isinstance(exc, WorkspaceNotReady):
+            return True
+        text = str(exc)
+        if any(phrase in text for phrase in WORKSPACE_SETTLING_PHRASES):
+            return True
+        exc = exc.__cause__
+        seen += 1
+    return False
+
+
+def describe_not_ready(exc, action=None, host=None):
+    """ErrorInfo for a workspace that stayed unreachable/settling for the whole retry window."""
+    inner = unwrap(exc)
+    host = getattr(inner, "host", None) or host or "(workspace_host)"
+    reason = getattr(inner, "reason", None) or _short(str(inner) or type(inner).__name__)
+    message = ("%s: the Databricks workspace %s is not reachable yet: it is still settling after it turned "
+               "RUNNING (%s) -- a new workspace answers its API only some minutes after it reports RUNNING; "
+               "re-run the play in a few minutes, or raise retry_timeout" % (WORKSPACE_NOT_READY, host, reason))
+    if action:
+        message = "%s: %s" % (action, message)
+    return ErrorInfo(message, WORKSPACE_NOT_READY, None)
+
+
+def describe_error(exc, action=None, host=None):
+    """ErrorInfo for exc: 'action: CODE: message (hint)'. host: the workspace URL the call went to,
+    named when the workspace is not reachable yet."""
+    if is_workspace_settling(exc):
+        return describe_not_ready(exc, action, host)
     inner = unwrap(exc)
     code = error_code_of(inner)
     text = str(inner) or type(inner).__name__
@@ -143,7 +200,10 @@ def _short(text, limit=300):
 
 
 def is_transient(exc):
-    """Throttling, unavailable, gateway timeout, connection trouble: worth retrying."""
+    """Throttling, unavailable, gateway timeout, connection trouble, a workspace still settling after
+    RUNNING: worth retrying."""
+    if is_workspace_settling(exc):
+        return True
     inner = unwrap(exc)
     if isinstance(inner, (TooManyRequests, TemporarilyUnavailable, DeadlineExceeded)):
         return True

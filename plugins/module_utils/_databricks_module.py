@@ -18,6 +18,10 @@ What the base owns:
 * clients (``module.account`` / ``module.workspace`` / ``module.workspace_at(host)``), built
   lazily by ``_databricks_client`` and cached; an authentication failure (401/403, token error)
   drops the interpreter's reused sessions of these credentials (``forget_sessions``);
+* a new workspace that reports RUNNING but does not serve yet: building its client (discovery)
+  and every call to it are retried, like other transient errors, within ``retry_timeout``; when
+  that runs out the module fails with ``error_code=WORKSPACE_NOT_READY`` and a message naming
+  the workspace URL and saying to re-run;
 * ``module.call(fn, ...)`` / ``module.request(method, path, ...)``: every API call goes through
   them. Transient errors (429, 503, 504, connection) are retried with jittered exponential
   backoff honouring ``Retry-After`` until the ``retry_timeout`` option runs out; ``retry_if``
@@ -111,9 +115,13 @@ class DatabricksModule:
             extra["error_code"] = error_code
         self.module.fail_json(msg=msg, **extra)
 
-    def fail_error(self, exc, action=None, **extra):
-        """End the module for an API error: specific message and the Databricks error code."""
-        info = describe_error(exc, action)
+    def fail_error(self, exc, action=None, host=None, **extra):
+        """End the module for an API error: specific message and the Databricks error code.
+        host: the workspace URL the failed call went to (default: the workspace_host option of a
+        workspace module), named when the workspace is not reachable yet."""
+        if host is None and self.api == "workspace":
+            host = self.params.get("workspace_host")
+        info = describe_error(exc, action, host=host)
         self.module.fail_json(msg=info.message, error_code=info.error_code, exception=traceback.format_exc(), **extra)
 
     def exit(self, changed=False, diff=None, **result):
@@ -149,15 +157,23 @@ class DatabricksModule:
         return self.account if self.api == "account" else self.workspace
 
     def _client(self, api, host):
+        """The client, built on first use. Building a workspace client runs the SDK's discovery
+        requests: a workspace not serving yet (WorkspaceNotReady, transient) is retried within the
+        retry_timeout option; any other error ends the module."""
         key = (api, host)
         if key not in self._clients:
+            if api == "account":
+                def build():
+                    return self.account_client_factory(self.params)
+            else:
+                def build():
+                    return self.workspace_client_factory(self.params, host=host)
             try:
-                if api == "account":
-                    self._clients[key] = self.account_client_factory(self.params)
-                else:
-                    self._clients[key] = self.workspace_client_factory(self.params, host=host)
+                self._clients[key] = call_with_retries(build, self.params.get("retry_timeout") or 0,
+                                                       state=self.retry_state)
             except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
-                self.fail_error(exc, action="connect to the Databricks %s API" % api)
+                self.fail_error(exc, action="connect to the Databricks %s API" % api,
+                                host=host or (self.params.get("workspace_host") if api == "workspace" else None))
         return self._clients[key]
 
     # --- calls -------------------------------------------------------------------------------
@@ -169,9 +185,11 @@ class DatabricksModule:
         retry_if: predicate(exc) -> True to also retry that error (domain retries);
         retry_timeout: seconds to keep retrying (default: the retry_timeout option);
         not_found_ok: return None instead of failing when the object does not exist;
-        fail: False to re-raise the error instead of failing the module.
+        fail: False to re-raise the error instead of failing the module;
+        target_host: the workspace URL called (for the message when it is not reachable yet).
         """
         action = kwargs.pop("action", None)
+        target_host = kwargs.pop("target_host", None)
         retry_if = kwargs.pop("retry_if", None)
         retry_timeout = kwargs.pop("retry_timeout", None)
         not_found_ok = kwargs.pop("not_found_ok", False)
@@ -188,7 +206,7 @@ class DatabricksModule:
                 return None
             if not fail:
                 raise
-            self.fail_error(exc, action=action)
+            self.fail_error(exc, action=action, host=target_host)
         return None  # not reached: fail_json exits
 
     def get_or_none(self, fn, *args, **kwargs):
@@ -202,6 +220,7 @@ class DatabricksModule:
         to reach another API."""
         client = client if client is not None else self.client
         call_kwargs.setdefault("action", "%s %s" % (method, path))
+        call_kwargs.setdefault("target_host", getattr(getattr(client, "config", None), "host", None))
         reply = self.call(client.api_client.do, method, path, query=query, body=body, **call_kwargs)
         return reply if reply is not None else ({} if not call_kwargs.get("not_found_ok") else None)
 

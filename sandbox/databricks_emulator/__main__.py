@@ -24,6 +24,8 @@ def main(argv=None) -> int:
     parser.add_argument("--iam-propagation-seconds", type=float, default=0.0,
                         help="credentials validation fails for this long after a role is created")
     parser.add_argument("--cluster-start-seconds", type=float, default=1.0, help="seconds a cluster is PENDING")
+    parser.add_argument("--workspace-settle-seconds", type=float, default=2.0,
+                        help="seconds a new workspace's API refuses requests after it turns RUNNING (0: none)")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(),
@@ -39,7 +41,8 @@ def main(argv=None) -> int:
             client_id=os.environ["DATABRICKS_EMULATOR_CLIENT_ID"],
             client_secret=os.environ["DATABRICKS_EMULATOR_CLIENT_SECRET"],
             provisioning_delay=args.provisioning_delay, iam_propagation_seconds=args.iam_propagation_seconds,
-            cluster_start_seconds=args.cluster_start_seconds).start()
+            cluster_start_seconds=args.cluster_start_seconds,
+            workspace_settle_seconds=args.workspace_settle_seconds).start()
     except (OSError, ValueError) as exc:
         logging.getLogger("databricks_emulator").error("cannot start: %s", exc)
         return 1

@@ -181,6 +181,9 @@ class EmulatorServer:
     # --- API requests -------------------------------------------------------------------------
     def handle(self, workspace_id, method: str, path: str, query: str, raw: bytes, headers: dict, base_url: str):
         kind = "account" if workspace_id is None else "workspace"
+        if workspace_id is not None:  # a workspace not (yet) serving refuses every path, discovery included
+            with self.state.lock:
+                self._check_workspace_up(workspace_id)
         found, params = match(kind, method, path)
         if found is None:
             raise ApiError(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
@@ -199,7 +202,7 @@ class EmulatorServer:
             if not isinstance(req.body, dict):
                 raise ApiError(400, "MALFORMED_REQUEST", "Request body must be a JSON object")
         with self.state.lock:
-            if workspace_id is not None:
+            if workspace_id is not None:  # again, under the lock the handler runs in
                 self._check_workspace_up(workspace_id)
             if found.auth:
                 self._authenticate(req, headers)
@@ -212,6 +215,15 @@ class EmulatorServer:
         status = self.state.account.refresh(ws)["workspace_status"]
         if status != "RUNNING":
             raise ApiError(503, "TEMPORARILY_UNAVAILABLE", f"Workspace {workspace_id} is not running ({status}).")
+        if self.state.settling(ws) > 0:
+            # Just after RUNNING the workspace has no worker environment yet. Databricks then answers 400
+            # INVALID_PARAMETER_VALUE, e.g. "Current organization <id> does not have any associated worker
+            # environments" (Azure/azure-rest-api-specs#9316) or "...UnknownWorkerEnvironmentException: Unknown
+            # worker environment WorkerEnvId(...)" (databricks/terraform-provider-databricks#33). Both SDKs retry
+            # these messages as transient (databricks-sdk _base_client.py _BaseClient._is_retryable;
+            # databricks-sdk-go apierr/error_overrides.go allTransientErrors) within their retry window.
+            raise ApiError(400, "INVALID_PARAMETER_VALUE",
+                           f"Current organization {workspace_id} does not have any associated worker environments")
 
     def _authenticate(self, req: Request, headers: dict) -> None:
         authorization = headers.get("Authorization") or headers.get("authorization")

@@ -13,6 +13,9 @@ import pytest
 PLAYBOOK = "tests/e2e/playbooks/provisioning_site.yml"
 SECRET = "lh-sandbox/databricks/tokens"
 TOKEN_PATHS = ("/api/2.0/token/create", "/api/2.0/token/delete", "/api/2.0/token-management/")
+# The new workspace refuses its API this long after RUNNING ("no worker environment"): longer than the SDK's
+# own retry window (_databricks_client.SDK_RETRY_WINDOW, 10 s), so only the collection's retries get through it.
+SETTLE_SECONDS = 25
 
 
 def emulator(sandbox, path, method="GET", body=None):
@@ -52,9 +55,17 @@ def workspace_status(url, token):
 
 @pytest.fixture(scope="module")
 def converged(sandbox):
-    """The first real run (after the check-mode test ran on the empty account)."""
-    run = sandbox.playbook(PLAYBOOK)
+    """The first real run (after the check-mode test ran on the empty account), with the new workspace
+    settling for SETTLE_SECONDS after it turns RUNNING; run.workspace_requests: what its listener answered."""
+    before = emulator(sandbox, "/__sandbox/config")["workspace_settle_seconds"]
+    emulator(sandbox, "/__sandbox/config", method="POST", body={"workspace_settle_seconds": SETTLE_SECONDS})
+    clear_logs(sandbox)
+    try:
+        run = sandbox.playbook(PLAYBOOK)
+    finally:
+        emulator(sandbox, "/__sandbox/config", method="POST", body={"workspace_settle_seconds": before})
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    run.workspace_requests = [r for r in emulator(sandbox, "/__sandbox/requests") if r["listener"] != "account"]
     return run
 
 
@@ -75,6 +86,17 @@ def test_converges_to_a_running_workspace_and_stores_the_tokens(sandbox, converg
     assert workspace_status(stored["workspace_url"], stored["obo"]["token_value"]) == 200
     assert "RUNNING" in converged.stdout
     assert stored["pat"]["token_value"] not in converged.stdout
+
+
+def test_first_workspace_calls_wait_until_the_new_workspace_serves(converged):
+    """The role's first workspace calls after creation met the settle period and got through it."""
+    statuses = [r["status"] for r in converged.workspace_requests]
+    refused = [r for r in converged.workspace_requests if r["status"] == 400]
+    assert refused and refused[0]["path"] == "/.well-known/databricks-config", converged.workspace_requests[:5]
+    assert statuses[0] == 400 and 200 in statuses
+    span = max(r["ts"] for r in refused) - min(r["ts"] for r in refused)
+    assert span >= 10, span  # past the SDK's own retry window: the collection's retries carried the run
+    assert "WORKSPACE_NOT_READY" not in converged.stdout
 
 
 def test_second_run_changes_nothing_and_creates_no_token(sandbox, converged):
