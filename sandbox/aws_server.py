@@ -13,7 +13,10 @@ Run as ``python -m sandbox.aws_server --port 4566``.  On top of moto's own serve
   XML, EC2's XML, JSON ``__type`` or S3's REST XML, with the service's throttling/unavailable codes), so
   botocore classifies and retries it as it would real AWS; it stays in the request log with ``"fault"``;
 - answers ``GET /__sandbox/health`` once it serves;
-- patches two moto bugs (``patch_describe_tags_resource_types``, ``patch_kms_key_deletion_by_arn``).
+- patches two moto bugs (``patch_describe_tags_resource_types``, ``patch_kms_key_deletion_by_arn``);
+- makes moto as strict as AWS where the estate depends on it (``sandbox.aws_strictness``): KMS key-policy lockout
+  and principal checks, IAM policy grammar, size quotas and trust principals, S3 bucket-policy principals, EC2
+  endpoint service names (with Databricks' PrivateLink services listed in their regions).
 """
 
 import argparse
@@ -37,7 +40,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from sandbox import EMULATOR_USER_AGENT
+from sandbox import EMULATOR_USER_AGENT, aws_strictness
 
 ADMIN_PREFIX = "/__sandbox/"
 READ_ACTION = re.compile(r"^(Describe|Get|List|Head|Lookup|Search|Query|Scan|BatchGet|Check)")
@@ -278,6 +281,7 @@ def main():
     args = parser.parse_args()
     patch_describe_tags_resource_types()
     patch_kms_key_deletion_by_arn()
+    aws_strictness.apply_all()
     app = RequestCounter(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"moto sandbox listening on http://{args.host}:{args.port}", flush=True)
