@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/run.py --markdown [results.json]   # its table as markdown
 
 For each strategy (ansible's default `linear`, and `mitogen_linear_unpinned` when mitogen is installed) and
-each repetition, on a sandbox reset to empty with zero provisioning delay:
+each repetition, on a sandbox reset to empty, with the sandbox's short delays (workspace provisioning and
+settling, IAM propagation, workspace deletion, cluster start: sandbox/delays.py) or, with
+BENCH_DELAYS=realistic, the realistic ones scaled by BENCH_DELAY_SCALE:
 
     full          site.yml on an empty sandbox
     noop          site.yml again (nothing to do)
@@ -30,7 +32,8 @@ Settings (environment):
     BENCH_PARALLEL_HOSTS=4       deployments of the parallel run (0: no parallel run)
     BENCH_PARALLEL_REPEAT=1      repetitions of the parallel run (each: full + no-op converge)
     BENCH_FLOOR_TASKS=0          no-op tasks of the floor playbook (0: the no-op converge's task count)
-    BENCH_CLUSTER_START_SECONDS=0  the emulator's cluster start time
+    BENCH_DELAYS=short           short | realistic: the sandbox's delays (sandbox/delays.py)
+    BENCH_DELAY_SCALE=1          factor on the realistic delays (e.g. 0.1 for a shorter run, same ratios)
     BENCH_RUN_TIMEOUT=1800       seconds before a playbook run is stopped and counted as failed
     BENCH_OUTPUT=benchmarks/results.json
     BENCH_KEEP_LOGS=0            1: keep the run logs (kept anyway when a run failed)
@@ -63,7 +66,8 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 sys.path.insert(0, str(REPO))
 
-from tests.sandbox_harness import Sandbox  # noqa: E402 - needs the repository on sys.path
+from sandbox.delays import delay_config  # noqa: E402 - needs the repository on sys.path
+from tests.sandbox_harness import Sandbox  # noqa: E402
 
 ALL_SCENARIOS = ("full", "noop", "check", "reset_tokens", "sleep", "wake")
 PARALLEL_SCENARIOS = ("full", "noop")
@@ -88,7 +92,8 @@ class Settings:
     parallel_hosts: int = int(os.environ.get("BENCH_PARALLEL_HOSTS", "4"))
     parallel_repeat: int = int(os.environ.get("BENCH_PARALLEL_REPEAT", "1"))
     floor_tasks: int = int(os.environ.get("BENCH_FLOOR_TASKS", "0"))
-    cluster_start_seconds: float = float(os.environ.get("BENCH_CLUSTER_START_SECONDS", "0"))
+    delays: str = os.environ.get("BENCH_DELAYS", "short")
+    delay_scale: float = float(os.environ.get("BENCH_DELAY_SCALE", "1"))
     run_timeout: float = float(os.environ.get("BENCH_RUN_TIMEOUT", "1800"))
     output: Path = Path(os.environ.get("BENCH_OUTPUT", str(BENCH / "results.json")))
     keep_logs: bool = os.environ.get("BENCH_KEEP_LOGS", "0") == "1"
@@ -184,7 +189,6 @@ class BenchSandbox:
     """A Sandbox (tests/sandbox_harness.py) on free ports, emptied before each full converge."""
 
     def __init__(self, directory: Path, settings: Settings):
-        os.environ["SANDBOX_PROVISIONING_DELAY"] = "0"
         self.settings = settings
         self.sandbox = Sandbox(directory)
         self.endpoints: dict = {}
@@ -206,12 +210,9 @@ class BenchSandbox:
         return self.endpoints["databricks_account"]
 
     def configure(self):
-        """Zero provisioning delay; room for the log deliveries of several deployments."""
-        http(self.databricks + "/__sandbox/config", "POST", {
-            "provisioning_delay": 0,
-            "cluster_start_seconds": self.settings.cluster_start_seconds,
-            "log_delivery_enabled_limit": 100,
-        })
+        """The delays of the chosen profile; room for the log deliveries of several deployments."""
+        config = delay_config(self.settings.delays, self.settings.delay_scale, environ={})
+        http(self.databricks + "/__sandbox/config", "POST", dict(config, log_delivery_enabled_limit=100))
 
     def reset(self):
         """Empty both sides: the emulator first (its reset stops the workspace listeners), then moto."""

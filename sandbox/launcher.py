@@ -30,6 +30,8 @@ import urllib.error
 import urllib.request
 import uuid
 
+from . import delays
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STARTUP_TIMEOUT = 60
 
@@ -56,8 +58,6 @@ def sandbox_dir():
 def services():
     aws_port = int(os.environ.get("SANDBOX_AWS_PORT", "4566"))
     databricks_port = int(os.environ.get("SANDBOX_DATABRICKS_PORT", "4580"))
-    delay = os.environ.get("SANDBOX_PROVISIONING_DELAY", "2")
-    settle = os.environ.get("SANDBOX_WORKSPACE_SETTLE_SECONDS", "2")
     wanted = os.environ.get("SANDBOX_SERVICES", "aws,databricks").split(",")
     known = [
         Service("aws", aws_port, "sandbox.aws_server"),
@@ -65,8 +65,7 @@ def services():
             "databricks",
             databricks_port,
             "sandbox.databricks_emulator",
-            ["--aws-endpoint", f"http://127.0.0.1:{aws_port}", "--provisioning-delay", delay,
-             "--workspace-settle-seconds", settle],
+            ["--aws-endpoint", f"http://127.0.0.1:{aws_port}", *delays.command_line(delays.delay_config())],
         ),
     ]
     return [service for service in known if service.name in wanted]

@@ -11,6 +11,8 @@ import signal
 import sys
 import threading
 
+from ..delays import DELAYS
+from .models.state import DEFAULT_CONFIG
 from .server import EmulatorServer
 
 
@@ -20,12 +22,9 @@ def main(argv=None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--port", type=int, default=4580, help="account API port")
     parser.add_argument("--aws-endpoint", default="http://127.0.0.1:4566", help="moto server URL")
-    parser.add_argument("--provisioning-delay", type=float, default=2.0, help="seconds a workspace is PROVISIONING")
-    parser.add_argument("--iam-propagation-seconds", type=float, default=0.0,
-                        help="credentials validation fails for this long after a role is created")
-    parser.add_argument("--cluster-start-seconds", type=float, default=1.0, help="seconds a cluster is PENDING")
-    parser.add_argument("--workspace-settle-seconds", type=float, default=2.0,
-                        help="seconds a new workspace's API refuses requests after it turns RUNNING (0: none)")
+    for key, (env, _short, _realistic) in DELAYS.items():  # the launcher passes them (sandbox/delays.py)
+        parser.add_argument("--" + key.replace("_", "-"), type=float, default=DEFAULT_CONFIG[key],
+                            help=f"emulator config {key} (the launcher sets it from {env})")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(),
@@ -40,9 +39,7 @@ def main(argv=None) -> int:
             account_id=os.environ["DATABRICKS_EMULATOR_ACCOUNT_ID"],
             client_id=os.environ["DATABRICKS_EMULATOR_CLIENT_ID"],
             client_secret=os.environ["DATABRICKS_EMULATOR_CLIENT_SECRET"],
-            provisioning_delay=args.provisioning_delay, iam_propagation_seconds=args.iam_propagation_seconds,
-            cluster_start_seconds=args.cluster_start_seconds,
-            workspace_settle_seconds=args.workspace_settle_seconds).start()
+            **{key: getattr(args, key) for key in DELAYS}).start()
     except (OSError, ValueError) as exc:
         logging.getLogger("databricks_emulator").error("cannot start: %s", exc)
         return 1

@@ -126,7 +126,8 @@ def test_settle_period_is_taken_at_creation_and_can_be_off(emulator, estate):
 def test_launcher_and_command_line_set_the_settle_period(moto_url, monkeypatch):
     monkeypatch.setenv("SANDBOX_WORKSPACE_SETTLE_SECONDS", "7")
     emulator_service = next(s for s in launcher.services() if s.name == "databricks")
-    assert emulator_service.command()[-2:] == ["--workspace-settle-seconds", "7"]
+    command = emulator_service.command()
+    assert command[command.index("--workspace-settle-seconds") + 1] == "7.0"
     monkeypatch.delenv("SANDBOX_WORKSPACE_SETTLE_SECONDS")
     default = next(s for s in launcher.services() if s.name == "databricks").command()
     assert float(default[default.index("--workspace-settle-seconds") + 1]) > 0  # strict by default
