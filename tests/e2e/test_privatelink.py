@@ -4,10 +4,13 @@ nothing, sleep keeps the PrivateLink endpoints (and deletes the others), wake an
 the session sandbox under its own deployment_prefix and VPC CIDR; state is read with boto3 and the databricks-sdk.
 """
 
+import datetime
 import json
 
-from databricks.sdk import AccountClient
+import requests
+from databricks.sdk import AccountClient, WorkspaceClient
 from databricks.sdk.core import Config
+from databricks.sdk.service import compute
 
 from sandbox.databricks_emulator.models.catalog import PRIVATELINK_SERVICES
 
@@ -37,6 +40,20 @@ def live_endpoints(sandbox, pattern):
     found = ec2.describe_vpc_endpoints(Filters=[{"Name": "tag:Name", "Values": [pattern]}])["VpcEndpoints"]
     return {next(t["Value"] for t in e["Tags"] if t["Key"] == "Name"): e for e in found
             if e["State"].lower() not in ("deleted", "deleting")}
+
+
+def terminate_clusters(sandbox, workspace_id):
+    """Terminate the workspace's clusters (as its admin, the account service principal) and wait for them."""
+    url = next(w["url"] for w in requests.get(sandbox.endpoints["databricks_account"] + "/__sandbox/workspaces",
+                                              timeout=10).json() if w["workspace_id"] == workspace_id)
+    endpoints = sandbox.endpoints
+    w = WorkspaceClient(config=Config(host=url, client_id=endpoints["client_id"],
+                                      client_secret=endpoints["client_secret"], auth_type="oauth-m2m",
+                                      retry_timeout_seconds=10))
+    for cluster in w.clusters.list():
+        if cluster.state != compute.State.TERMINATED:
+            w.clusters.delete(cluster.cluster_id)
+            w.clusters.wait_get_cluster_terminated(cluster.cluster_id, timeout=datetime.timedelta(seconds=60))
 
 
 def workspace_of(a):
@@ -114,6 +131,12 @@ def test_turning_privatelink_on_moves_the_workspace_to_a_new_network_configurati
     assert not workspace.private_access_settings_id
 
     with_privatelink = json.dumps(dict(plain, network_privatelink_enabled=True))
+    # Databricks does not change a running workspace's network while compute runs in it: the run stops at the
+    # workspace, says what to do, and the workspace keeps its network
+    refused = sandbox.playbook("site.yml", "-e", with_privatelink)
+    assert refused.returncode != 0 and "WORKSPACE_HAS_RUNNING_COMPUTE" in refused.stdout, refused.stdout[-6000:]
+    assert a.workspaces.get(workspace.workspace_id).network_id == workspace.network_id
+    terminate_clusters(sandbox, workspace.workspace_id)
     ok(sandbox.playbook("site.yml", "-e", with_privatelink), "site.yml with PrivateLink turned on")
     moved = a.workspaces.get(workspace.workspace_id)
     network = a.networks.get(moved.network_id)
