@@ -83,6 +83,7 @@ class WorkspaceNotReady(ValueError):
         self.host = host
         self.reason = reason
 
+
 # What the SDK's OAuth M2M provider raises when the host's OIDC discovery failed (no token endpoint).
 _NO_OAUTH_ENDPOINT = "Invalid URL 'None'"
 

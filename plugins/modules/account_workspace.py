@@ -30,10 +30,10 @@ description:
     C(WORKSPACE_HAS_RUNNING_COMPUTE) and nothing is changed. Terminate the clusters (for example with
     C(playbooks/sleep.yml)) and run again.
   - A workspace that ends C(FAILED) makes the module fail with Databricks' status message. On the next run,
-    once the cause is fixed, a C(FAILED) workspace is repaired as Databricks documents it: updated with
+    once the cause is fixed, a C(FAILED) workspace is repaired as Databricks documents it, by an update with
     C(PATCH) (its changed fields, or else its current configuration), which makes Databricks deploy it again
     (O(repair_failed)). It keeps its ID and its network; nothing is deleted.
-  - Deletion is asynchronous: the workspace is C(CANCELLING) until Databricks has removed it, and until then
+  - Deletion is asynchronous. The workspace is C(CANCELLING) until Databricks has removed it, and until then
     it still holds its network and other account objects. With O(wait=true) the module polls until the
     workspace is gone, within O(wait_timeout). A workspace found C(CANCELLING) when it should be present is
     waited for and then created again.
@@ -347,12 +347,11 @@ class WorkspaceManager:
                                        action="update workspace %s (%s)" % (self.name, ", ".join(fields)))
         except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
             if is_running_compute_refusal(exc):
-                self.module.fail(
-                    "workspace %s (%s): Databricks does not update a running workspace while compute runs in it, "
-                    "and %s must change; nothing was changed. Terminate the workspace's clusters (for example "
-                    "with playbooks/sleep.yml) and run again." % (self.name, current["workspace_id"],
-                                                                   ", ".join(fields)),
-                    error_code="WORKSPACE_HAS_RUNNING_COMPUTE", workspace=current)
+                message = ("workspace %s (%s): Databricks does not update a running workspace while compute runs "
+                           "in it, and %s must change; nothing was changed. Terminate the workspace's clusters "
+                           "(for example with playbooks/sleep.yml) and run again."
+                           % (self.name, current["workspace_id"], ", ".join(fields)))
+                self.module.fail(message, error_code="WORKSPACE_HAS_RUNNING_COMPUTE", workspace=current)
             self.module.fail_error(exc, action="update workspace %s (%s)" % (self.name, ", ".join(fields)))
         return None  # not reached: fail exits
 

@@ -17,9 +17,9 @@ description:
     (C(instance-profiles/remove)) an instance profile in a workspace, so clusters can run with it
     and groups can be given it (M(lakehouse.databricks_aws.group) O(lakehouse.databricks_aws.group#module:roles)).
   - The instance profile is found by its ARN; a re-run changes nothing when the flags already match.
-  - Databricks validates a new instance profile against AWS unless O(skip_validation=true): it dry-runs
-    C(ec2:RunInstances) with the workspace's cross-account role and the profile, which fails
-    (C(DRY_RUN_FAILED)) when that role may not C(iam:PassRole) the profile's role or launch instances with
+  - Databricks validates a new instance profile against AWS unless O(skip_validation=true). It dry-runs
+    the C(RunInstances) EC2 action with the workspace's cross-account role and the profile, which fails
+    (C(DRY_RUN_FAILED)) when that role may not pass the profile's role (C(iam:PassRole)) or launch instances with
     Databricks' C(Vendor) tag. For a few seconds after IAM creates a profile, EC2 does not know it yet
     (C(Invalid IAM Instance Profile ARN)); that error is retried within O(retry_timeout).
 author:

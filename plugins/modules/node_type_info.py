@@ -18,7 +18,7 @@ description:
   - The order is the databricks-sdk's C(select_node_type) order (cores, then memory, then local
     disks, then GPUs).
   - Node types the workspace cannot use are skipped - those whose C(node_info.status) lists anything
-    (V(NotAvailableInRegion), V(NotEnabledOnSubscription)): Databricks lists them but refuses clusters on
+    (V(NotAvailableInRegion), V(NotEnabledOnSubscription)). Databricks lists them but refuses clusters on
     them. Deprecated and hidden node types are skipped too.
   - Unlike the SDK, O(local_disk=false) selects node types B(without) local disks; leave it unset
     for either.

@@ -116,8 +116,8 @@ def test_when_the_bound_runs_out_the_message_names_the_workspace_and_says_to_rer
     def factory(options, host=None):
         raise err.WorkspaceNotReady(HOST, "HTTP 400 from %s/.well-known/databricks-config: %s" % (HOST, SETTLING))
 
-    _, result = run(monkeypatch, capsys, factory, lambda m: m.request("GET", "/api/2.0/preview/scim/v2/Me"),
-                    retry_timeout=30)
+    result = run(monkeypatch, capsys, factory, lambda m: m.request("GET", "/api/2.0/preview/scim/v2/Me"),
+                 retry_timeout=30)[1]
     assert result["failed"] and result["error_code"] == "WORKSPACE_NOT_READY"
     assert "connect to the Databricks workspace API" in result["msg"]
     assert HOST in result["msg"] and "not reachable yet" in result["msg"] and "re-run" in result["msg"]
@@ -128,9 +128,9 @@ def test_when_the_bound_runs_out_the_message_names_the_workspace_and_says_to_rer
 
 def test_a_settling_first_request_fails_with_the_same_message(monkeypatch, fake_time, capsys):
     client = FakeClient([settling_error()] * 50)
-    _, result = run(monkeypatch, capsys, lambda options, host=None: client,
-                    lambda m: m.request("POST", "/api/2.0/token/create", body={}, action="create the automation token"),
-                    retry_timeout=20)
+    result = run(monkeypatch, capsys, lambda options, host=None: client,
+                 lambda m: m.request("POST", "/api/2.0/token/create", body={}, action="create the automation token"),
+                 retry_timeout=20)[1]
     assert result["error_code"] == "WORKSPACE_NOT_READY" and client.calls > 1
     assert result["msg"].startswith("create the automation token: WORKSPACE_NOT_READY: the Databricks workspace "
                                     + HOST + " is not reachable yet")
@@ -143,7 +143,7 @@ def test_other_construction_errors_are_not_retried(monkeypatch, fake_time, capsy
         calls.append(1)
         raise client_utils.DatabricksConfigurationError("workspace_host is required")
 
-    _, result = run(monkeypatch, capsys, factory, lambda m: m.workspace)
+    result = run(monkeypatch, capsys, factory, lambda m: m.workspace)[1]
     assert len(calls) == 1 and fake_time.sleeps == [] and result["error_code"] == "CONFIGURATION_ERROR"
 
 

@@ -176,8 +176,8 @@ class FakeDatabricks:
 
     def patch_ws(self, wid, query, body):
         ws = self.workspaces[int(wid)]
-        if self.refuse_update:
-            raise self.refuse_update
+        if self.refuse_update is not None:
+            raise self.refuse_update  # pylint: disable=raising-bad-type  # an exception instance set by the test
         if ws["workspace_status"] == "FAILED":  # an update deploys a failed workspace again
             ws.update(workspace_status="PROVISIONING", _polls=0)
         ws.update(body)
