@@ -329,8 +329,16 @@ class BenchSandbox:
         auth = self._oauth(f"{self.databricks}/oidc/accounts/{account_id}/v1/token")
 
         def listing(path: str) -> list:
-            reply = http(api + path, headers=auth)
-            return reply if isinstance(reply, list) else next((v for v in reply.values() if isinstance(v, list)), [])
+            """Every item of a list route, following next_page_token where the route pages (log delivery)."""
+            items, token = [], ""
+            while True:
+                reply = http(api + path + ("?page_token=" + token if token else ""), headers=auth)
+                if isinstance(reply, list):
+                    return reply
+                items += next((v for v in reply.values() if isinstance(v, list)), [])
+                token = reply.get("next_page_token")
+                if not token:
+                    return items
 
         ours = {
             "credentials": ("credentials_name", "/credentials"),

@@ -110,6 +110,16 @@ class Stack:
         with urllib.request.urlopen(request, timeout=10) as reply:
             return json.load(reply)
 
+    def log_deliveries(self):
+        """Every log delivery configuration of the account (the list is paged)."""
+        found, token = [], ""
+        while True:
+            page = self.account_api("log-delivery" + ("?page_token=" + token if token else ""))
+            found += page.get("log_delivery_configurations", [])
+            token = page.get("next_page_token")
+            if not token:
+                return found
+
     def tokens(self):
         return json.loads(self.aws("secretsmanager").get_secret_value(SecretId=SECRET)["SecretString"])
 
@@ -175,7 +185,7 @@ class Stack:
         )
         for path in ("credentials", "storage-configurations", "networks", "customer-managed-keys", "workspaces"):
             found["databricks " + path] = self.account_api(path)
-        deliveries = self.account_api("log-delivery").get("log_delivery_configurations", [])
+        deliveries = self.log_deliveries()
         found["enabled log deliveries"] = [d["config_name"] for d in deliveries if d["status"] != "DISABLED"]
         service_principals = self.account_api("scim/v2/ServicePrincipals").get("Resources", [])
         found["account service principals (but the sandbox's own)"] = [

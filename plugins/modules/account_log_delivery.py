@@ -136,8 +136,15 @@ def comparable(conf):
 
 
 def list_configurations(module):
-    reply = module.request("GET", module.account_path("/log-delivery"), action="list log delivery configurations")
-    return reply.get("log_delivery_configurations") or [] if isinstance(reply, dict) else list(reply or [])
+    """Every configuration of the account: the list is paged (next_page_token), and disabled ones stay forever."""
+    configurations, query = [], {}
+    while True:
+        reply = module.request("GET", module.account_path("/log-delivery"), query=query or None,
+                               action="list log delivery configurations")
+        configurations.extend(reply.get("log_delivery_configurations") or [])
+        if not reply.get("next_page_token"):
+            return configurations
+        query = {"page_token": reply["next_page_token"]}
 
 
 def set_status(module, conf, status):

@@ -118,7 +118,7 @@ def test_lifecycle(tmp_path):
         destroy = life.playbook("destroy.yml", "playbooks/destroy.yml", "-e", "confirm_destroy=" + WORKSPACE)
         assert destroy.returncode == 0, ok(destroy, "destroy")
         assert life.leftovers() == {}
-        deliveries = life.account_api("log-delivery")["log_delivery_configurations"]
+        deliveries = life.log_deliveries()
         assert sorted(d["config_name"] for d in deliveries) == [PREFIX + "-audit-logs", PREFIX + "-billable-usage"]
 
         # 11. destroy again: a no-op

@@ -208,3 +208,19 @@ def test_log_delivery_limits_and_formats(emulator, a, estate):
     wait_for(a.workspaces.list, lambda rows: not rows)  # deletion is asynchronous
     with pytest.raises(InvalidState, match="log delivery"):
         a.credentials.delete(ws.credentials_id)
+
+
+def test_log_delivery_list_is_paged(a, estate):
+    cred = a.credentials.create(credentials_name="logs", aws_credentials=sts_role(estate.role_arn))
+    storage = a.storage.create(storage_configuration_name="logs",
+                               root_bucket_info=provisioning.RootBucketInfo(bucket_name=estate.bucket))
+    names = [f"disabled-{i}" for i in range(7)]  # disabled configurations stay forever: accounts accumulate them
+    for name in names:
+        a.log_delivery.create(billing.CreateLogDeliveryConfigurationParams(
+            config_name=name, log_type=billing.LogType.AUDIT_LOGS, output_format=billing.OutputFormat.JSON,
+            credentials_id=cred.credentials_id, storage_configuration_id=storage.storage_configuration_id,
+            status=billing.LogDeliveryConfigStatus.DISABLED))
+    first = a.api_client.do("GET", f"/api/2.0/accounts/{a.config.account_id}/log-delivery")
+    assert len(first["log_delivery_configurations"]) < len(names) and first["next_page_token"]
+    assert [c.config_name for c in a.log_delivery.list()] == names  # the SDK follows next_page_token
+

@@ -15,6 +15,7 @@ from .workspace import WorkspaceBackend
 
 LIVE_STATES = ("PROVISIONING", "RUNNING", "FAILED", "NOT_PROVISIONED", "CANCELLING")
 LOG_FORMATS = {"BILLABLE_USAGE": "CSV", "AUDIT_LOGS": "JSON"}
+LOG_DELIVERY_PAGE_SIZE = 5
 KEY_USE_CASES = ("MANAGED_SERVICES", "STORAGE")
 # The fields PATCH /workspaces/{id} may change, by the workspace's status (the SDK's WorkspacesAPI.update
 # docstring, "Update a failed workspace" / "Update a running workspace"): the storage configuration only
@@ -526,6 +527,23 @@ class AccountBackend:
                     log_delivery_status={"status": "NOT_FOUND", "message": "No logs delivered yet."})
         self.log_delivery[conf["config_id"]] = conf
         return {"log_delivery_configuration": conf}
+
+    def list_log_delivery(self, query: dict) -> dict:
+        """One page of the configurations, oldest first. The list is paged (SDK service/billing.py
+        LogDeliveryAPI.list follows next_page_token); the real page size is not documented, so a small one
+        makes every client read past the first page once an account holds a few (disabled ones stay forever)."""
+        confs = sorted(self.log_delivery.values(), key=lambda c: (c["creation_time"], c["config_id"]))
+        for key in ("status", "credentials_id", "storage_configuration_id"):
+            if query.get(key):
+                confs = [c for c in confs if c.get(key) == query[key]]
+        try:
+            start = int(query.get("page_token") or 0)
+        except ValueError as exc:
+            raise invalid(f"Invalid page_token {query['page_token']!r}") from exc
+        page = {"log_delivery_configurations": confs[start:start + LOG_DELIVERY_PAGE_SIZE]}
+        if start + LOG_DELIVERY_PAGE_SIZE < len(confs):
+            page["next_page_token"] = str(start + LOG_DELIVERY_PAGE_SIZE)
+        return page
 
     def patch_log_delivery(self, cid: str, body: dict) -> None:
         conf = self._get(self.log_delivery, cid, "Log delivery configuration")

@@ -103,11 +103,7 @@ def create_log_delivery(req):
 
 @route("account", "GET", f"{A}/log-delivery")
 def list_log_delivery(req):
-    confs = list(_acct(req).log_delivery.values())
-    for key in ("status", "credentials_id", "storage_configuration_id"):
-        if req.query.get(key):
-            confs = [c for c in confs if c.get(key) == req.query[key]]
-    return {"log_delivery_configurations": confs}
+    return _acct(req).list_log_delivery(req.query)
 
 
 @route("account", "GET", f"{A}/log-delivery/{{log_delivery_configuration_id}}")

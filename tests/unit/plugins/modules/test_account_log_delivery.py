@@ -32,6 +32,17 @@ def test_created_then_unchanged(fake, capsys):
     assert not second["changed"] and second["config_id"] == first["config_id"]
 
 
+def test_found_on_a_later_page_of_the_list(fake, capsys):
+    fake.log_delivery_page_size = 2
+    for i in range(5):  # disabled configurations of earlier deployments stay in the account
+        fake.add_log_delivery(**dict(AUDIT, config_name="old-%d" % i, status="DISABLED"))
+    mine = fake.add_log_delivery(**dict(AUDIT, config_name="lh-audit-logs", output_format="JSON"))
+    del mine["name"]
+    result = ld(fake, capsys)
+    assert not result["changed"] and result["config_id"] == mine["config_id"]
+    assert fake.mutating_calls() == []
+
+
 def test_check_mode(fake, capsys):
     result = ld(fake, capsys, check_mode=True)
     assert result["changed"] and result["config_id"] is None and fake.mutating_calls() == []

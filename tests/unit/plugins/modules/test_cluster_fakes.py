@@ -49,6 +49,7 @@ class FakeWorkspace(FakeDatabricks):
         self.handles = {}
         self.clusters = {}
         self.log_delivery = {}
+        self.log_delivery_page_size = 100
         self.start_polls = 1
         self.cluster_page_size = None
         self.start_fails = None
@@ -276,7 +277,13 @@ class FakeWorkspace(FakeDatabricks):
         return conf
 
     def ld_list(self, query, body):
-        return {"log_delivery_configurations": list(self.log_delivery.values())}
+        """Pages of log_delivery_page_size, as Databricks pages the list (next_page_token)."""
+        confs = list(self.log_delivery.values())
+        start = int((query or {}).get("page_token") or 0)
+        page = {"log_delivery_configurations": confs[start:start + self.log_delivery_page_size]}
+        if start + self.log_delivery_page_size < len(confs):
+            page["next_page_token"] = str(start + self.log_delivery_page_size)
+        return page
 
     def ld_create(self, query, body):
         conf = body["log_delivery_configuration"]
