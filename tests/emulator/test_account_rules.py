@@ -224,3 +224,16 @@ def test_log_delivery_list_is_paged(a, estate):
     assert len(first["log_delivery_configurations"]) < len(names) and first["next_page_token"]
     assert [c.config_name for c in a.log_delivery.list()] == names  # the SDK follows next_page_token
 
+
+def test_workspaces_cannot_share_subnets_or_security_groups(a, estate):
+    provision(a, estate)
+    cred = a.credentials.create(credentials_name="second", aws_credentials=sts_role(estate.role_arn))
+    storage = a.storage.create(storage_configuration_name="second",
+                               root_bucket_info=provisioning.RootBucketInfo(bucket_name=estate.bucket))
+    same_subnets = a.networks.create(network_name="second", vpc_id=estate.vpc_id, subnet_ids=estate.subnet_ids,
+                                     security_group_ids=[estate.sg_id])
+    with pytest.raises(InvalidParameterValue, match="cannot be shared between workspaces"):
+        a.workspaces.create(workspace_name="second", aws_region=estate.region, credentials_id=cred.credentials_id,
+                            storage_configuration_id=storage.storage_configuration_id,
+                            network_id=same_subnets.network_id)
+

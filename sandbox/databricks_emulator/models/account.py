@@ -351,6 +351,17 @@ class AccountBackend:
             if net["_region"] != region:
                 raise invalid(f"Network {net['network_id']} (VPC {net['vpc_id']}) is in {net['_region']}, "
                               f"not in the workspace region {region}.")
+            # "you cannot reuse subnets or Security Groups between workspaces" (SDK WorkspacesAPI.create)
+            for other in self.live_workspaces():
+                other_net = self.networks.get(other.get("network_id")) or {}
+                if other["workspace_id"] == ws.get("workspace_id") or not other_net:
+                    continue
+                shared = sorted((set(net.get("subnet_ids") or []) & set(other_net.get("subnet_ids") or []))
+                                | (set(net.get("security_group_ids") or [])
+                                   & set(other_net.get("security_group_ids") or [])))
+                if shared:
+                    raise invalid(f"Subnets and security groups cannot be shared between workspaces: {shared} of "
+                                  f"network {net['network_id']} are used by workspace {other['workspace_id']}.")
         if ws.get("private_access_settings_id") and self.private_access[ws["private_access_settings_id"]][
                 "region"] != region:
             raise invalid("Private access settings must be in the workspace region.")
