@@ -237,7 +237,6 @@ class WorkspaceManager:
         self.params = module.params
         self.name = module.params["name"]
         self.wait_info = None
-        self.repaired = False
 
     def path(self, workspace_id=None):
         return self.module.account_path("/workspaces" + ("/%s" % workspace_id if workspace_id else ""))
@@ -401,7 +400,6 @@ class WorkspaceManager:
         # A FAILED workspace with nothing to change is deployed again by a PATCH of its current configuration.
         body = dict((f, self.params[f]) for f in fields) or dict(
             (f, current[f]) for f in ("credentials_id", "storage_configuration_id") if current.get(f))
-        self.repaired = repair
         if self.module.check_mode:
             if repair:
                 self.module.warn("workspace %s (%s) is FAILED (%s): it would be deployed again with PATCH"
