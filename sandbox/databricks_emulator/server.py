@@ -69,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing --------------------------------------------------------------------------
     def _send(self, status: int, body=None, headers: dict | None = None) -> int:
         payload = b"" if body is None or status == 204 else json.dumps(body).encode()
+        self._log(status)  # before the reply leaves: a client that reads the log next must find this request
         self.send_response(status)
         if payload:
             self.send_header("Content-Type", "application/json")
@@ -86,14 +87,22 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         emulator = self.server.emulator
         listener = "account" if self.server.workspace_id is None else self.server.workspace_id
+        self._unlogged = None
         if listener == "account" and path.startswith("/__sandbox/"):
             status, body = emulator.admin(method, path, raw)
             self._send(status, body)
             return
-        status = 500
+        self._unlogged = (emulator, listener, method, path)
         try:
-            status = self._dispatch(emulator, method, path, url.query, raw)
+            self._dispatch(emulator, method, path, url.query, raw)
         finally:
+            self._log(500)  # no reply was sent (a dropped connection): logged as a failure
+
+    def _log(self, status: int) -> None:
+        """Add the request being served to the request log, once."""
+        if getattr(self, "_unlogged", None) is not None:
+            emulator, listener, method, path = self._unlogged
+            self._unlogged = None
             emulator.requests.add(listener, method, path, status)
             LOG.info("%s %s %s -> %s", listener, method, path, status)
 

@@ -543,7 +543,7 @@ class AccountBackend:
         """One page of the configurations, oldest first. The list is paged (SDK service/billing.py
         LogDeliveryAPI.list follows next_page_token); the real page size is not documented, so a small one
         makes every client read past the first page once an account holds a few (disabled ones stay forever)."""
-        confs = sorted(self.log_delivery.values(), key=lambda c: (c["creation_time"], c["config_id"]))
+        confs = list(self.log_delivery.values())  # in creation order
         for key in ("status", "credentials_id", "storage_configuration_id"):
             if query.get(key):
                 confs = [c for c in confs if c.get(key) == query[key]]
