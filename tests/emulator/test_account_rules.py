@@ -114,6 +114,10 @@ def test_workspace_update_rules_of_a_running_workspace(emulator, a, estate, moto
         patch(a, ws, storage_customer_managed_key_id=key2.customer_managed_key_id)
     with pytest.raises(InvalidParameterValue, match="changed, not removed"):
         a.workspaces.update(ws.workspace_id, provisioning.Workspace(), update_mask="network_id")
+    with pytest.raises(InvalidParameterValue, match="1 to 127 characters"):
+        patch(a, ws, custom_tags={"k" * 128: "v"})
+    with pytest.raises(InvalidParameterValue, match="at most 255 characters"):
+        patch(a, ws, custom_tags={"team": "v" * 256})
     # Empty custom tags are not applied; tags are.
     assert patch(a, ws, custom_tags={}).custom_tags is None
     assert patch(a, ws, custom_tags={"team": "data"}).custom_tags == {"team": "data"}

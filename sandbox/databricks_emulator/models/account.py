@@ -306,8 +306,19 @@ class AccountBackend:
         return pas
 
     # --- workspaces ---------------------------------------------------------------------------
+    @staticmethod
+    def _check_custom_tags(tags) -> None:
+        """SDK Workspace.custom_tags: "The value can be an empty string, with maximum length of 255 characters.
+        The key can be of maximum length of 127 characters, and cannot be empty." """
+        for key, value in (tags or {}).items():
+            if not key or len(key) > 127:
+                raise invalid(f"Custom tag key {key!r} must be 1 to 127 characters long.")
+            if len(str(value)) > 255:
+                raise invalid(f"Custom tag value of {key!r} must be at most 255 characters long.")
+
     def _check_workspace_refs(self, ws: dict) -> None:
         """Everything a workspace points at exists, fits its region and is free (Databricks' checks)."""
+        self._check_custom_tags(ws.get("custom_tags"))
         region = ws["aws_region"]
         for field, collection, noun in (("credentials_id", self.credentials, "Credential configuration"),
                                         ("storage_configuration_id", self.storage, "Storage configuration"),
