@@ -14,11 +14,12 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/lakehouse/databricks_aws
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv demo test lint ruff ansible-lint sanity units e2e molecule bench sandbox-up sandbox-down clean
+.PHONY: help venv demo test check lint ruff ansible-lint sanity units emulator e2e molecule bench sandbox-up sandbox-down clean
 
 help:
 	@echo "make demo          deploy the whole stack on the local sandbox and print a summary"
 	@echo "make test          everything CI runs: lint, sanity, unit, emulator, end-to-end, molecule"
+	@echo "make check         the quick loop: ruff, unit and emulator tests (a few minutes)"
 	@echo "make bench         benchmarks"
 	@echo "make sandbox-up    start moto + the Databricks emulator (.sandbox/endpoints.json)"
 	@echo "make sandbox-down  stop them"
@@ -73,6 +74,13 @@ sanity: venv
 
 units: venv
 	$(BIN)/python -m pytest tests/unit -q
+
+# The quick loop while developing (make test stays what CI runs).
+check: venv ruff units emulator
+	@echo "make check: ruff, unit and emulator tests passed"
+
+emulator: venv
+	$(BIN)/python -m pytest tests/emulator -q
 
 # Two workers (one per core), each with its own sandbox; a test file stays on one worker.
 e2e: venv
