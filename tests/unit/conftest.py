@@ -10,3 +10,26 @@ def empty_session_cache():
     client_utils._session_store().configs.clear()
     yield
     client_utils._session_store().configs.clear()
+
+
+class FakeClock:
+    """A clock for retry and wait loops: sleeping advances it, and every sleep is recorded."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    monotonic = time
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock():
+    return FakeClock()
+

@@ -116,21 +116,8 @@ def test_backoff_is_jittered_bounded_and_honours_retry_after():
     assert err.backoff_delay(10, cap=4, rand=lambda low, high: high) == 4
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def time(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def test_transient_errors_are_retried_until_success():
-    clock = FakeClock()
+def test_transient_errors_are_retried_until_success(fake_clock):
+    clock = fake_clock
     replies = [sdk_errors.TemporarilyUnavailable("503"), sdk_errors.TooManyRequests("429"), "ok"]
 
     def call():
@@ -144,8 +131,8 @@ def test_transient_errors_are_retried_until_success():
     assert state.attempts == 3 and len(clock.sleeps) == 2
 
 
-def test_retries_stop_at_the_deadline_and_reraise():
-    clock = FakeClock()
+def test_retries_stop_at_the_deadline_and_reraise(fake_clock):
+    clock = fake_clock
 
     def call():
         raise sdk_errors.TooManyRequests("429")
@@ -155,8 +142,8 @@ def test_retries_stop_at_the_deadline_and_reraise():
     assert clock.now <= 10
 
 
-def test_other_errors_are_not_retried_unless_retry_if_says_so():
-    clock = FakeClock()
+def test_other_errors_are_not_retried_unless_retry_if_says_so(fake_clock):
+    clock = fake_clock
     calls = []
 
     def call():
@@ -199,8 +186,8 @@ def test_nested_dicts_ignore_none_members():
 
 
 # --- waiter -----------------------------------------------------------------------------------
-def test_waiter_polls_adaptively_and_records_status_changes():
-    clock = FakeClock()
+def test_waiter_polls_adaptively_and_records_status_changes(fake_clock):
+    clock = fake_clock
     statuses = ["PROVISIONING"] * 5 + ["RUNNING"]
     result = waiter.wait_for_status(lambda: {"s": statuses.pop(0)}, lambda v: v["s"], ready=("RUNNING",),
                                     failed=("FAILED",), timeout=600, sleep=clock.sleep, clock=clock.time)
@@ -209,8 +196,8 @@ def test_waiter_polls_adaptively_and_records_status_changes():
     assert clock.sleeps == sorted(clock.sleeps)  # never faster than before
 
 
-def test_waiter_reports_failure_and_timeout():
-    clock = FakeClock()
+def test_waiter_reports_failure_and_timeout(fake_clock):
+    clock = fake_clock
     failed = waiter.wait_for_status(lambda: "FAILED", lambda v: v, ready=("RUNNING",), failed=("FAILED",),
                                     sleep=clock.sleep, clock=clock.time)
     assert failed.outcome == waiter.FAILED

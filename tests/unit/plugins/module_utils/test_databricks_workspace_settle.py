@@ -28,24 +28,9 @@ def params(**overrides):
     return {k: v for k, v in base.items() if v is not None}
 
 
-class FakeTime:
-    """time.monotonic/time.sleep for the retry loop: sleeping advances the clock."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
-def fake_time(monkeypatch):
-    fake = FakeTime()
+def fake_time(monkeypatch, fake_clock):
+    fake = fake_clock
     monkeypatch.setattr(err.time, "monotonic", fake.monotonic)
     monkeypatch.setattr(err.time, "sleep", fake.sleep)
     return fake
