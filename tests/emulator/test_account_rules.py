@@ -240,4 +240,3 @@ def test_workspaces_cannot_share_subnets_or_security_groups(a, estate):
         a.workspaces.create(workspace_name="second", aws_region=estate.region, credentials_id=cred.credentials_id,
                             storage_configuration_id=storage.storage_configuration_id,
                             network_id=same_subnets.network_id)
-

@@ -32,4 +32,3 @@ class FakeClock:
 @pytest.fixture
 def fake_clock():
     return FakeClock()
-
