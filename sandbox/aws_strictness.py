@@ -16,11 +16,12 @@ Role and user ARNs of another account cannot be checked here (only the moto acco
 are accepted. Principals are looked up in moto's in-process backends (the server and the patches share a process).
 """
 
-import fnmatch
 import json
 import re
 
 from moto.core.exceptions import JsonRESTError
+
+from .policy_documents import as_list, covers_action, statements
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 PRINCIPAL_ARN = re.compile(r"^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$")
@@ -37,15 +38,6 @@ DATABRICKS_AWS_ACCOUNT = "414351767826"
 
 
 # --- shared helpers ------------------------------------------------------------------------------------------
-def _statements(policy):
-    statements = policy.get("Statement")
-    return [statements] if isinstance(statements, dict) else list(statements or [])
-
-
-def _as_list(value):
-    return [value] if isinstance(value, str) else list(value or [])
-
-
 def _aws_principals(statement):
     """The "AWS" principals of a statement (Principal and NotPrincipal), "*" for ``"Principal": "*"``."""
     values = []
@@ -54,7 +46,7 @@ def _aws_principals(statement):
         if principal == "*":
             values.append("*")
         elif isinstance(principal, dict):
-            values += _as_list(principal.get("AWS"))
+            values += as_list(principal.get("AWS"))
     return values
 
 
@@ -122,25 +114,15 @@ def _names_caller(statement, caller_arns, account):
         re.fullmatch(rf"arn:aws[a-z-]*:iam::{account}:root", principal) for principal in principals)
 
 
-def _covers(patterns, action):
-    return any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in _as_list(patterns))
-
-
-def _grants(statement, action):
-    if "Action" in statement:
-        return _covers(statement["Action"], action)
-    return "NotAction" in statement and not _covers(statement["NotAction"], action)
-
-
 def check_key_policy(policy_document, caller_arns, account, partition, bypass_lockout_check):
     """AWS KMS API reference, CreateKey (Policy, BypassPolicyLockoutSafetyCheck) and PutKeyPolicy: the principals
     of a key policy must exist; the policy must allow the calling principal to call PutKeyPolicy later."""
     try:
         policy = json.loads(policy_document)
-        statements = _statements(policy)
+        policy_statements = statements(policy)
     except (TypeError, ValueError, AttributeError):
         return  # moto's own parsing answers for a document that is not JSON
-    for statement in statements:
+    for statement in policy_statements:
         if not isinstance(statement, dict):
             continue
         for principal in _aws_principals(statement):
@@ -150,10 +132,10 @@ def check_key_policy(policy_document, caller_arns, account, partition, bypass_lo
     if bypass_lockout_check:
         return
     allowed = denied = False
-    for statement in statements:
+    for statement in policy_statements:
         if not isinstance(statement, dict) or not _names_caller(statement, caller_arns, account):
             continue
-        if not _grants(statement, "kms:PutKeyPolicy"):
+        if not covers_action(statement, "kms:PutKeyPolicy"):
             continue
         if statement.get("Effect") == "Allow":
             allowed = True
@@ -202,13 +184,13 @@ def check_policy_grammar(document, kind):
         assert isinstance(policy, dict)
         assert policy.get("Version", POLICY_VERSIONS[0]) in POLICY_VERSIONS
         assert isinstance(policy.get("Statement"), (dict, list)) and policy["Statement"]
-        statements = _statements(policy)
-        for statement in statements:
+        policy_statements = statements(policy)
+        for statement in policy_statements:
             assert isinstance(statement, dict)
             assert statement.get("Effect") in ("Allow", "Deny")  # case-sensitive in AWS
     except (AssertionError, TypeError, ValueError):
         raise MalformedPolicyDocument("Syntax errors in policy.") from None
-    for statement in statements:
+    for statement in policy_statements:
         if "Action" not in statement and "NotAction" not in statement:
             raise MalformedPolicyDocument("Policy statement must contain actions.")
         has_principal = "Principal" in statement or "NotPrincipal" in statement
@@ -231,7 +213,7 @@ def check_trust_principals(document, account_id, partition):
     """IAM API reference, CreateRole / UpdateAssumeRolePolicy: a principal that does not exist is refused."""
     from moto.iam.exceptions import MalformedPolicyDocument
 
-    for statement in _statements(json.loads(document)):
+    for statement in statements(json.loads(document)):
         for principal in _aws_principals(statement):
             if not principal_exists(principal, account_id, partition):
                 raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{principal}"')
@@ -311,10 +293,10 @@ def patch_s3_bucket_policy_principals():
     def checked_put_bucket_policy(self, bucket_name, policy):
         self.get_bucket(bucket_name)  # NoSuchBucket first
         try:
-            statements = _statements(json.loads(policy))
+            policy_statements = statements(json.loads(policy))
         except (TypeError, ValueError, AttributeError):
-            statements = []
-        for statement in statements:
+            policy_statements = []
+        for statement in policy_statements:
             if not isinstance(statement, dict):
                 continue
             for principal in _aws_principals(statement):

@@ -8,13 +8,13 @@ import ipaddress
 import json
 import logging
 import threading
-from urllib.parse import unquote
 
 import boto3
 import botocore.config
 from botocore.exceptions import ClientError
 
 from ... import EMULATOR_USER_AGENT
+from ...policy_documents import as_list, decoded, statements
 from ..errors import ApiError, invalid, malformed
 from . import iam_policy
 
@@ -61,26 +61,13 @@ class AwsView:
         return self.seen_regions + [r for r in PROBE_REGIONS if r not in self.seen_regions]
 
 
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _policy_doc(raw) -> dict:
-    """IAM returns policies as dicts (boto3 decodes them) or URL-encoded JSON strings."""
-    if isinstance(raw, dict):
-        return raw
-    return json.loads(unquote(raw))
-
-
 def _principal_values(statement: dict) -> list[str]:
     principal = statement.get("Principal")
     if principal == "*":
         return ["*"]
     if isinstance(principal, dict):
-        return [str(v) for values in principal.values() for v in _as_list(values)]
-    return [str(v) for v in _as_list(principal)]
+        return [str(v) for values in principal.values() for v in as_list(values)]
+    return [str(v) for v in as_list(principal)]
 
 
 def _names_databricks(statement: dict) -> bool:
@@ -116,16 +103,16 @@ def validate_cross_account_role(aws: AwsView, role_arn: str, account_id: str, no
         start = max(role["CreateDate"].timestamp(), seen)
         if now - start < propagation_s:
             raise malformed(f"{prefix}: please use a valid cross account IAM role with permissions setup correctly")
-    trust = _policy_doc(role["AssumeRolePolicyDocument"])
-    for statement in _as_list(trust.get("Statement")):
+    trust = decoded(role["AssumeRolePolicyDocument"])
+    for statement in statements(trust):
         if statement.get("Effect") != "Allow" or not _names_databricks(statement):
             continue
-        if "sts:AssumeRole" not in _as_list(statement.get("Action")) and "sts:*" not in _as_list(
+        if "sts:AssumeRole" not in as_list(statement.get("Action")) and "sts:*" not in as_list(
                 statement.get("Action")):
             continue
         conditions = statement.get("Condition", {})
         external_ids = [v for op in ("StringEquals", "StringLike") for v in
-                        _as_list(conditions.get(op, {}).get("sts:ExternalId"))]
+                        as_list(conditions.get(op, {}).get("sts:ExternalId"))]
         if account_id in external_ids:
             return
         raise malformed(f"{prefix}: the trust policy of {role_arn} must require sts:ExternalId = {account_id}")
@@ -154,7 +141,7 @@ def validate_root_bucket_policy(aws: AwsView, bucket: str) -> None:
         if exc.response["Error"]["Code"] == "NoSuchBucketPolicy":
             raise invalid(f"Root bucket {bucket} has no bucket policy granting {DATABRICKS_PRINCIPAL} access") from exc
         raise
-    for statement in _as_list(json.loads(raw).get("Statement")):
+    for statement in statements(json.loads(raw)):
         if statement.get("Effect") == "Allow" and _names_databricks(statement):
             return
     raise invalid(f"Root bucket {bucket} policy does not grant {DATABRICKS_PRINCIPAL} access")
@@ -258,8 +245,8 @@ def validate_kms_key(aws: AwsView, key_arn: str) -> str:
                       f"{exc.response['Error']['Message']}") from exc
     if meta.get("KeyState") != "Enabled":
         raise invalid(f"Customer-managed key {key_arn} is not enabled (state {meta.get('KeyState')})")
-    for statement in _as_list(policy.get("Statement")):
-        actions = _as_list(statement.get("Action"))
+    for statement in statements(policy):
+        actions = as_list(statement.get("Action"))
         if statement.get("Effect") == "Allow" and _names_databricks(statement) and any(
                 a in ("kms:*", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*") for a in actions):
             return region

@@ -11,31 +11,11 @@ use are implemented; a statement with any other operator never matches (so it ca
 access, never grant it by mistake).
 """
 
-import fnmatch
-import json
-from urllib.parse import unquote
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _wildcard(pattern: str, value: str, case_sensitive: bool = True) -> bool:
-    # IAM wildcards: * any run of characters, ? one character (no character classes).
-    pattern = pattern.replace("[", "[[]")
-    if not case_sensitive:
-        return fnmatch.fnmatchcase(value.lower(), pattern.lower())
-    return fnmatch.fnmatchcase(value, pattern)
-
-
-def _action_matches(patterns, action: str) -> bool:
-    return any(_wildcard(p, action, case_sensitive=False) for p in _as_list(patterns))  # actions ignore case
+from ...policy_documents import as_list, covers_action, decoded, statements, wildcard_match
 
 
 def _resource_matches(patterns, resource: str) -> bool:
-    return any(_wildcard(p, resource) for p in _as_list(patterns))
+    return any(wildcard_match(p, resource) for p in as_list(patterns))
 
 
 def _condition_matches(operator: str, key: str, expected, context: dict) -> bool:
@@ -43,17 +23,17 @@ def _condition_matches(operator: str, key: str, expected, context: dict) -> bool
     base = operator[:-len("IfExists")] if if_exists else operator
     present = key in context
     if not present:
-        return if_exists or (base == "Null" and str(_as_list(expected)[0]).lower() == "true")
-    values = [str(v) for v in _as_list(context[key])]
-    wanted = [str(v) for v in _as_list(expected)]
+        return if_exists or (base == "Null" and str(as_list(expected)[0]).lower() == "true")
+    values = [str(v) for v in as_list(context[key])]
+    wanted = [str(v) for v in as_list(expected)]
     if base in ("StringEquals", "ArnEquals"):
         return any(v in wanted for v in values)
     if base in ("StringLike", "ArnLike"):
-        return any(_wildcard(w, v) for v in values for w in wanted)
+        return any(wildcard_match(w, v) for v in values for w in wanted)
     if base == "StringNotEquals":
         return all(v not in wanted for v in values)
     if base == "StringNotLike":
-        return all(not _wildcard(w, v) for v in values for w in wanted)
+        return all(not wildcard_match(w, v) for v in values for w in wanted)
     if base == "Bool":
         return any(v.lower() in [w.lower() for w in wanted] for v in values)
     if base == "Null":
@@ -62,9 +42,7 @@ def _condition_matches(operator: str, key: str, expected, context: dict) -> bool
 
 
 def _statement_applies(statement: dict, action: str, resource: str, context: dict) -> bool:
-    if "Action" in statement and not _action_matches(statement["Action"], action):
-        return False
-    if "NotAction" in statement and _action_matches(statement["NotAction"], action):
+    if not covers_action(statement, action):
         return False
     if "Resource" in statement and not _resource_matches(statement["Resource"], resource):
         return False
@@ -82,7 +60,7 @@ def is_allowed(documents: list[dict], action: str, resource: str, context: dict 
     context = context or {}
     allowed = False
     for document in documents:
-        for statement in _as_list(document.get("Statement")):
+        for statement in statements(document):
             if not _statement_applies(statement, action, resource, context):
                 continue
             if statement.get("Effect") == "Deny":
@@ -92,20 +70,15 @@ def is_allowed(documents: list[dict], action: str, resource: str, context: dict 
     return allowed
 
 
-def _document(raw) -> dict:
-    """IAM returns policy documents decoded (boto3) or as URL-encoded JSON strings."""
-    return raw if isinstance(raw, dict) else json.loads(unquote(raw))
-
-
 def role_policy_documents(iam, role_name: str) -> list[dict]:
     """Every identity policy of a role: its inline policies and the default versions of attached ones."""
     documents = []
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
         for name in page["PolicyNames"]:
-            documents.append(_document(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
+            documents.append(decoded(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
         for attached in page["AttachedPolicies"]:
             policy = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
             version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
-            documents.append(_document(version["PolicyVersion"]["Document"]))
+            documents.append(decoded(version["PolicyVersion"]["Document"]))
     return documents
