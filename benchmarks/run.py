@@ -332,7 +332,8 @@ class BenchSandbox:
             """Every item of a list route, following next_page_token where the route pages (log delivery)."""
             items, token = [], ""
             while True:
-                reply = http(api + path + ("?page_token=" + token if token else ""), headers=auth)
+                query = "?" + urllib.parse.urlencode({"page_token": token}) if token else ""
+                reply = http(api + path + query, headers=auth)
                 if isinstance(reply, list):
                     return reply
                 items += next((v for v in reply.values() if isinstance(v, list)), [])

@@ -114,7 +114,8 @@ class Stack:
         """Every log delivery configuration of the account (the list is paged)."""
         found, token = [], ""
         while True:
-            page = self.account_api("log-delivery" + ("?page_token=" + token if token else ""))
+            query = "?" + urllib.parse.urlencode({"page_token": token}) if token else ""
+            page = self.account_api("log-delivery" + query)
             found += page.get("log_delivery_configurations", [])
             token = page.get("next_page_token")
             if not token:

@@ -10,6 +10,7 @@ import uuid
 from ..errors import already_exists, invalid, invalid_state, not_found, permission_denied, require
 from . import aws_validation as aws_checks
 from .catalog import PRIVATELINK_SERVICES
+from .paging import token_page
 from .scim import ScimDirectory
 from .workspace import WorkspaceBackend
 
@@ -558,14 +559,7 @@ class AccountBackend:
         for key in ("status", "credentials_id", "storage_configuration_id"):
             if query.get(key):
                 confs = [c for c in confs if c.get(key) == query[key]]
-        try:
-            start = int(query.get("page_token") or 0)
-        except ValueError as exc:
-            raise invalid(f"Invalid page_token {query['page_token']!r}") from exc
-        page = {"log_delivery_configurations": confs[start:start + LOG_DELIVERY_PAGE_SIZE]}
-        if start + LOG_DELIVERY_PAGE_SIZE < len(confs):
-            page["next_page_token"] = str(start + LOG_DELIVERY_PAGE_SIZE)
-        return page
+        return token_page(confs, "log_delivery_configurations", query.get("page_token"), LOG_DELIVERY_PAGE_SIZE)
 
     def patch_log_delivery(self, cid: str, body: dict) -> None:
         conf = self._get(self.log_delivery, cid, "Log delivery configuration")

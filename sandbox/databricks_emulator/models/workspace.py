@@ -11,6 +11,7 @@ import uuid
 from ..errors import ApiError, ScimError, already_exists, invalid, invalid_state, not_found, permission_denied, require
 from . import aws_validation as aws_checks
 from .catalog import NODE_TYPE_IDS, SPARK_VERSION_KEYS, WORKSPACE_CONF_DEFAULTS, node_type_unavailable, node_types
+from .paging import token_page
 from .scim import ScimDirectory
 
 MAX_TOKEN_LIFETIME_S = 730 * 86400
@@ -592,22 +593,9 @@ class WorkspaceBackend:
             return {"clusters": clusters}
         try:
             size = int(query.get("page_size") or CLUSTER_PAGE_SIZE)
-            offset = int(base64.urlsafe_b64decode(query["page_token"]).decode()) if query.get("page_token") else 0
-        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-            raise invalid(f"Invalid page_token or page_size: {exc}") from exc
-        if size < 1 or offset < 0:
-            raise invalid("page_size must be positive")
-        size = min(size, CLUSTER_PAGE_MAX)
-        page = {"clusters": clusters[offset:offset + size]}
-
-        def token(at: int) -> str:
-            return base64.urlsafe_b64encode(str(at).encode()).decode()
-
-        if offset + size < len(clusters):
-            page["next_page_token"] = token(offset + size)
-        if offset > 0:
-            page["prev_page_token"] = token(max(offset - size, 0))
-        return page
+        except ValueError as exc:
+            raise invalid(f"Invalid page_size {query['page_size']!r}") from exc
+        return token_page(clusters, "clusters", query.get("page_token"), min(size, CLUSTER_PAGE_MAX))
 
     @staticmethod
     def node_types() -> dict:
