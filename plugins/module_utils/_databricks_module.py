@@ -224,6 +224,17 @@ class DatabricksModule:
         reply = self.call(client.api_client.do, method, path, query=query, body=body, **call_kwargs)
         return reply if reply is not None else ({} if not call_kwargs.get("not_found_ok") else None)
 
+    def list_pages(self, path, key, action, client=None):
+        """Every item of a token-paged list (clusters/list in 2.1, log delivery): the items under key on each
+        page, following next_page_token until a page has none."""
+        items, query = [], None
+        while True:
+            reply = self.request("GET", path, query=query, client=client, action=action)
+            items.extend(reply.get(key) or [])
+            if not reply.get("next_page_token"):
+                return items
+            query = {"page_token": reply["next_page_token"]}
+
     # --- waiting -----------------------------------------------------------------------------
     def wait_for_status(self, fetch, status_of, ready, failed=(), timeout=1200, **kwargs):
         """Adaptive, bounded polling; see _databricks_waiter.wait_for_status."""

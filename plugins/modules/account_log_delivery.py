@@ -136,15 +136,9 @@ def comparable(conf):
 
 
 def list_configurations(module):
-    """Every configuration of the account: the list is paged (next_page_token), and disabled ones stay forever."""
-    configurations, query = [], {}
-    while True:
-        reply = module.request("GET", module.account_path("/log-delivery"), query=query or None,
-                               action="list log delivery configurations")
-        configurations.extend(reply.get("log_delivery_configurations") or [])
-        if not reply.get("next_page_token"):
-            return configurations
-        query = {"page_token": reply["next_page_token"]}
+    """Every configuration of the account: the list is paged, and disabled ones stay forever."""
+    return module.list_pages(module.account_path("/log-delivery"), "log_delivery_configurations",
+                             "list log delivery configurations")
 
 
 def set_status(module, conf, status):

@@ -283,14 +283,7 @@ class Cluster:
         return None
 
     def list_all(self):
-        clusters, query = [], {}
-        while True:
-            reply = self.module.request("GET", API + "/list", query=query or None, action="list clusters")
-            clusters.extend(reply.get("clusters") or [])
-            token = reply.get("next_page_token")
-            if not token:
-                return clusters
-            query = {"page_token": token}
+        return self.module.list_pages(API + "/list", "clusters", "list clusters")
 
     def find(self):
         if self.params["cluster_id"]:
