@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import ApiError
-from .models.sandbox import FaultInjector, RequestLog
+from .faults import FaultInjector, RequestLog
 from .models.state import EmulatorState
 from .responses import Request
 from .routes import Reply, load_routes, match

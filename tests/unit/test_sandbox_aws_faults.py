@@ -121,7 +121,7 @@ def test_bad_fault_is_refused(aws, body):
 
 
 def test_request_log_tells_the_emulators_reads_from_the_deployments(aws):
-    from sandbox.databricks_emulator.models.aws_validation import AwsView
+    from sandbox.databricks_emulator.aws.validation import AwsView
 
     client(aws, "ec2").describe_vpcs()
     AwsView(aws).client("ec2", "eu-west-1").describe_vpcs()

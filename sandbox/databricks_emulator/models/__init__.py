@@ -1,1 +1,1 @@
-"""State and validation rules of the emulator (no HTTP here)."""
+"""Databricks resource state and its rules (no HTTP here; the checks of the AWS estate are in ``aws/``)."""

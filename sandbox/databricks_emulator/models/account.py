@@ -7,8 +7,8 @@ import random
 import secrets
 import uuid
 
+from ..aws import validation as aws_checks
 from ..errors import already_exists, invalid, invalid_state, not_found, permission_denied, require
-from . import aws_validation as aws_checks
 from .catalog import PRIVATELINK_SERVICES
 from .paging import token_page
 from .scim import ScimDirectory

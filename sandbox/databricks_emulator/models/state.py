@@ -2,10 +2,10 @@
 
 import threading
 
+from ..aws.validation import AwsView
 from ..clock import Clock
 from .account import AccountBackend
 from .auth import TokenStore
-from .aws_validation import AwsView
 
 DEFAULT_CONFIG = {
     "provisioning_delay": 2.0,  # seconds a workspace stays PROVISIONING

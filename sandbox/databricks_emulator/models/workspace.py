@@ -8,8 +8,8 @@ import posixpath
 import random
 import uuid
 
+from ..aws import validation as aws_checks
 from ..errors import ApiError, ScimError, already_exists, invalid, invalid_state, not_found, permission_denied, require
-from . import aws_validation as aws_checks
 from .catalog import NODE_TYPE_IDS, SPARK_VERSION_KEYS, WORKSPACE_CONF_DEFAULTS, node_type_unavailable, node_types
 from .paging import token_page
 from .scim import ScimDirectory
