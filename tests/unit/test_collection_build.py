@@ -18,7 +18,7 @@ def test_build_ships_the_collection_without_sandbox_or_test_output(tmp_path):
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
     assert "MANIFEST.json" in names
-    assert "plugins/modules/account_workspace.py" in names
+    assert "plugins/modules/databricks_account_workspace.py" in names
     assert "roles/network/tasks/main.yml" in names
     shipped = [name for name in names
                if any(name.startswith(prefix) or name == prefix.rstrip("/") for prefix in LEFT_OUT)]

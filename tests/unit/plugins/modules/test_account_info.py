@@ -10,7 +10,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_management_validation import (
     check_cluster,
 )
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import account_info
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_account_info as account_info
 from databricks.sdk import errors as sdk_errors
 from test_account_fakes import CONNECTION, run_module
 

@@ -1,7 +1,9 @@
 """account_log_delivery: create, enable/disable, replace by disabling, never delete."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import account_log_delivery
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_account_log_delivery as account_log_delivery,
+)
 from test_account_fakes import CONNECTION, run_module
 from test_cluster_fakes import FakeWorkspace
 

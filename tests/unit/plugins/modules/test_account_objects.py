@@ -2,10 +2,16 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    account_credentials,
-    account_customer_managed_key,
-    account_network,
-    account_storage_configuration,
+    databricks_account_credentials as account_credentials,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_account_customer_managed_key as account_customer_managed_key,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_account_network as account_network,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_account_storage_configuration as account_storage_configuration,
 )
 from databricks.sdk import errors as sdk_errors
 from test_account_fakes import CONNECTION, FakeDatabricks, run_module

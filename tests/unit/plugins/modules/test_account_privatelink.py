@@ -2,8 +2,10 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    account_private_access_settings,
-    account_vpc_endpoint,
+    databricks_account_private_access_settings as account_private_access_settings,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_account_vpc_endpoint as account_vpc_endpoint,
 )
 from test_account_fakes import CONNECTION, FakeDatabricks, run_module
 

@@ -1,7 +1,10 @@
 """account_workspace and workspace_info against the fake account API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import account_workspace, workspace_info
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_account_workspace as account_workspace,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_workspace_info as workspace_info
 from databricks.sdk import errors as sdk_errors
 from test_account_fakes import CONNECTION, FakeDatabricks, run_module
 

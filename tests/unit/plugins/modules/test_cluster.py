@@ -2,7 +2,7 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_compute as compute
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import cluster
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_cluster as cluster
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import FakeWorkspace
 

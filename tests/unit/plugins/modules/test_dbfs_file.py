@@ -1,7 +1,7 @@
 """dbfs_file against the fake DBFS API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import dbfs_file
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_dbfs_file as dbfs_file
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import FakeWorkspace
 

@@ -3,7 +3,9 @@
 import base64
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import global_init_script
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_global_init_script as global_init_script,
+)
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import FakeWorkspace
 

@@ -1,7 +1,7 @@
 """group against the fake workspace SCIM API: entitlements, roles (instance profiles), purge switches."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import group
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group as group
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import FakeWorkspace
 

@@ -1,7 +1,7 @@
 """group_member against the fake workspace SCIM API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import group_member
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group_member as group_member
 from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 
 

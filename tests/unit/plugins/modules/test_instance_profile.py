@@ -1,7 +1,7 @@
 """instance_profile against the fake workspace API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import instance_profile
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_instance_profile as instance_profile
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import FakeWorkspace
 

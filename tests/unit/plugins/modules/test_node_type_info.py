@@ -2,7 +2,7 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import select_node_types
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import node_type_info
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_node_type_info as node_type_info
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import NODE_TYPES, FakeWorkspace
 

@@ -1,7 +1,7 @@
 """permissions on authorization/tokens against the fake permissions API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import permissions
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_permissions as permissions
 from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 
 ACL = [{"service_principal_name": "app-2", "permission_level": "CAN_USE"}]

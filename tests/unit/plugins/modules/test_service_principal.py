@@ -1,7 +1,9 @@
 """service_principal against the fake workspace SCIM API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import service_principal
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_service_principal as service_principal,
+)
 from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 
 

@@ -4,7 +4,9 @@ import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import (
     select_spark_versions,
 )
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import spark_version_info
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_spark_version_info as spark_version_info,
+)
 from test_account_fakes import WS_CONNECTION, run_module
 from test_cluster_fakes import SPARK_VERSIONS, FakeWorkspace
 

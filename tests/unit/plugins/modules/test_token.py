@@ -4,7 +4,8 @@ import time
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_tokens as lifecycle
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import obo_token, token
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_obo_token as obo_token
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_token as token
 from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 
 DAY = 86400

@@ -5,7 +5,7 @@ import itertools
 import json
 from unittest import mock
 
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import vpc_endpoint
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import ec2_vpc_endpoint as vpc_endpoint
 from test_aws_fakes import run_aws_module
 
 VPC = "vpc-1"

@@ -3,7 +3,7 @@
 import copy
 import itertools
 
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import vpc_flow_log
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import ec2_vpc_flow_log as vpc_flow_log
 from test_aws_fakes import run_aws_module
 
 VPC = "vpc-1"

@@ -3,7 +3,8 @@
 import itertools
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import ip_access_list, workspace_conf
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_ip_access_list as ip_access_list
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_workspace_conf as workspace_conf
 from databricks.sdk import errors as sdk_errors
 from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 

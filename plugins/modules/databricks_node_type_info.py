@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: node_type_info
+module: databricks_node_type_info
 short_description: Find the smallest Databricks node type that matches a specification
 version_added: 0.1.0
 description:
@@ -75,7 +75,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Smallest node with at least 15 GB and 2 cores, without local disks
-  lakehouse.databricks_aws.node_type_info:
+  lakehouse.databricks_aws.databricks_node_type_info:
     workspace_host: "{{ workspace_url }}"
     min_memory_gb: 15
     min_cores: 2

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: spark_version_info
+module: databricks_spark_version_info
 short_description: Find a Databricks Runtime version, for example the latest LTS
 version_added: 0.1.0
 description:
@@ -62,7 +62,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Latest LTS runtime
-  lakehouse.databricks_aws.spark_version_info:
+  lakehouse.databricks_aws.databricks_spark_version_info:
     workspace_host: "{{ workspace_url }}"
     long_term_support: true
   register: lts

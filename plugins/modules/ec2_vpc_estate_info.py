@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-module: vpc_estate_info
+module: ec2_vpc_estate_info
 short_description: Read a VPC and what it holds in one call per resource type
 version_added: 0.2.0
 description:
@@ -48,7 +48,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Read the deployment's VPC estate
-  lakehouse.databricks_aws.vpc_estate_info:
+  lakehouse.databricks_aws.ec2_vpc_estate_info:
     name: lh-dev-vpc
     cidr_block: 10.0.0.0/16
     address_names: [lh-dev-nat-eip-eu-west-1a]

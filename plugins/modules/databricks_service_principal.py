@@ -9,14 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: service_principal
+module: databricks_service_principal
 short_description: Manage a Databricks workspace service principal and its entitlements
 version_added: 0.1.0
 description:
   - Creates, updates or deletes a service principal in a workspace (SCIM API).
   - The service principal is found by O(application_id) when given, else by O(display_name)
     (which must then be unique).
-  - Group membership is managed with M(lakehouse.databricks_aws.group_member).
+  - Group membership is managed with M(lakehouse.databricks_aws.databricks_group_member).
 author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
@@ -51,7 +51,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: The automation service principal, allowed to create clusters
-  lakehouse.databricks_aws.service_principal:
+  lakehouse.databricks_aws.databricks_service_principal:
     workspace_host: "{{ workspace_url }}"
     display_name: Service Principal
     entitlements: [allow-cluster-create]

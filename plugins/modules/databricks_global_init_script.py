@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: global_init_script
+module: databricks_global_init_script
 short_description: Manage a Databricks global init script
 version_added: 0.1.0
 description:
@@ -55,7 +55,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Apply the S3 SSE-KMS Hadoop settings on every cluster node
-  lakehouse.databricks_aws.global_init_script:
+  lakehouse.databricks_aws.databricks_global_init_script:
     workspace_host: "{{ workspace_url }}"
     name: encryption_init_script
     content: |

@@ -9,14 +9,15 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_vpc_endpoint
+module: databricks_account_vpc_endpoint
 short_description: Register an AWS PrivateLink VPC endpoint with the Databricks account
 version_added: 0.1.0
 description:
   - Registers an AWS interface VPC endpoint to one of Databricks' PrivateLink endpoint services (the workspace
     REST API service or the secure cluster connectivity relay) with the account, so that a network configuration
-    (M(lakehouse.databricks_aws.account_network) O(lakehouse.databricks_aws.account_network#module:vpc_endpoints))
-    and private access settings can use it. Databricks accepts the endpoint connection when it is registered.
+    (O(lakehouse.databricks_aws.databricks_account_network#module:vpc_endpoints) of
+    M(lakehouse.databricks_aws.databricks_account_network)) and private access settings can use it.
+    Databricks accepts the endpoint connection when it is registered.
   - The registration is found by O(name), so a re-run adopts the existing one. Databricks derives its use case
     (C(WORKSPACE_ACCESS) or C(DATAPLANE_RELAY_ACCESS)) from the endpoint's service.
   - Databricks cannot change a registration; when O(aws_vpc_endpoint_id) or O(region) differ it is deleted and
@@ -47,7 +48,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Register the workspace (REST API) endpoint
-  lakehouse.databricks_aws.account_vpc_endpoint:
+  lakehouse.databricks_aws.databricks_account_vpc_endpoint:
     name: prod-workspace-vpce
     aws_vpc_endpoint_id: "{{ network_outputs.privatelink.workspace_endpoint_id }}"
     region: eu-west-1

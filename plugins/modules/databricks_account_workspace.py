@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_workspace
+module: databricks_account_workspace
 short_description: Create, update, wait for and delete a Databricks workspace on AWS
 version_added: 0.1.0
 description:
@@ -108,7 +108,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Create the workspace and wait until it runs
-  lakehouse.databricks_aws.account_workspace:
+  lakehouse.databricks_aws.databricks_account_workspace:
     name: prod-workspace
     aws_region: eu-west-1
     credentials_id: "{{ credentials.credentials_id }}"
@@ -119,7 +119,7 @@ EXAMPLES = r"""
   register: workspace
 
 - name: Delete it
-  lakehouse.databricks_aws.account_workspace:
+  lakehouse.databricks_aws.databricks_account_workspace:
     name: prod-workspace
     state: absent
 """

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-module: vpc_flow_log
+module: ec2_vpc_flow_log
 short_description: Manage a VPC, subnet or network interface flow log
 version_added: 0.1.0
 description:
@@ -109,7 +109,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Flow logs of the VPC to the logging bucket, 60 s aggregation, custom format
-  lakehouse.databricks_aws.vpc_flow_log:
+  lakehouse.databricks_aws.ec2_vpc_flow_log:
     resource_id: vpc-0123456789abcdef0
     region: eu-west-1
     log_destination: arn:aws:s3:::demo-s3-logging/vpc-flow-logs/
@@ -123,7 +123,7 @@ EXAMPLES = r"""
   register: flow_log
 
 - name: Remove it
-  lakehouse.databricks_aws.vpc_flow_log:
+  lakehouse.databricks_aws.ec2_vpc_flow_log:
     resource_id: vpc-0123456789abcdef0
     region: eu-west-1
     state: absent

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: dbfs_file
+module: databricks_dbfs_file
 short_description: Manage a file on the Databricks File System (DBFS)
 version_added: 0.1.0
 description:
@@ -43,14 +43,14 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Hadoop settings for SSE-KMS on S3, read by a global init script
-  lakehouse.databricks_aws.dbfs_file:
+  lakehouse.databricks_aws.databricks_dbfs_file:
     workspace_host: "{{ workspace_url }}"
     token: "{{ pat }}"
     path: dbfs:/tmp/core-site.xml
     content: "{{ lookup('ansible.builtin.template', 'core-site.xml.j2') }}"
 
 - name: Upload a wheel
-  lakehouse.databricks_aws.dbfs_file:
+  lakehouse.databricks_aws.databricks_dbfs_file:
     path: dbfs:/FileStore/wheels/etl-1.0-py3-none-any.whl
     src: dist/etl-1.0-py3-none-any.whl
 """

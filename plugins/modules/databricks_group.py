@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: group
+module: databricks_group
 short_description: Manage a Databricks workspace group, its entitlements and instance profiles
 version_added: 0.1.0
 description:
@@ -19,8 +19,8 @@ description:
     what differs, so a re-run changes nothing. The token travels in the module's request,
     never on a command line.
   - The group is found by O(display_name), which must be unique. Members are managed with
-    M(lakehouse.databricks_aws.group_member).
-  - Instance profiles must be registered first (M(lakehouse.databricks_aws.instance_profile)).
+    M(lakehouse.databricks_aws.databricks_group_member).
+  - Instance profiles must be registered first (M(lakehouse.databricks_aws.databricks_instance_profile)).
 author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
@@ -65,7 +65,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: A group whose members may read the data lake, without cluster creation
-  lakehouse.databricks_aws.group:
+  lakehouse.databricks_aws.databricks_group:
     workspace_host: "{{ workspace_url }}"
     display_name: Read only
     entitlements: []
@@ -74,7 +74,7 @@ EXAMPLES = r"""
   register: read_only
 
 - name: Give admins the meta instance profile, keeping their other profiles
-  lakehouse.databricks_aws.group:
+  lakehouse.databricks_aws.databricks_group:
     display_name: admins
     roles: [arn:aws:iam::123456789012:instance-profile/prod-meta-instance-profile]
     purge_roles: false

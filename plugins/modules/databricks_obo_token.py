@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: obo_token
+module: databricks_obo_token
 short_description: Create, keep, rotate or revoke an on-behalf-of token for a Databricks service principal
 version_added: 0.1.0
 description:
@@ -69,7 +69,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Keep the service principal's token, or create a new one
-  lakehouse.databricks_aws.obo_token:
+  lakehouse.databricks_aws.databricks_obo_token:
     workspace_host: "{{ workspace_url }}"
     application_id: "{{ sp.application_id }}"
     comment: dev service principal token

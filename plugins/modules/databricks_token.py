@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: token
+module: databricks_token
 short_description: Create, keep, rotate or revoke the caller's own Databricks personal access token
 version_added: 0.1.0
 description:
@@ -66,7 +66,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Keep the automation PAT, or create a new one (and revoke other tokens with its comment)
-  lakehouse.databricks_aws.token:
+  lakehouse.databricks_aws.databricks_token:
     workspace_host: "{{ workspace_url }}"
     client_id: "{{ databricks_client_id }}"
     client_secret: "{{ databricks_client_secret }}"
@@ -79,7 +79,7 @@ EXAMPLES = r"""
   no_log: true
 
 - name: Revoke the previous token once the new one is stored
-  lakehouse.databricks_aws.token:
+  lakehouse.databricks_aws.databricks_token:
     workspace_host: "{{ workspace_url }}"
     token_id: "{{ pat.previous_token_id }}"
     state: absent

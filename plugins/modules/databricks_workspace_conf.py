@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: workspace_conf
+module: databricks_workspace_conf
 short_description: Set workspace configuration keys of a Databricks workspace
 version_added: 0.1.0
 description:
@@ -39,7 +39,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Harden the workspace
-  lakehouse.databricks_aws.workspace_conf:
+  lakehouse.databricks_aws.databricks_workspace_conf:
     workspace_host: "{{ workspace_url }}"
     token: "{{ sp_token }}"
     settings:

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_credentials
+module: databricks_account_credentials
 short_description: Manage a Databricks credential configuration (cross-account IAM role)
 version_added: 0.1.0
 description:
@@ -49,7 +49,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Register the cross-account role with Databricks
-  lakehouse.databricks_aws.account_credentials:
+  lakehouse.databricks_aws.databricks_account_credentials:
     account_id: "{{ databricks_account_id }}"
     client_id: "{{ databricks_client_id }}"
     client_secret: "{{ databricks_client_secret }}"
@@ -58,7 +58,7 @@ EXAMPLES = r"""
   register: credentials
 
 - name: Remove it (fails while a workspace uses it)
-  lakehouse.databricks_aws.account_credentials:
+  lakehouse.databricks_aws.databricks_account_credentials:
     name: prod-credentials
     state: absent
 """

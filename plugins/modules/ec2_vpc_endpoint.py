@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-module: vpc_endpoint
+module: ec2_vpc_endpoint
 short_description: Manage the set of VPC endpoints of one VPC, updating them in place
 version_added: 0.1.0
 description:
@@ -119,7 +119,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: S3 gateway endpoint on the route tables, STS and Kinesis interface endpoints in the private subnets
-  lakehouse.databricks_aws.vpc_endpoint:
+  lakehouse.databricks_aws.ec2_vpc_endpoint:
     vpc_id: vpc-0123456789abcdef0
     region: eu-west-1
     tags:
@@ -150,7 +150,7 @@ EXAMPLES = r"""
   register: endpoints
 
 - name: Delete the interface endpoints (sleep an idle environment)
-  lakehouse.databricks_aws.vpc_endpoint:
+  lakehouse.databricks_aws.ec2_vpc_endpoint:
     vpc_id: vpc-0123456789abcdef0
     region: eu-west-1
     state: absent

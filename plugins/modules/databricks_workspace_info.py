@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: workspace_info
+module: databricks_workspace_info
 short_description: Find Databricks workspaces of the account
 version_added: 0.1.0
 description:
@@ -33,7 +33,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Find the workspace
-  lakehouse.databricks_aws.workspace_info:
+  lakehouse.databricks_aws.databricks_workspace_info:
     name: prod-workspace
   register: found
 

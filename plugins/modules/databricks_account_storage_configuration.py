@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_storage_configuration
+module: databricks_account_storage_configuration
 short_description: Manage a Databricks storage configuration (workspace root bucket)
 version_added: 0.1.0
 description:
@@ -44,7 +44,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Register the root bucket
-  lakehouse.databricks_aws.account_storage_configuration:
+  lakehouse.databricks_aws.databricks_account_storage_configuration:
     name: prod-storage
     bucket_name: prod-rootbucket
   register: storage

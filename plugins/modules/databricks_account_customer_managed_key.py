@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_customer_managed_key
+module: databricks_account_customer_managed_key
 short_description: Manage a Databricks customer-managed key configuration (AWS KMS)
 version_added: 0.1.0
 description:
@@ -50,7 +50,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Register the data lake key for workspace storage
-  lakehouse.databricks_aws.account_customer_managed_key:
+  lakehouse.databricks_aws.databricks_account_customer_managed_key:
     key_arn: "{{ storage_encryption_outputs.datalake_key_arn }}"
     use_cases: [STORAGE]
   register: storage_key

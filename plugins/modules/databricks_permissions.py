@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: permissions
+module: databricks_permissions
 short_description: Manage the access control list of a Databricks workspace object
 version_added: 0.1.0
 description:
@@ -61,7 +61,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Let the service principal use tokens
-  lakehouse.databricks_aws.permissions:
+  lakehouse.databricks_aws.databricks_permissions:
     workspace_host: "{{ workspace_url }}"
     object_type: authorization
     object_id: tokens

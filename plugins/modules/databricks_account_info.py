@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_info
+module: databricks_account_info
 short_description: Check that the Databricks account API is reachable and accepts the credentials
 version_added: 0.1.0
 description:
@@ -36,7 +36,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Check the account API and the service principal before any change
-  lakehouse.databricks_aws.account_info:
+  lakehouse.databricks_aws.databricks_account_info:
     account_host: https://accounts.cloud.databricks.com
     account_id: "{{ databricks_account_id }}"
     client_id: "{{ databricks_client_id }}"

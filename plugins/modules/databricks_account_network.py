@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_network
+module: databricks_account_network
 short_description: Manage a Databricks network configuration (customer-managed VPC)
 version_added: 0.1.0
 description:
@@ -62,7 +62,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Register the VPC
-  lakehouse.databricks_aws.account_network:
+  lakehouse.databricks_aws.databricks_account_network:
     name: prod-network
     vpc_id: "{{ network_outputs.vpc_id }}"
     subnet_ids: "{{ network_outputs.private_subnet_ids }}"

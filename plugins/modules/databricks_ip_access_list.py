@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: ip_access_list
+module: databricks_ip_access_list
 short_description: Manage an IP access list of a Databricks workspace
 version_added: 0.1.0
 description:
@@ -17,7 +17,7 @@ description:
     block list of a workspace, found by its O(label). A re-run changes nothing when the type, the
     addresses (in any order) and the enabled flag already match.
   - The lists take effect only while the workspace key C(enableIpAccessLists) is C(true)
-    (M(lakehouse.databricks_aws.workspace_conf)).
+    (M(lakehouse.databricks_aws.databricks_workspace_conf)).
   - Databricks refuses a list, a change or a deletion that would block the caller while the
     lists are in effect; the module reports that refusal as it is.
   - Needs a workspace admin.
@@ -53,7 +53,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Allow the office and the deployment runners
-  lakehouse.databricks_aws.ip_access_list:
+  lakehouse.databricks_aws.databricks_ip_access_list:
     workspace_host: "{{ workspace_url }}"
     token: "{{ sp_token }}"
     label: prod-allow
@@ -61,7 +61,7 @@ EXAMPLES = r"""
     ip_addresses: [203.0.113.0/24, 198.51.100.7]
 
 - name: Remove a list no longer wanted
-  lakehouse.databricks_aws.ip_access_list:
+  lakehouse.databricks_aws.databricks_ip_access_list:
     label: old-vpn
     state: absent
 """

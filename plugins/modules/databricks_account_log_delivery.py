@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_log_delivery
+module: databricks_account_log_delivery
 short_description: Manage a Databricks log delivery configuration (billable usage, audit logs)
 version_added: 0.1.0
 description:
@@ -41,12 +41,13 @@ options:
     choices: [CSV, JSON]
   credentials_id:
     description:
-      - Credential configuration of the log-delivery IAM role (M(lakehouse.databricks_aws.account_credentials)).
-        Required when the configuration is created.
+      - Credential configuration of the log-delivery IAM role
+        (M(lakehouse.databricks_aws.databricks_account_credentials)). Required when the configuration is created.
     type: str
   storage_configuration_id:
     description:
-      - Storage configuration of the logging bucket (M(lakehouse.databricks_aws.account_storage_configuration)).
+      - Storage configuration of the logging bucket
+        (M(lakehouse.databricks_aws.databricks_account_storage_configuration)).
         Required when the configuration is created.
     type: str
   delivery_path_prefix:
@@ -74,7 +75,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Audit logs as JSON under audit-logs/
-  lakehouse.databricks_aws.account_log_delivery:
+  lakehouse.databricks_aws.databricks_account_log_delivery:
     account_id: "{{ databricks_account_id }}"
     client_id: "{{ databricks_client_id }}"
     client_secret: "{{ databricks_client_secret }}"
@@ -85,7 +86,7 @@ EXAMPLES = r"""
     delivery_path_prefix: audit-logs
 
 - name: Stop delivering billable usage (the configuration stays, disabled)
-  lakehouse.databricks_aws.account_log_delivery:
+  lakehouse.databricks_aws.databricks_account_log_delivery:
     name: prod-billable-usage
     state: disabled
 """

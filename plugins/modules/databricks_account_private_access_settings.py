@@ -9,13 +9,13 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: account_private_access_settings
+module: databricks_account_private_access_settings
 short_description: Manage Databricks private access settings (PrivateLink front-end access)
 version_added: 0.1.0
 description:
   - Creates, updates in place (C(PUT)) or deletes the private access settings a PrivateLink workspace is attached
-    to (M(lakehouse.databricks_aws.account_workspace)
-    O(lakehouse.databricks_aws.account_workspace#module:private_access_settings_id)). They say whether the
+    to (M(lakehouse.databricks_aws.databricks_account_workspace)
+    O(lakehouse.databricks_aws.databricks_account_workspace#module:private_access_settings_id)). They say whether the
     workspace is also reachable over the internet and which VPC endpoint registrations may reach it.
   - The settings are found by O(name); a re-run changes nothing when they match. Databricks refuses to delete
     settings a workspace uses; the module reports that refusal.
@@ -57,7 +57,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Only the deployment's endpoint may reach the workspace
-  lakehouse.databricks_aws.account_private_access_settings:
+  lakehouse.databricks_aws.databricks_account_private_access_settings:
     name: prod-private-access
     region: eu-west-1
     public_access_enabled: false

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: group_member
+module: databricks_group_member
 short_description: Add a user, service principal or group to a Databricks workspace group, or remove it
 version_added: 0.1.0
 description:
@@ -47,7 +47,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Make the service principal a workspace admin
-  lakehouse.databricks_aws.group_member:
+  lakehouse.databricks_aws.databricks_group_member:
     workspace_host: "{{ workspace_url }}"
     group: admins
     service_principal: "{{ sp.application_id }}"

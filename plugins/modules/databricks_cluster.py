@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: cluster
+module: databricks_cluster
 short_description: Manage a Databricks all-purpose cluster (create, edit, start, terminate, delete)
 version_added: 0.1.0
 description:
@@ -38,12 +38,13 @@ options:
   spark_version:
     description:
       - Databricks Runtime version key, for example V(16.4.x-scala2.12)
-        (see M(lakehouse.databricks_aws.spark_version_info)). Required to create a cluster.
+        (see M(lakehouse.databricks_aws.databricks_spark_version_info)). Required to create a cluster.
     type: str
   node_type_id:
     description:
       - Node type of the workers (and of the driver unless O(driver_node_type_id) is set)
-        (see M(lakehouse.databricks_aws.node_type_info)). Required to create a cluster without an instance pool.
+        (see M(lakehouse.databricks_aws.databricks_node_type_info)).
+        Required to create a cluster without an instance pool.
     type: str
   driver_node_type_id:
     description: Node type of the driver.
@@ -84,7 +85,8 @@ options:
         description: Availability zone, or V(auto).
         type: str
       instance_profile_arn:
-        description: Instance profile of the nodes (registered with M(lakehouse.databricks_aws.instance_profile)).
+        description:
+          Instance profile of the nodes (registered with M(lakehouse.databricks_aws.databricks_instance_profile)).
         type: str
       ebs_volume_type:
         description: Type of the EBS volumes.
@@ -180,7 +182,7 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Shared autoscaling cluster on spot with fallback, logs to S3 with SSE-KMS
-  lakehouse.databricks_aws.cluster:
+  lakehouse.databricks_aws.databricks_cluster:
     workspace_host: "{{ workspace_url }}"
     token: "{{ pat }}"
     cluster_name: prod-High-Concurrency
@@ -207,7 +209,7 @@ EXAMPLES = r"""
   register: cluster
 
 - name: Stop it for the night
-  lakehouse.databricks_aws.cluster:
+  lakehouse.databricks_aws.databricks_cluster:
     cluster_name: prod-High-Concurrency
     state: terminated
 """

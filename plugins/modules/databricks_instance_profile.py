@@ -9,13 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 ---
-module: instance_profile
+module: databricks_instance_profile
 short_description: Register an AWS instance profile with a Databricks workspace
 version_added: 0.1.0
 description:
   - Registers (C(instance-profiles/add)), updates (C(instance-profiles/edit)) or removes
     (C(instance-profiles/remove)) an instance profile in a workspace, so clusters can run with it
-    and groups can be given it (M(lakehouse.databricks_aws.group) O(lakehouse.databricks_aws.group#module:roles)).
+    and groups can be given it
+    (O(lakehouse.databricks_aws.databricks_group#module:roles) of M(lakehouse.databricks_aws.databricks_group)).
   - The instance profile is found by its ARN; a re-run changes nothing when the flags already match.
   - Databricks validates a new instance profile against AWS unless O(skip_validation=true). It dry-runs
     the C(RunInstances) EC2 action with the workspace's cross-account role and the profile, which fails
@@ -58,14 +59,14 @@ extends_documentation_fragment:
 
 EXAMPLES = r"""
 - name: Register the meta instance profile
-  lakehouse.databricks_aws.instance_profile:
+  lakehouse.databricks_aws.databricks_instance_profile:
     workspace_host: "{{ workspace_url }}"
     token: "{{ sp_token }}"
     instance_profile_arn: arn:aws:iam::123456789012:instance-profile/prod-meta-instance-profile
     is_meta_instance_profile: true
 
 - name: Remove a profile that is no longer used
-  lakehouse.databricks_aws.instance_profile:
+  lakehouse.databricks_aws.databricks_instance_profile:
     instance_profile_arn: arn:aws:iam::123456789012:instance-profile/old
     state: absent
 """
