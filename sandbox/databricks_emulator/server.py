@@ -16,11 +16,11 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from .core import Reply, Request, match
 from .errors import ApiError
 from .faults import FaultInjector, RequestLog
 from .models.state import EmulatorState
-from .responses import Request
-from .routes import Reply, load_routes, match
+from .routes import load_routes
 
 LOG = logging.getLogger("databricks_emulator")
 FAULT_ERRORS = {429: ("REQUEST_LIMIT_EXCEEDED", "Too many requests. Please wait a moment and try again."),
@@ -142,7 +142,7 @@ class EmulatorServer:
         self.requests = RequestLog()
         self._account: _Listener | None = None
         self._workspaces: dict[int, _Listener] = {}
-        load_routes()
+        self.routes = load_routes()
 
     # --- lifecycle ----------------------------------------------------------------------------
     def _serve(self, listener: _Listener, name: str) -> None:
@@ -193,7 +193,7 @@ class EmulatorServer:
         if workspace_id is not None:  # a workspace not (yet) serving refuses every path, discovery included
             with self.state.lock:
                 self._check_workspace_up(workspace_id)
-        found, params = match(kind, method, path)
+        found, params = match(self.routes, kind, method, path)
         if found is None:
             raise ApiError(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
         req = Request(method=method, path=path, query={k: v[0] if len(v) == 1 else v

@@ -1,8 +1,8 @@
 """Account API routes (``/api/2.0/accounts/{account_id}/...``) on the account listener."""
 
-from ..errors import ScimError
+from ..core import Reply, route
 from ..models.account import public_view
-from ..routes import Reply, route
+from .scim import scim_routes
 
 A = "/api/2.0/accounts/{account_id}"
 
@@ -145,44 +145,7 @@ def delete_assignment(req):
 
 
 # --- account SCIM and service principal secrets ---------------------------------------------------------
-def _scim_routes(prefix: str, directory_of, listener: str, create):
-    """SCIM CRUD for the three resource types, on the account or a workspace."""
-    for kind in ("Users", "ServicePrincipals", "Groups"):
-        base = f"{prefix}/{kind}"
-
-        def handlers(kind=kind, base=base):
-            @route(listener, "POST", base)
-            def scim_create(req):
-                return Reply(201, directory_of(req).render(kind, create(req, kind, req.body)))
-
-            @route(listener, "GET", base)
-            def scim_list(req):
-                return directory_of(req).list(kind, req.query)
-
-            @route(listener, "GET", f"{base}/{{id}}")
-            def scim_get(req):
-                return directory_of(req).render(kind, directory_of(req).get(kind, req.params["id"]))
-
-            @route(listener, "PUT", f"{base}/{{id}}")
-            def scim_replace(req):
-                return directory_of(req).render(kind, directory_of(req).replace(kind, req.params["id"], req.body))
-
-            @route(listener, "PATCH", f"{base}/{{id}}")
-            def scim_patch(req):
-                directory_of(req).patch(kind, req.params["id"], req.body)
-                return Reply(204)
-
-            @route(listener, "DELETE", f"{base}/{{id}}")
-            def scim_delete(req):
-                if kind == "ServicePrincipals" and listener == "account" and req.params["id"] == req.caller:
-                    raise ScimError(400, "A service principal cannot delete itself.")
-                directory_of(req).delete(kind, req.params["id"])
-                return Reply(204)
-
-        handlers()
-
-
-_scim_routes(f"{A}/scim/v2", lambda req: _acct(req).directory, "account",
+scim_routes(f"{A}/scim/v2", lambda req: _acct(req).directory, "account",
              lambda req, kind, body: _acct(req).directory.create(kind, body))
 
 

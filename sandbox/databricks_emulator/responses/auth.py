@@ -3,8 +3,8 @@
 import base64
 import binascii
 
+from ..core import Reply, route
 from ..models.auth import OAUTH_LIFETIME_S
-from ..routes import Reply, route
 
 
 def _oauth_metadata(issuer: str) -> dict:

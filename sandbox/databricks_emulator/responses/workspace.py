@@ -1,8 +1,8 @@
 """Workspace API routes, served on each workspace's own listener."""
 
+from ..core import Reply, route
 from ..models.catalog import SPARK_VERSIONS
-from ..routes import Reply, route
-from .account import _scim_routes
+from .scim import scim_routes
 
 P = "/api/2.0"
 
@@ -29,7 +29,7 @@ class _AdminDirectory:
         return getattr(self._dir, name)
 
 
-_scim_routes(f"{P}/preview/scim/v2", _AdminDirectory, "workspace", _scim_create)
+scim_routes(f"{P}/preview/scim/v2", _AdminDirectory, "workspace", _scim_create)
 
 
 @route("workspace", "GET", f"{P}/preview/scim/v2/Me")
