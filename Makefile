@@ -14,7 +14,7 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/lakehouse/databricks_aws
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv demo test check lint ruff ansible-lint sanity units emulator e2e molecule bench sandbox-up sandbox-down clean
+.PHONY: help venv demo test check lint ruff ansible-lint docs-lint sanity units emulator e2e molecule bench sandbox-up sandbox-down clean
 
 help:
 	@echo "make demo          deploy the whole stack on the local sandbox and print a summary"
@@ -56,7 +56,15 @@ bench: venv
 test: venv lint sanity units e2e molecule
 	@echo "make test: all suites passed"
 
-lint: ruff ansible-lint
+lint: ruff ansible-lint docs-lint
+
+# The changelog fragments and the rendered plugin and role docs (as docs.ansible.com builds them).
+# GIT_CEILING_DIRECTORIES: the linter copies amazon.aws from .venv with `git ls-files` when the path
+# looks like a git work tree, and .venv is ignored here, so it would copy nothing.
+docs-lint: venv
+	$(BIN)/antsibull-changelog lint
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.ansible/collections GIT_CEILING_DIRECTORIES=$(CURDIR)/$(VENV) \
+	  $(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
 
 ruff: venv
 	$(BIN)/ruff check .
