@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ec2_vpc_estate_info
 short_description: Read a VPC and what it holds in one call per resource type
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds a VPC by its C(Name) tag and CIDR block (or by its ID) and returns it with its DNS attributes, subnets,
     attached internet gateways, NAT gateways that are not deleted, route tables and default security group, plus the

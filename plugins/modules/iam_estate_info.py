@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: iam_estate_info
 short_description: Read named IAM roles, inline role policies and instance profiles in one go
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads the IAM roles, inline role policies and instance profiles it is given by name - one C(GetRole) per role,
     one C(GetRolePolicy) per inline policy of an existing role, one C(GetInstanceProfile) per instance profile.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: kms_key_estate_info
 short_description: Read KMS keys by alias with their key policy, rotation status and tags
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Finds each KMS key by its alias and returns its metadata, its C(default) key policy, whether automatic rotation
     is on, and its tags.
