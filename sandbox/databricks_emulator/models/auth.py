@@ -6,10 +6,10 @@ issued since the last reset, for tests that search outputs for leaked secrets.
 """
 
 import dataclasses
-import hashlib
 import secrets
 
 from ..errors import ApiError, permission_denied, unauthenticated
+from .common import sha256_hex
 
 OAUTH_LIFETIME_S = 3600
 
@@ -33,16 +33,12 @@ class TokenStore:
         self._by_hash: dict[str, Token] = {}
         self._issued: list[tuple[str, Token]] = []  # every value issued, for GET /__sandbox/tokens
 
-    @staticmethod
-    def _hash(value: str) -> str:
-        return hashlib.sha256(value.encode()).hexdigest()
-
     def issue(self, kind: str, workspace_id, principal_id: str, lifetime_s: float | None, **extra) -> tuple[str, Token]:
         value = ("dapi" + secrets.token_hex(16)) if kind == "pat" else ("eyJ" + secrets.token_urlsafe(48))
         now = self.clock.now()
         token = Token(kind=kind, workspace_id=workspace_id, principal_id=principal_id, creation=now,
                       expiry=(now + lifetime_s) if lifetime_s else None, **extra)
-        self._by_hash[self._hash(value)] = token
+        self._by_hash[sha256_hex(value)] = token
         self._issued.append((value, token))
         return value, token
 
@@ -73,7 +69,7 @@ class TokenStore:
         """
         if not authorization or not authorization.lower().startswith("bearer "):
             raise unauthenticated()
-        token = self._by_hash.get(self._hash(authorization.split(None, 1)[1].strip()))
+        token = self._by_hash.get(sha256_hex(authorization.split(None, 1)[1].strip()))
         if token is not None and not token.revoked and not self.expired(token) and token.workspace_id == workspace_id:
             return token
         if workspace_id is None:

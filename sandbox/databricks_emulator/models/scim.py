@@ -1,10 +1,10 @@
 """A SCIM 2.0 directory (users, service principals, groups), used by each workspace and the account."""
 
-import random
 import re
 import uuid
 
 from ..errors import ScimError
+from .common import numeric_id, public_view
 
 SCHEMA = {
     "Users": "urn:ietf:params:scim:schemas:core:2.0:User",
@@ -22,10 +22,6 @@ WRITABLE = {
 MULTI_VALUED = ("members", "entitlements", "roles", "emails")
 _FILTER = re.compile(r'^\s*(\w+)\s+(eq|co|sw|ne)\s+"?([^"]*)"?\s*$', re.IGNORECASE)
 _PATH_FILTER = re.compile(r'^(\w+)\[value eq "?([^"\]]*)"?\]$', re.IGNORECASE)
-
-
-def new_id() -> str:
-    return str(random.randint(10**15, 10**16 - 1))
 
 
 class ScimDirectory:
@@ -66,7 +62,7 @@ class ScimDirectory:
 
     # --- rendering --------------------------------------------------------------------------
     def render(self, kind: str, resource: dict) -> dict:
-        out = {k: v for k, v in resource.items() if not k.startswith("_")}
+        out = public_view(resource)
         out["schemas"] = [SCHEMA[kind]]
         groups = [{"value": g["id"], "display": g["displayName"], "$ref": f"Groups/{g['id']}", "type": "direct"}
                   for g in self.groups_of(resource["id"])]
@@ -140,7 +136,7 @@ class ScimDirectory:
             resource.setdefault("active", True)
         self._check_unique(kind, resource)
         self._check_values(kind, resource)
-        resource["id"] = rid or new_id()
+        resource["id"] = rid or str(numeric_id())
         self.resources[kind][resource["id"]] = resource
         return resource
 

@@ -1,7 +1,7 @@
 """Account API routes (``/api/2.0/accounts/{account_id}/...``) on the account listener."""
 
 from ..core import Reply, route
-from ..models.account import public_view
+from ..models.common import get_or_404, public_view
 from .scim import scim_routes
 
 A = "/api/2.0/accounts/{account_id}"
@@ -24,7 +24,7 @@ def _crud(collection_attr: str, id_param: str, noun: str, path: str, create, del
 
     @route("account", "GET", f"{A}/{path}/{{{id_param}}}")
     def get_item(req):
-        return render(_acct(req)._get(getattr(_acct(req), collection_attr), req.params[id_param], noun))
+        return render(get_or_404(getattr(_acct(req), collection_attr), req.params[id_param], noun))
 
     @route("account", "DELETE", f"{A}/{path}/{{{id_param}}}")
     def delete_item(req):
@@ -56,7 +56,7 @@ def list_networks(req):
 
 @route("account", "GET", f"{A}/networks/{{network_id}}")
 def get_network(req):
-    return _acct(req).render_network(_acct(req)._get(_acct(req).networks, req.params["network_id"], "Network"))
+    return _acct(req).render_network(get_or_404(_acct(req).networks, req.params["network_id"], "Network"))
 
 
 @route("account", "DELETE", f"{A}/networks/{{network_id}}")
@@ -108,8 +108,8 @@ def list_log_delivery(req):
 
 @route("account", "GET", f"{A}/log-delivery/{{log_delivery_configuration_id}}")
 def get_log_delivery(req):
-    conf = _acct(req)._get(_acct(req).log_delivery, req.params["log_delivery_configuration_id"],
-                           "Log delivery configuration")
+    conf = get_or_404(_acct(req).log_delivery, req.params["log_delivery_configuration_id"],
+                      "Log delivery configuration")
     return {"log_delivery_configuration": conf}
 
 

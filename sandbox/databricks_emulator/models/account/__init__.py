@@ -1,0 +1,17 @@
+"""The account API's state, one backend per resource family composed into ``AccountBackend``."""
+
+from .assignments import PermissionAssignmentsBackend
+from .credentials import CredentialsBackend
+from .keys import KeysBackend
+from .log_delivery import LogDeliveryBackend
+from .networks import NetworksBackend
+from .principals import AccountPrincipalsBackend
+from .privatelink import PrivateLinkBackend
+from .storage import StorageBackend
+from .workspaces import WorkspacesBackend
+
+
+class AccountBackend(AccountPrincipalsBackend, CredentialsBackend, StorageBackend, NetworksBackend, KeysBackend,
+                     PrivateLinkBackend, WorkspacesBackend, LogDeliveryBackend, PermissionAssignmentsBackend):
+    """Credentials, storage configurations, networks, customer-managed keys, VPC endpoints and private access
+    settings, workspaces, log delivery, permission assignments, account SCIM and service principal secrets."""

@@ -1,0 +1,18 @@
+"""A workspace API's state, one backend per resource family composed into ``WorkspaceBackend``."""
+
+from .clusters import ClustersBackend
+from .dbfs import DbfsBackend
+from .init_scripts import GlobalInitScriptsBackend
+from .instance_profiles import InstanceProfilesBackend
+from .ip_access_lists import IpAccessListsBackend
+from .permissions import TokenPermissionsBackend
+from .principals import WorkspacePrincipalsBackend
+from .tokens import TokensBackend
+from .workspace_conf import WorkspaceConfBackend
+
+
+class WorkspaceBackend(WorkspacePrincipalsBackend, TokenPermissionsBackend, TokensBackend, InstanceProfilesBackend,
+                       GlobalInitScriptsBackend, DbfsBackend, ClustersBackend, WorkspaceConfBackend,
+                       IpAccessListsBackend):
+    """SCIM, token permissions, tokens and token management, instance profiles, global init scripts, DBFS,
+    clusters, workspace-conf and IP access lists of one workspace."""
