@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_validation import (
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._validation import (
     provisioning_input_errors,
 )
 

@@ -4,14 +4,16 @@
 """Shared by the collection's AWS modules and the roles' drift filters.
 
 The retrying client every AWS module of the collection uses (with botocore's data loaded once per
-interpreter, see ``share_botocore_data``), and the tag and policy comparisons
-the drift filters make the way amazon.aws's modules make them (so "no difference" means the
-module would report changed=false).
+interpreter, see ``share_botocore_data``), and the tag and policy comparisons the drift filters and
+the EC2 modules make the way amazon.aws's modules make them (so "no difference" means the module
+would report changed=false). ``policies_differ`` is the collection's one policy comparison.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -89,8 +91,23 @@ def tags_differ(current, wanted):
     return bool(to_set or to_unset)
 
 
+def parse_policy(policy):
+    """A policy document given as a JSON string or a dict, as a dict (``None`` stays ``None``).
+
+    Raises ValueError when the string is not JSON.
+    """
+    if policy is None or isinstance(policy, dict):
+        return policy
+    return json.loads(policy)
+
+
 def policies_differ(current, wanted):
-    """Whether two policy documents differ as amazon.aws compares them; anything but two dicts differs."""
+    """Whether two policy documents differ as amazon.aws compares them; anything but two dicts differs.
+
+    The collection's one policy comparison (modules and drift filters alike): amazon.aws's
+    ``compare_policies``, which ignores statement and list order, a single value against a one-item
+    list, and an absent Version against the default 2008-10-17.
+    """
     if not isinstance(current, dict) or not isinstance(wanted, dict):
         return True
     return compare_policies(current, wanted)

@@ -12,8 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
@@ -83,35 +81,3 @@ def tag_specifications(resource_type, tags):
     if not tags:
         return []
     return [{"ResourceType": resource_type, "Tags": ansible_dict_to_boto3_tag_list(tags)}]
-
-
-def parse_policy(policy):
-    """A policy given as a JSON string or a dict, as a dict (``None`` stays ``None``)."""
-    if policy is None or isinstance(policy, dict):
-        return policy
-    return json.loads(policy)
-
-
-def _as_list(value):
-    return sorted(value) if isinstance(value, list) else [value]
-
-
-def normalise_policy(policy):
-    """A policy dict in a canonical form: single values as lists, lists sorted, ``Sid``-less statements kept."""
-    if isinstance(policy, dict):
-        result = {}
-        for key, value in policy.items():
-            if key in ("Action", "NotAction", "Resource", "NotResource"):
-                result[key] = _as_list(value)
-            elif key == "Principal" and isinstance(value, dict):
-                result[key] = {name: _as_list(ids) for name, ids in value.items()}
-            else:
-                result[key] = normalise_policy(value)
-        return result
-    if isinstance(policy, list):
-        return [normalise_policy(item) for item in policy]
-    return policy
-
-
-def policies_equal(left, right):
-    return json.dumps(normalise_policy(left), sort_keys=True) == json.dumps(normalise_policy(right), sort_keys=True)

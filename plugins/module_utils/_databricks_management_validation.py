@@ -19,38 +19,19 @@ import re
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
-INSTANCE_PROFILE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]{1,512}$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
-DBFS_PATH = re.compile(r"^(dbfs:)?/[^\s]+[^/]$")
-PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$")
-GROUP_NAME = re.compile(r"^[^\s][^\"]{0,254}$")
-ENTITLEMENTS = ("allow-cluster-create", "allow-instance-pool-create", "databricks-sql-access", "workspace-access")
+# The management role's own patterns; the ones it shares (ARNs, entitlements, ...) are _validation's.
+DBFS_PATH_PATTERN = re.compile(r"\A(dbfs:)?/\S+[^/\s]\Z")
+PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*\Z")
+GROUP_NAME_PATTERN = re.compile(r"\A[^\s][^\"\x00-\x1f\x7f]{0,254}\Z")
 GROUP_PROFILES = ("meta", "data_read", "data_write")
 AVAILABILITY = ("SPOT", "ON_DEMAND", "SPOT_WITH_FALLBACK")
 EBS_TYPES = ("GENERAL_PURPOSE_SSD", "THROUGHPUT_OPTIMIZED_HDD")
 LIST_TYPES = ("ALLOW", "BLOCK")
-MAX_TOKEN_LIFETIME_DAYS = 730
 
 
-def _pattern(name, value, pattern, what):
-    if value in (None, ""):
-        return []
-    if not isinstance(value, str) or not pattern.match(value):
-        return ["%s: '%s' is not %s" % (name, value, what)]
-    return []
-
-
-def _bool(name, value):
-    if not isinstance(value, bool):
-        return ["%s: %r must be true or false" % (name, value)]
-    return []
-
-
-def _int_at_least(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        return ["%s: %r must be a whole number >= %d" % (name, value, low)]
-    return []
+def _optional(name, value, pattern, what):
+    """An input an earlier role produces: checked only when set."""
+    return v.check_pattern(name, value, pattern, what, optional=True)
 
 
 def check_groups(name, groups):
@@ -63,7 +44,7 @@ def check_groups(name, groups):
             errors.append("%s: must be a dict" % where)
             continue
         label = group.get("name")
-        if not isinstance(label, str) or not GROUP_NAME.match(label):
+        if not isinstance(label, str) or not GROUP_NAME_PATTERN.match(label):
             errors.append("%s.name: '%s' is not a valid group name" % (where, label))
         elif label.lower() in seen:
             errors.append("%s.name: '%s' is listed twice" % (where, label))
@@ -75,12 +56,7 @@ def check_groups(name, groups):
         if group.get("instance_profile") not in GROUP_PROFILES:
             errors.append("%s.instance_profile: '%s' is not one of %s" % (where, group.get("instance_profile"),
                                                                           ", ".join(GROUP_PROFILES)))
-        entitlements = group.get("entitlements", [])
-        if not isinstance(entitlements, list):
-            errors.append("%s.entitlements: must be a list" % where)
-        else:
-            errors += ["%s.entitlements: '%s' is not one of %s" % (where, e, ", ".join(ENTITLEMENTS))
-                       for e in entitlements if e not in ENTITLEMENTS]
+        errors += v.check_entitlements(where + ".entitlements", group.get("entitlements", []))
     return errors
 
 
@@ -91,8 +67,8 @@ def check_cluster(inputs):
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
         errors.append("databricks_management_cluster_name: '%s' must be 1 to 100 characters" % name)
     low, high = get("databricks_management_cluster_min_workers"), get("databricks_management_cluster_max_workers")
-    errors += _int_at_least("databricks_management_cluster_min_workers", low, 0)
-    errors += _int_at_least("databricks_management_cluster_max_workers", high, 1)
+    errors += v.check_int_at_least("databricks_management_cluster_min_workers", low, 0)
+    errors += v.check_int_at_least("databricks_management_cluster_max_workers", high, 1)
     if not errors and isinstance(low, int) and isinstance(high, int) and low > high:
         errors.append("databricks_management_cluster_min_workers: %d is more than "
                       "databricks_management_cluster_max_workers (%d)" % (low, high))
@@ -103,7 +79,7 @@ def check_cluster(inputs):
     errors += v.check_choice("databricks_management_cluster_availability",
                              get("databricks_management_cluster_availability"), AVAILABILITY)
     first_on_demand = get("databricks_management_cluster_first_on_demand")
-    errors += _int_at_least("databricks_management_cluster_first_on_demand", first_on_demand, 0)
+    errors += v.check_int_at_least("databricks_management_cluster_first_on_demand", first_on_demand, 0)
     availability = get("databricks_management_cluster_availability")
     spot = availability in ("SPOT", "SPOT_WITH_FALLBACK")
     if spot and first_on_demand == 0 and not isinstance(first_on_demand, bool):
@@ -118,12 +94,12 @@ def check_cluster(inputs):
                                 get("databricks_management_cluster_ebs_volume_count"), 0, 10)
     errors += v.check_int_range("databricks_management_cluster_ebs_volume_size",
                                 get("databricks_management_cluster_ebs_volume_size"), 32, 4096, " GiB")
-    errors += _int_at_least("databricks_management_cluster_min_memory_gb",
-                            get("databricks_management_cluster_min_memory_gb"), 1)
-    errors += _int_at_least("databricks_management_cluster_min_cores",
-                            get("databricks_management_cluster_min_cores"), 1)
-    errors += _int_at_least("databricks_management_cluster_wait_timeout",
-                            get("databricks_management_cluster_wait_timeout"), 1)
+    errors += v.check_int_at_least("databricks_management_cluster_min_memory_gb",
+                                   get("databricks_management_cluster_min_memory_gb"), 1)
+    errors += v.check_int_at_least("databricks_management_cluster_min_cores",
+                                   get("databricks_management_cluster_min_cores"), 1)
+    errors += v.check_int_at_least("databricks_management_cluster_wait_timeout",
+                                   get("databricks_management_cluster_wait_timeout"), 1)
     errors += v.check_choice("databricks_management_cluster_state", get("databricks_management_cluster_state"),
                              ("present", "running", "terminated", "absent"))
     errors += v.check_tags("databricks_management_cluster_custom_tags",
@@ -175,13 +151,13 @@ def check_ip_access_lists(inputs):
         list_type = entry.get("list_type", "ALLOW")
         errors += v.check_choice(where + ".list_type", list_type, LIST_TYPES)
         enabled = entry.get("enabled", True)
-        errors += _bool(where + ".enabled", enabled)
+        errors += v.check_bool(where + ".enabled", enabled)
         networks, bad = _networks(where, entry.get("ip_addresses"))
         errors += bad
         if enabled is True:
             in_effect.append((where, list_type, networks))
     switch = "databricks_management_ip_access_lists_enabled"
-    errors += _bool(switch, get(switch))
+    errors += v.check_bool(switch, get(switch))
     if get(switch) is not True:
         return errors
     runner = get("databricks_management_runner_ip")
@@ -203,15 +179,16 @@ def check_ip_access_lists(inputs):
     return errors
 
 
-def check_token_lifetime(inputs):
+def check_max_token_lifetime(inputs):
     """maxTokenLifetimeDays is 0-730 days and not shorter than the tokens the deployment creates."""
     get = inputs.get
     days = get("databricks_management_max_token_lifetime_days")
     if days in (None, "", 0):
         return []
     name = "databricks_management_max_token_lifetime_days"
-    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_TOKEN_LIFETIME_DAYS:
-        return ["%s: %r must be a whole number of days from 0 (no limit) to %d" % (name, days, MAX_TOKEN_LIFETIME_DAYS)]
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= v.MAX_TOKEN_LIFETIME_DAYS:
+        return ["%s: %r must be a whole number of days from 0 (no limit) to %d"
+                % (name, days, v.MAX_TOKEN_LIFETIME_DAYS)]
     lifetime = get("databricks_management_token_lifetime_seconds")
     if isinstance(lifetime, int) and not isinstance(lifetime, bool) and lifetime > days * 86400:
         return ["%s: %d days is shorter than the lifetime of the deployment's tokens (%d s,"
@@ -242,27 +219,27 @@ def management_input_errors(inputs):
         errors += v.check_host_url("databricks_management_account_host", get("databricks_management_account_host"))
     for option in ("databricks_management_dbfs_client_side_enc", "databricks_management_datalake_client_side_enc",
                    "databricks_management_log_delivery_enabled", "databricks_management_log_delivery_per_workspace"):
-        errors += _bool(option, get(option))
+        errors += v.check_bool(option, get(option))
     for option in ("databricks_management_meta_instance_profile_arn",
                    "databricks_management_data_read_instance_profile_arn",
                    "databricks_management_data_write_instance_profile_arn"):
-        errors += _pattern(option, get(option), INSTANCE_PROFILE_ARN, "an instance profile ARN")
-    errors += _pattern("databricks_management_log_delivery_role_arn",
-                       get("databricks_management_log_delivery_role_arn"), ROLE_ARN, "an IAM role ARN")
+        errors += _optional(option, get(option), v.INSTANCE_PROFILE_ARN_PATTERN, "an instance profile ARN")
+    errors += _optional("databricks_management_log_delivery_role_arn",
+                        get("databricks_management_log_delivery_role_arn"), v.ROLE_ARN_PATTERN, "an IAM role ARN")
     for option in ("databricks_management_datalake_key_arn", "databricks_management_logging_key_arn"):
-        errors += _pattern(option, get(option), KEY_ARN, "a KMS key ARN")
+        errors += _optional(option, get(option), v.KEY_ARN_PATTERN, "a KMS key ARN")
     bucket = get("databricks_management_logging_bucket")
     if bucket not in (None, ""):
         errors += v.check_bucket_name("databricks_management_logging_bucket", bucket)
     for option in ("databricks_management_billable_usage_prefix", "databricks_management_audit_logs_prefix",
                    "databricks_management_cluster_log_prefix"):
-        errors += _pattern(option, get(option), PREFIX, "an S3 key prefix without leading or trailing '/'")
-    errors += _pattern("databricks_management_core_site_path", get("databricks_management_core_site_path"), DBFS_PATH,
-                       "an absolute DBFS file path (dbfs:/... or /...)")
+        errors += _optional(option, get(option), PREFIX_PATTERN, "an S3 key prefix without leading or trailing '/'")
+    errors += _optional("databricks_management_core_site_path", get("databricks_management_core_site_path"),
+                        DBFS_PATH_PATTERN, "an absolute DBFS file path (dbfs:/... or /...)")
     errors += check_groups("databricks_management_groups", get("databricks_management_groups"))
     errors += check_cluster(inputs)
-    errors += _bool("databricks_management_hardening_enabled", get("databricks_management_hardening_enabled"))
+    errors += v.check_bool("databricks_management_hardening_enabled", get("databricks_management_hardening_enabled"))
     errors += check_workspace_conf("databricks_management_workspace_conf", get("databricks_management_workspace_conf"))
-    errors += check_token_lifetime(inputs)
+    errors += check_max_token_lifetime(inputs)
     errors += check_ip_access_lists(inputs)
     return errors

@@ -1,10 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Input rules shared by the preflight filters and the modules.
+"""Input rules shared by the preflight filters and the modules: the one place each rule is defined.
 
 Every check returns a list of messages (empty when the input is fine). Each message names the
 variable it is about and the rule it breaks, so a failed preflight tells the user what to fix.
+Every pattern is anchored with ``\\A`` and ``\\Z`` (not ``$``, which lets a trailing newline through).
+The databricks_provisioning role's preflight is here too (``provisioning_input_errors``, exposed by
+the filter ``lakehouse.databricks_aws.databricks_provisioning_input_errors``); the
+databricks_management role's is ``_databricks_management_validation``, built on these rules.
 Pure Python (standard library only): usable on the controller and in modules alike.
 """
 
@@ -15,9 +19,9 @@ __metaclass__ = type
 import ipaddress
 import re
 
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")
-BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+REGION_PATTERN = re.compile(r"\A[a-z]{2}(-gov)?-[a-z]+-[0-9]\Z")
+BUCKET_PATTERN = re.compile(r"\A[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+IP_LIKE = re.compile(r"\A\d+\.\d+\.\d+\.\d+\Z")
 TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
 DATABRICKS_SUBNET_MASKS = (17, 26)
 
@@ -38,7 +42,7 @@ def check_region(name, region):
     return []
 
 
-URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?/?$")
+URL_PATTERN = re.compile(r"\Ahttps?://[A-Za-z0-9.-]+(:\d{1,5})?/?\Z")
 
 
 def check_host_url(name, value):
@@ -126,21 +130,33 @@ def check_positive_int(name, value):
 
 
 # --- identity and storage (roles iam, storage_encryption) -------------------------------------
-UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-BUCKET_PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$|^[a-z0-9]$")
-IAM_NAME_PATTERN = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,64}$")
+UUID_PATTERN = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+BUCKET_PREFIX_PATTERN = re.compile(r"\A([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])\Z")
+IAM_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9+=,.@_-]{1,64}\Z")
 BUCKET_NAME_MAX = 63
 
 
 def check_uuid(name, value):
-    """A Databricks account id (also the external id of the cross-account trust) is a lowercase UUID."""
+    """A Databricks account id: a UUID in lower case, as Databricks shows it.
+
+    The one account-id rule of every role's preflight. Upper-case digits are refused, not folded:
+    the id is also the sts:ExternalId of the cross-account and log delivery trusts, which IAM
+    compares case-sensitively (StringEquals) with the lower-case id Databricks sends.
+    """
     if value is None or str(value).strip() == "":
         return ["%s: is required (the Databricks account id, a UUID such as 0d2a9b6e-...); it is also "
                 "the sts:ExternalId of the cross-account trust" % name]
     if not isinstance(value, str) or not UUID_PATTERN.match(value):
         return ["%s: '%s' is not a Databricks account id; expected a lowercase UUID "
-                "(8-4-4-4-12 hexadecimal digits)" % (name, value)]
+                "(8-4-4-4-12 hexadecimal digits)%s" % (name, value, _upper_case_hint(value))]
     return []
+
+
+def _upper_case_hint(value):
+    if isinstance(value, str) and UUID_PATTERN.match(value.lower()):
+        return (", as Databricks shows it; the id is the sts:ExternalId of the cross-account trust, which IAM "
+                "compares case-sensitively")
+    return ""
 
 
 def check_bucket_prefix(name, prefix, longest_suffix=""):
@@ -219,3 +235,126 @@ def check_choice(name, value, choices):
     if value not in choices:
         return ["%s: '%s' is not one of %s" % (name, value, ", ".join(str(choice) for choice in choices))]
     return []
+
+
+# --- Databricks (roles databricks_provisioning, databricks_management) ------------------------
+MAX_TOKEN_LIFETIME_DAYS = 730  # Databricks caps new tokens, and maxTokenLifetimeDays, at 730 days
+MAX_TOKEN_LIFETIME_SECONDS = MAX_TOKEN_LIFETIME_DAYS * 86400
+WORKSPACE_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9 ._-]{1,62}[A-Za-z0-9]\Z")
+DEPLOYMENT_NAME_PATTERN = re.compile(r"\A[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
+ROLE_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z")
+INSTANCE_PROFILE_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]{1,512}\Z")
+KEY_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+\Z")
+SECRET_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9/_+=.@-]{1,512}\Z")
+OBJECT_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9 ._-]{0,254}\Z")
+ENTITLEMENTS = ("allow-cluster-create", "allow-instance-pool-create", "databricks-sql-access", "workspace-access")
+
+
+def check_pattern(name, value, pattern, what, optional=False):
+    """value matches pattern (an anchored re); optional: None and "" pass (inputs an earlier role produces)."""
+    if optional and value in (None, ""):
+        return []
+    if not isinstance(value, str) or not pattern.match(value):
+        required = "; it is required" if value in (None, "") else ""
+        return ["%s: '%s' is not %s%s" % (name, value, what, required)]
+    return []
+
+
+def check_present(name, value, what):
+    """A required secret or option is set (the value itself is never echoed)."""
+    if value in (None, ""):
+        return ["%s: %s is required and is empty" % (name, what)]
+    return []
+
+
+def check_bool(name, value):
+    if not isinstance(value, bool):
+        return ["%s: %r must be true or false" % (name, value)]
+    return []
+
+
+def check_int_at_least(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        return ["%s: %r must be a whole number >= %d" % (name, value, low)]
+    return []
+
+
+def check_entitlements(name, entitlements):
+    """A list of workspace entitlements, each one Databricks knows."""
+    if not isinstance(entitlements, list):
+        return ["%s: must be a list" % name]
+    return ["%s: '%s' is not one of %s" % (name, entitlement, ", ".join(ENTITLEMENTS))
+            for entitlement in entitlements if entitlement not in ENTITLEMENTS]
+
+
+def check_workspace_name(name, value):
+    if not isinstance(value, str) or not WORKSPACE_NAME_PATTERN.match(value):
+        return ["%s: '%s' is not a valid workspace name (3 to 64 letters, digits, spaces, '.', '_' or '-', "
+                "starting and ending with a letter or digit)" % (name, value)]
+    return []
+
+
+def check_deployment_name(name, value):
+    if value in (None, ""):
+        return []
+    if not isinstance(value, str) or not DEPLOYMENT_NAME_PATTERN.match(value):
+        return ["%s: '%s' is not a valid deployment name (lowercase letters, digits and '-', at most 63, "
+                "starting and ending with a letter or digit; it becomes the workspace host name)" % (name, value)]
+    return []
+
+
+def check_token_lifetime(name, lifetime, margin_name, margin):
+    """A token lifetime within Databricks' cap, and a rotation margin shorter than it."""
+    errors = check_positive_int(name, lifetime)
+    if errors:
+        return errors
+    if lifetime > MAX_TOKEN_LIFETIME_SECONDS:
+        errors.append("%s: %d seconds is more than %d days (%d seconds), the longest lifetime Databricks allows "
+                      "for new tokens" % (name, lifetime, MAX_TOKEN_LIFETIME_DAYS, MAX_TOKEN_LIFETIME_SECONDS))
+    if isinstance(margin, bool) or not isinstance(margin, int) or margin < 0:
+        errors.append("%s: %r must be a whole number of seconds >= 0" % (margin_name, margin))
+    elif margin >= lifetime:
+        errors.append("%s: %d must be less than %s (%d), or every run would rotate the tokens"
+                      % (margin_name, margin, name, lifetime))
+    return errors
+
+
+def provisioning_input_errors(inputs):
+    """The databricks_provisioning role's preflight: one message per broken rule, each naming the
+    variable; never the value of a secret."""
+    errors = []
+    get = inputs.get
+    errors += check_region("aws_region", get("aws_region"))
+    if "databricks_provisioning_account_host" in inputs:
+        errors += check_host_url("databricks_provisioning_account_host", get("databricks_provisioning_account_host"))
+    errors += check_uuid("databricks_provisioning_account_id", get("databricks_provisioning_account_id"))
+    errors += check_present("databricks_provisioning_client_id", get("databricks_provisioning_client_id"),
+                            "the OAuth client ID of the account service principal")
+    errors += check_present("databricks_provisioning_client_secret", get("databricks_provisioning_client_secret"),
+                            "the OAuth secret of the account service principal")
+    errors += check_workspace_name("databricks_provisioning_workspace_name",
+                                   get("databricks_provisioning_workspace_name"))
+    errors += check_deployment_name("databricks_provisioning_deployment_name",
+                                    get("databricks_provisioning_deployment_name"))
+    for option in ("databricks_provisioning_credentials_name", "databricks_provisioning_storage_configuration_name",
+                   "databricks_provisioning_network_name"):
+        errors += check_pattern(option, get(option), OBJECT_NAME_PATTERN, "a valid Databricks object name")
+    errors += check_token_lifetime("databricks_provisioning_token_lifetime_seconds",
+                                   get("databricks_provisioning_token_lifetime_seconds"),
+                                   "databricks_provisioning_token_rotate_before_seconds",
+                                   get("databricks_provisioning_token_rotate_before_seconds"))
+    errors += check_positive_int("databricks_provisioning_workspace_wait_timeout",
+                                 get("databricks_provisioning_workspace_wait_timeout"))
+    errors += check_pattern("databricks_provisioning_token_secret_name",
+                            get("databricks_provisioning_token_secret_name"), SECRET_NAME_PATTERN,
+                            "a valid Secrets Manager secret name (1 to 512 of A-Z a-z 0-9 /_+=.@-)")
+    errors += check_pattern("databricks_provisioning_cross_account_role_arn",
+                            get("databricks_provisioning_cross_account_role_arn"), ROLE_ARN_PATTERN,
+                            "an IAM role ARN", optional=True)
+    for option in ("databricks_provisioning_storage_key_arn", "databricks_provisioning_managed_services_key_arn",
+                   "databricks_provisioning_logging_key_arn"):
+        errors += check_pattern(option, get(option), KEY_ARN_PATTERN, "a KMS key ARN", optional=True)
+    errors += check_entitlements("databricks_provisioning_service_principal_entitlements",
+                                 get("databricks_provisioning_service_principal_entitlements") or [])
+    errors += check_tags("databricks_provisioning_custom_tags", get("databricks_provisioning_custom_tags") or {})
+    return errors

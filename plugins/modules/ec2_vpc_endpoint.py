@@ -230,13 +230,12 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import parse_policy, policies_differ
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 import (
     describe_all,
     desired_tags,
     ec2_client,
     ensure_tags,
-    parse_policy,
-    policies_equal,
     tag_specifications,
     tags_of,
 )
@@ -411,7 +410,7 @@ class EndpointSet:
         if wanted["private_dns_enabled"] is not None:
             result["private_dns_enabled"] = wanted["private_dns_enabled"]
         wanted_policy = DEFAULT_POLICY if wanted["policy"] is None else wanted["policy"]
-        if not policies_equal(result["policy"], wanted_policy):
+        if policies_differ(result["policy"], wanted_policy):
             result["policy"] = wanted_policy
         result["tags"] = desired_tags(base["tags"], wanted["tags"], self.purge_tags)
         return result
@@ -434,7 +433,7 @@ class EndpointSet:
         if private_dns is not None and private_dns != current["private_dns_enabled"]:
             params["PrivateDnsEnabled"] = private_dns
         wanted_policy = DEFAULT_POLICY if wanted["policy"] is None else wanted["policy"]
-        if not policies_equal(current["policy"], wanted_policy):
+        if policies_differ(current["policy"], wanted_policy):
             params["PolicyDocument"] = json.dumps(wanted_policy)
         return params
 

@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _aws
 
 
@@ -20,6 +21,23 @@ def test_policies_differ_only_between_two_dicts():
     assert not _aws.policies_differ(policy, reordered)
     assert _aws.policies_differ(policy, dict(policy, Version="2008-10-17"))
     assert _aws.policies_differ(None, policy) and _aws.policies_differ(policy, None)
+    assert not _aws.policies_differ({"Statement": policy["Statement"]}, dict(policy, Version="2008-10-17"))
+
+
+def test_parse_policy_reads_json_and_passes_dicts():
+    policy = {"Statement": []}
+    assert _aws.parse_policy(policy) is policy and _aws.parse_policy(None) is None
+    assert _aws.parse_policy('{"Statement": []}') == policy
+    with pytest.raises(ValueError):
+        _aws.parse_policy("{not json")
+
+
+def test_the_endpoint_module_compares_policies_with_the_one_comparison():
+    from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _aws_ec2
+    from ansible_collections.lakehouse.databricks_aws.plugins.modules import ec2_vpc_endpoint
+
+    assert ec2_vpc_endpoint.policies_differ is _aws.policies_differ
+    assert not [name for name in vars(_aws_ec2) if "polic" in name]
 
 
 def test_plain_tags_and_alias_names():

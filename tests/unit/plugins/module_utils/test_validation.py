@@ -1,3 +1,14 @@
+"""_validation: the input rules every preflight and module shares."""
+
+import glob
+import importlib
+import os
+import re
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import (
+    _databricks_management_validation as management,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 
@@ -41,3 +52,105 @@ def test_tags_and_positive_int():
 def test_region():
     assert v.check_region("r", "eu-west-1") == []
     assert v.check_region("r", "europe")
+
+
+# --- one rule each: anchored patterns, one account-id rule for every role ----------------------
+# A value each pattern accepts; every pattern of the rule modules must have one (a new pattern is tested too).
+ACCEPTED = {
+    (v, "REGION_PATTERN"): "eu-west-1",
+    (v, "BUCKET_PATTERN"): "lh-sandbox-raw",
+    (v, "IP_LIKE"): "192.168.1.1",
+    (v, "URL_PATTERN"): "https://accounts.cloud.databricks.com",
+    (v, "UUID_PATTERN"): "0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d",
+    (v, "BUCKET_PREFIX_PATTERN"): "lh-sandbox",
+    (v, "IAM_NAME_PATTERN"): "lh-sandbox-meta-role",
+    (v, "WORKSPACE_NAME_PATTERN"): "lh-sandbox-workspace",
+    (v, "DEPLOYMENT_NAME_PATTERN"): "lh-sandbox",
+    (v, "ROLE_ARN_PATTERN"): "arn:aws:iam::123456789012:role/lh-cross-account",
+    (v, "INSTANCE_PROFILE_ARN_PATTERN"): "arn:aws:iam::123456789012:instance-profile/lh-meta",
+    (v, "KEY_ARN_PATTERN"): "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab",
+    (v, "SECRET_NAME_PATTERN"): "lh/databricks/tokens",
+    (v, "OBJECT_NAME_PATTERN"): "lh-credentials",
+    (management, "DBFS_PATH_PATTERN"): "dbfs:/tmp/core-site.xml",
+    (management, "PREFIX_PATTERN"): "audit-logs",
+    (management, "GROUP_NAME_PATTERN"): "Read only",
+}
+
+
+def compiled_patterns(module):
+    return {name for name, value in vars(module).items() if isinstance(value, re.Pattern)}
+
+
+def test_every_pattern_has_an_accepted_value():
+    for module in (v, management):
+        assert compiled_patterns(module) == {name for owner, name in ACCEPTED if owner is module}
+
+
+@pytest.mark.parametrize("owner, name", sorted(ACCEPTED, key=lambda key: key[1]))
+def test_a_trailing_newline_does_not_pass_any_pattern(owner, name):
+    pattern, value = getattr(owner, name), ACCEPTED[(owner, name)]
+    assert pattern.match(value) and pattern.fullmatch(value)
+    for tail in ("\n", "\r\n", " \n"):
+        assert not pattern.match(value + tail), repr(value + tail)
+        assert not pattern.search(value + tail), repr(value + tail)
+
+
+def test_the_checks_refuse_a_trailing_newline():
+    assert v.check_region("r", "eu-west-1\n")
+    assert v.check_uuid("a", "0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d\n")
+    assert v.check_bucket_name("b", "lh-sandbox-raw\n")
+    assert v.check_bucket_prefix("p", "lh-sandbox\n")
+    assert v.check_iam_name("n", "lh-role\n")
+    assert v.check_host_url("h", "https://accounts.cloud.databricks.com\n")
+    assert v.check_workspace_name("w", "lh-workspace\n")
+    assert v.check_deployment_name("d", "lh-sandbox\n")
+    assert v.check_pattern("k", "arn:aws:kms:eu-west-1:123456789012:key/k-1\n", v.KEY_ARN_PATTERN, "a KMS key ARN")
+
+
+# The preflight filters that check a Databricks account id, and the variable each checks it in.
+ACCOUNT_ID_VARIABLES = {
+    "iam_input_errors": "iam_databricks_account_id",
+    "storage_encryption_input_errors": "storage_encryption_databricks_account_id",
+    "databricks_provisioning_input_errors": "databricks_provisioning_account_id",
+    "databricks_management_input_errors": "databricks_management_account_id",
+}
+FILTER_DIR = os.path.join(os.path.dirname(v.__file__), os.pardir, "filter")
+
+
+def preflight_filters():
+    """Every filter of plugins/filter by name (found by reading the folder, whatever file holds it)."""
+    found = {}
+    for path in sorted(glob.glob(os.path.join(FILTER_DIR, "*.py"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        plugin = importlib.import_module("ansible_collections.lakehouse.databricks_aws.plugins.filter." + name)
+        if hasattr(plugin, "FilterModule"):
+            found.update(plugin.FilterModule().filters())
+    return found
+
+
+def account_id_answer(check, variable, account_id):
+    """The preflight's messages about the account id variable, with the variable's name taken out."""
+    messages = check({variable: account_id})
+    return [message.replace(variable, "<account id>") for message in messages if message.startswith(variable + ":")]
+
+
+@pytest.mark.parametrize("account_id, accepted", [
+    ("0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d", True),
+    ("0D2A9B6E-1c3f-4a5b-8C7D-9e0f1a2b3c4d", False),  # Databricks' ids are lower case; IAM's ExternalId is exact
+    ("0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d\n", False),
+    ("0d2a9b6e1c3f4a5b8c7d9e0f1a2b3c4d", False),
+    ("", False),
+])
+def test_every_role_gives_an_account_id_the_same_answer(account_id, accepted):
+    filters = preflight_filters()
+    assert set(ACCOUNT_ID_VARIABLES) <= set(filters)
+    answers = {name: account_id_answer(filters[name], variable, account_id)
+               for name, variable in ACCOUNT_ID_VARIABLES.items()}
+    assert all(answer == answers["iam_input_errors"] for answer in answers.values()), answers
+    assert (answers["iam_input_errors"] == []) is accepted
+
+
+def test_a_mixed_case_account_id_is_told_to_be_lower_case():
+    message = v.check_uuid("a", "0D2A9B6E-1c3f-4a5b-8c7d-9e0f1a2b3c4d")[0]
+    assert "lowercase UUID" in message and "case-sensitively" in message
+    assert "case-sensitively" not in v.check_uuid("a", "12345")[0]

@@ -1,4 +1,5 @@
-"""Preflight rules of databricks_provisioning (filter databricks_provisioning_input_errors)."""
+"""Preflight rules of databricks_provisioning (_validation.provisioning_input_errors, the filter
+databricks_provisioning_input_errors)."""
 
 from ansible_collections.lakehouse.databricks_aws.plugins.filter.databricks_provisioning import (
     databricks_provisioning_input_errors,
