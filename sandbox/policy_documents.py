@@ -1,7 +1,7 @@
 """Reading AWS policy documents: the primitives both sides of the sandbox share.
 
 moto's process (``aws_strictness``: the checks AWS makes on the documents it is given) and the Databricks
-emulator (``models/iam_policy``, ``models/aws_validation``: the checks Databricks makes by reading them back)
+emulator (``aws/iam_policy``, ``aws/validation``: the checks Databricks makes by reading them back)
 read statements, principals and actions the same way, following the IAM JSON policy element reference.
 """
 
