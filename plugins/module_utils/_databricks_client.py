@@ -55,10 +55,10 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
     WORKSPACE_SETTLING_PHRASES,
     WorkspaceNotReady,
-    backoff_delay,
     error_code_of,
     unwrap,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_retries import backoff_delay
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_sdk import defer_package_init
 
 DATABRICKS_SDK_IMPORT_ERROR = None

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Databricks errors: readable messages with the Databricks error code, and bounded retries.
+"""Databricks errors: readable messages with the Databricks error code, and which errors to retry.
 
 * ``describe_error(exc)`` -> ``ErrorInfo(message, error_code, retry_after)`` for any error a
   databricks-sdk call raises (API errors, the SDK's retry ``TimeoutError``, connection errors,
@@ -11,18 +11,17 @@
 * ``is_workspace_settling(exc)`` / ``WorkspaceNotReady``: a new workspace that reports RUNNING but
   does not serve its API yet ("... does not have any associated worker environments"); when the
   retries run out, ``describe_error`` names the workspace URL and says to re-run.
-* ``call_with_retries(fn, ...)``: jittered exponential backoff honouring ``Retry-After``,
-  bounded by a deadline; a ``retry_if`` predicate adds domain retries (e.g. IAM propagation).
 * ``is_not_found(exc)``, ``has_error_code(exc, *codes)``, ``message_contains(exc, text)``:
   small predicates so resource logic reads as get -> compare -> act.
+
+The retry loop that uses ``is_transient`` is ``_databricks_retries``; waiting for a status is
+``_databricks_waiter``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import random
-import time
 from collections import namedtuple
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_sdk import defer_package_init
@@ -225,50 +224,3 @@ def has_error_code(exc, *codes):
 
 def message_contains(exc, text):
     return text.lower() in str(unwrap(exc)).lower()
-
-
-def backoff_delay(attempt, base=1.0, cap=20.0, retry_after=None, rand=random.uniform):
-    """Seconds to wait before retry number attempt (0-based): jittered exponential, >= Retry-After."""
-    ceiling = min(cap, base * (2 ** attempt))
-    delay = rand(ceiling / 2.0, ceiling)
-    if retry_after:
-        delay = max(delay, float(retry_after))
-    return delay
-
-
-class RetryState:
-    """What happened during call_with_retries (for results and warnings)."""
-
-    def __init__(self):
-        self.attempts = 0
-        self.waited = 0.0
-        self.last_error = None
-
-
-def call_with_retries(fn, retry_timeout, retry_if=None, base=1.0, cap=20.0, sleep=None, clock=None, state=None):
-    """fn() retried on transient errors (and on errors retry_if(exc) accepts) until retry_timeout.
-
-    The last error is re-raised when the deadline would pass before the next attempt.
-    sleep and clock default to time.sleep and time.monotonic (looked up at call time, so tests
-    can patch them).
-    """
-    sleep = sleep or time.sleep
-    clock = clock or time.monotonic
-    state = state if state is not None else RetryState()
-    deadline = clock() + max(0, retry_timeout)
-    attempt = 0
-    while True:
-        state.attempts += 1
-        try:
-            return fn()
-        except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
-            retryable = is_transient(exc) or (retry_if is not None and retry_if(exc))
-            if not retryable:
-                raise
-            delay = backoff_delay(attempt, base=base, cap=cap, retry_after=describe_error(exc).retry_after)
-            if clock() + delay > deadline:
-                raise
-            state.last_error = exc
-            state.waited += delay
-            sleep(delay)
-            attempt += 1

@@ -23,8 +23,9 @@ What the base owns:
   that runs out the module fails with ``error_code=WORKSPACE_NOT_READY`` and a message naming
   the workspace URL and saying to re-run;
 * ``module.call(fn, ...)`` / ``module.request(method, path, ...)``: every API call goes through
-  them. Transient errors (429, 503, 504, connection) are retried with jittered exponential
-  backoff honouring ``Retry-After`` until the ``retry_timeout`` option runs out; ``retry_if``
+  them. Transient errors (429, 503, 504, connection; ``_databricks_errors``) are retried with
+  jittered exponential backoff honouring ``Retry-After`` (``_databricks_retries``) until the
+  ``retry_timeout`` option runs out; ``retry_if``
   adds a domain retry (e.g. IAM propagation) with its own bound. Any remaining error ends the
   module with ``fail_json(msg="<action>: <ERROR_CODE>: <message> -- <hint>", error_code=...)``;
   ``not_found_ok=True`` (or ``get_or_none``) turns "does not exist" into ``None``;
@@ -56,10 +57,12 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
     API_ERRORS,
-    RetryState,
-    call_with_retries,
     describe_error,
     is_not_found,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_retries import (
+    RetryState,
+    call_with_retries,
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_waiter import wait_for_status
 

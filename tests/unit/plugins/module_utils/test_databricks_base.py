@@ -1,4 +1,5 @@
-"""The Databricks module_utils: connection options, client factory, errors/retries, diff, waiter."""
+"""The Databricks module_utils: connection options, client factory, errors, diff, waiter
+(the retry loop: test_databricks_retries.py)."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
@@ -107,58 +108,6 @@ def test_codes_default_from_the_exception_class():
     assert err.error_code_of(sdk_errors.ResourceDoesNotExist("gone")) == "RESOURCE_DOES_NOT_EXIST"
     assert err.is_not_found(sdk_errors.NotFound("gone"))
     assert not err.is_transient(sdk_errors.InternalError("boom"))
-
-
-def test_backoff_is_jittered_bounded_and_honours_retry_after():
-    delays = [err.backoff_delay(n, base=1, cap=8) for n in range(6)]
-    assert all(0.5 <= d <= 8 for d in delays)
-    assert err.backoff_delay(0, retry_after=5) >= 5
-    assert err.backoff_delay(10, cap=4, rand=lambda low, high: high) == 4
-
-
-def test_transient_errors_are_retried_until_success(fake_clock):
-    clock = fake_clock
-    replies = [sdk_errors.TemporarilyUnavailable("503"), sdk_errors.TooManyRequests("429"), "ok"]
-
-    def call():
-        reply = replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-    state = err.RetryState()
-    assert err.call_with_retries(call, 60, sleep=clock.sleep, clock=clock.time, state=state) == "ok"
-    assert state.attempts == 3 and len(clock.sleeps) == 2
-
-
-def test_retries_stop_at_the_deadline_and_reraise(fake_clock):
-    clock = fake_clock
-
-    def call():
-        raise sdk_errors.TooManyRequests("429")
-
-    with pytest.raises(sdk_errors.TooManyRequests):
-        err.call_with_retries(call, 10, sleep=clock.sleep, clock=clock.time)
-    assert clock.now <= 10
-
-
-def test_other_errors_are_not_retried_unless_retry_if_says_so(fake_clock):
-    clock = fake_clock
-    calls = []
-
-    def call():
-        calls.append(1)
-        if len(calls) < 3:
-            raise sdk_errors.BadRequest("MALFORMED_REQUEST: Failed credential validation checks",
-                                        error_code="MALFORMED_REQUEST")
-        return "created"
-
-    with pytest.raises(sdk_errors.BadRequest):
-        err.call_with_retries(call, 60, sleep=clock.sleep, clock=clock.time)
-    calls.clear()
-    result = err.call_with_retries(call, 60, sleep=clock.sleep, clock=clock.time,
-                                   retry_if=lambda exc: err.message_contains(exc, "credential validation"))
-    assert result == "created" and len(calls) == 3
 
 
 # --- diff -------------------------------------------------------------------------------------

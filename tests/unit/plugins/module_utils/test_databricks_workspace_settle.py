@@ -13,6 +13,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_connection as conn
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_errors as err
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_retries as retries
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from databricks.sdk import errors as sdk_errors
 from databricks.sdk._base_client import _BaseClient
@@ -31,8 +32,8 @@ def params(**overrides):
 @pytest.fixture
 def fake_time(monkeypatch, fake_clock):
     fake = fake_clock
-    monkeypatch.setattr(err.time, "monotonic", fake.monotonic)
-    monkeypatch.setattr(err.time, "sleep", fake.sleep)
+    monkeypatch.setattr(retries.time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(retries.time, "sleep", fake.sleep)
     return fake
 
 
