@@ -298,7 +298,7 @@ def ident(name):
 
 def network_diagram():
     sys.path.insert(0, os.path.join(REPO, ".ansible", "collections"))
-    from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_preflight import network_plan
+    from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import network_plan
 
     inventory = {}
     folder = os.path.join(REPO, "inventories", "local", "group_vars", "all")

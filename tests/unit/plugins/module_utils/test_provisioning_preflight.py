@@ -1,8 +1,10 @@
 """Preflight rules of databricks_provisioning (_validation.provisioning_input_errors, the filter
 databricks_provisioning_input_errors)."""
 
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.databricks_provisioning import (
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.databricks_provisioning_input_errors import (
     databricks_provisioning_input_errors,
+)
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.databricks_workspace_url import (
     databricks_workspace_url,
 )
 

@@ -4,7 +4,7 @@ from unittest import mock
 
 import pytest
 import requests
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_preflight import network_input_errors
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_input_errors import network_input_errors
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import describe_error
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_management_validation import (

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Preflight of the iam role: semantic checks of its inputs (documented in iam_input_errors.yml)."""
+"""Preflight of the iam role: semantic checks of its inputs (the filter iam_input_errors)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -56,8 +56,3 @@ def iam_input_errors(inputs):
         if inputs.get(name) is not None:
             errors.extend(v.check_tags(name, inputs[name]))
     return errors
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"iam_input_errors": iam_input_errors}

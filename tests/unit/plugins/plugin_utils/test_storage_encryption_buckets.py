@@ -2,11 +2,7 @@ import json
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.storage_encryption_buckets import (
-    FilterModule,
-    bucket_drift,
-    key_arns,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_buckets import bucket_drift
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1111"
 POLICY = {"Version": "2012-10-17", "Statement": [
@@ -50,7 +46,6 @@ def current(**overrides):
 
 def test_matching_bucket_has_no_drift():
     assert bucket_drift([desired()], [current()]) == []
-    assert FilterModule().filters()["storage_encryption_bucket_drift"] is bucket_drift
 
 
 def test_missing_bucket_is_created_with_everything():
@@ -115,25 +110,3 @@ def test_other_buckets_in_the_listing_are_ignored():
 def test_wrong_input_types():
     with pytest.raises(AnsibleFilterError):
         bucket_drift({"name": "b"}, [])
-
-
-def test_key_arns_with_check_mode_stand_in():
-    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "key_arn": KEY},
-               {"item": {"name": "logging", "alias": "p-logging"}, "changed": True}]
-    assert key_arns(results, "eu-west-1", "123456789012") == {
-        "datalake": KEY, "logging": "arn:aws:kms:eu-west-1:123456789012:alias/p-logging"}
-
-
-def test_key_arns_of_skipped_items_come_from_the_read():
-    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "skipped": True},
-               {"item": {"name": "logging", "alias": "p-logging"}, "key_arn": KEY + "-new", "changed": True}]
-    current = {"alias/p-datalake": {"arn": KEY}, "alias/p-logging": {"arn": KEY + "-old"}}
-    assert key_arns(results, "eu-west-1", "123456789012", current=current) == {
-        "datalake": KEY, "logging": KEY + "-new"}
-
-
-def test_key_arns_of_a_key_to_create_in_check_mode_is_the_alias_arn():
-    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "changed": True},
-               {"item": {"name": "logging", "alias": "alias/p-logging"}, "skipped": True}]
-    assert key_arns(results, "cn-north-1", "123456789012", "aws-cn", {"alias/p-logging": {"arn": KEY}}) == {
-        "datalake": "arn:aws-cn:kms:cn-north-1:123456789012:alias/p-datalake", "logging": KEY}

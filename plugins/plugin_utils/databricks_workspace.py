@@ -1,22 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the databricks_provisioning role: its preflight (databricks_provisioning_input_errors)
-and the workspace URL resolution (databricks_workspace_url)."""
+"""Where a Databricks workspace answers: its URL from its deployment name (the filter databricks_workspace_url)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._validation import (
-    provisioning_input_errors,
-)
-
 URL_TEMPLATE = "https://%s.cloud.databricks.com"
-
-
-def databricks_provisioning_input_errors(inputs):
-    return provisioning_input_errors(dict(inputs or {}))
 
 
 def databricks_workspace_url(deployment_name, overrides=None):
@@ -26,9 +17,3 @@ def databricks_workspace_url(deployment_name, overrides=None):
     if overrides.get(deployment_name):
         return str(overrides[deployment_name]).rstrip("/")
     return URL_TEMPLATE % deployment_name
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"databricks_provisioning_input_errors": databricks_provisioning_input_errors,
-                "databricks_workspace_url": databricks_workspace_url}

@@ -6,7 +6,8 @@
 amazon.aws.kms_key reads a key with a dozen calls or more (aliases and rotation twice, grants, every
 policy) even when nothing differs. The role reads its keys once (kms_key_estate_info), compares here
 what kms_key compares, and runs kms_key only for the keys that differ; in check mode and with --diff
-the differences are reported. Documented in storage_encryption_key_drift.yml.
+the differences are reported (the filter storage_encryption_key_drift). The filter storage_encryption_key_arns
+gives the ARN of every key after that loop.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -67,6 +68,19 @@ def key_drift(desired, current):
     return drift
 
 
-class FilterModule(object):
-    def filters(self):
-        return {"storage_encryption_key_drift": key_drift}
+def key_arns(kms_results, region, account, partition="aws", current=None):
+    """{key name: key ARN} from the registered results of the kms_key loop (items with name and alias).
+    A loop item that kms_key skipped (the key did not differ) takes its ARN from ``current``, the keys
+    kms_key_estate_info read (by alias). A key still to be created in check mode has no ARN: its alias
+    ARN stands in for it."""
+    current = current or {}
+    arns = {}
+    for result in kms_results or []:
+        item = result.get("item") or {}
+        alias = str(item.get("alias", ""))
+        alias = alias if alias.startswith("alias/") else "alias/" + alias
+        arn = result.get("key_arn") or (current.get(alias) or {}).get("arn")
+        if not arn:
+            arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias)
+        arns[item.get("name")] = arn
+    return arns

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the databricks_management role: its preflight (databricks_management_input_errors)."""
+"""The filter databricks_management_input_errors (documented in databricks_management_input_errors.yml): the
+databricks_management role's preflight, whose rules are in plugins/module_utils/_databricks_management_validation.py."""
 
 from __future__ import absolute_import, division, print_function
 

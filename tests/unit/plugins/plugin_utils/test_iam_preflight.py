@@ -1,4 +1,4 @@
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.iam_preflight import FilterModule, iam_input_errors
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.iam_preflight import iam_input_errors
 
 ACCOUNT_ID = "0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d"
 
@@ -36,10 +36,6 @@ def only_error(**overrides):
 
 def test_valid_inputs_have_no_errors():
     assert iam_input_errors(valid()) == []
-
-
-def test_filter_is_registered():
-    assert FilterModule().filters()["iam_input_errors"] is iam_input_errors
 
 
 def test_unknown_vpc_is_not_checked_in_preflight():

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Preflight of the storage_encryption role (documented in storage_encryption_input_errors.yml)."""
+"""Preflight of the storage_encryption role: semantic checks of its inputs (the filter
+storage_encryption_input_errors)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -114,8 +115,3 @@ def storage_encryption_input_errors(inputs):
         if inputs.get(name) is not None:
             errors.extend(v.check_tags(name, inputs[name]))
     return errors
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"storage_encryption_input_errors": storage_encryption_input_errors}

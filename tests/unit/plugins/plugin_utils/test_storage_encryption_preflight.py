@@ -1,5 +1,4 @@
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.storage_encryption_preflight import (
-    FilterModule,
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_preflight import (
     storage_encryption_input_errors,
 )
 
@@ -51,7 +50,6 @@ def lifecycle(rule):
 
 def test_valid_inputs_have_no_errors():
     assert storage_encryption_input_errors(valid()) == []
-    assert FilterModule().filters()["storage_encryption_input_errors"] is storage_encryption_input_errors
 
 
 def test_deletion_window_between_7_and_30():

@@ -7,7 +7,7 @@ Each amazon.aws network module reads its resource again on every run, several ca
 start-up per resource. The role reads the whole VPC once, compares here, and runs a module only for
 the parts that differ. A part is reported as unchanged only when the amazon.aws module would report
 changed=false; anything this comparison does not understand counts as a difference, so the module
-decides. Documented in network_drift.yml.
+decides. The filter network_drift (plugins/filter/network_drift.yml).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -242,8 +242,3 @@ def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=
     result["reasons"] = {part: reasons[part] for part in PARTS if reasons[part]}
     result["changes"] = [part for part in PARTS if reasons[part]]
     return result
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"network_drift": network_drift}

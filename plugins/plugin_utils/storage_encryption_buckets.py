@@ -6,7 +6,7 @@
 amazon.aws.s3_bucket and community.aws.s3_lifecycle support no check mode, and each call reads a
 dozen bucket settings. The role reads every bucket once (amazon.aws.s3_bucket_info), compares here,
 and calls the writing modules only for buckets that differ; in check mode the differences are the
-plan. Documented in storage_encryption_bucket_drift.yml.
+plan. The filter storage_encryption_bucket_drift (plugins/filter/storage_encryption_bucket_drift.yml).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -130,26 +130,3 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention"):
                           "settings": ["create", *settings] if not exists else settings,
                           "lifecycle": lifecycle, "before": before, "after": after, "desired": bucket})
     return drift
-
-
-def key_arns(kms_results, region, account, partition="aws", current=None):
-    """{key name: key ARN} from the registered results of the kms_key loop (items with name and alias).
-    A loop item that kms_key skipped (the key did not differ) takes its ARN from ``current``, the keys
-    kms_key_estate_info read (by alias). A key still to be created in check mode has no ARN: its alias
-    ARN stands in for it."""
-    current = current or {}
-    arns = {}
-    for result in kms_results or []:
-        item = result.get("item") or {}
-        alias = str(item.get("alias", ""))
-        alias = alias if alias.startswith("alias/") else "alias/" + alias
-        arn = result.get("key_arn") or (current.get(alias) or {}).get("arn")
-        if not arn:
-            arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias)
-        arns[item.get("name")] = arn
-    return arns
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"storage_encryption_bucket_drift": bucket_drift, "storage_encryption_key_arns": key_arns}

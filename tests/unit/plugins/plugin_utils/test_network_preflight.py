@@ -1,11 +1,9 @@
-"""The network preflight filter: each rule's message names the variable and the rule."""
+"""The network preflight (plugin_utils/network_preflight.py): each rule's message names the variable and the rule;
+the layout (plugin_utils/network_layout.py)."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_preflight import (
-    FilterModule,
-    network_input_errors,
-    network_plan,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import network_plan
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_preflight import network_input_errors
 
 VALID = {
     "aws_region": "eu-west-1",
@@ -30,10 +28,6 @@ def errors_for(**changes):
 
 def test_the_seed_defaults_are_valid():
     assert network_input_errors(VALID) == []
-
-
-def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"network_input_errors", "network_plan"}
 
 
 def test_not_a_dict():

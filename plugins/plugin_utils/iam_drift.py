@@ -8,7 +8,7 @@ amazon.aws.iam_role, iam_policy and iam_instance_profile only for what differs. 
 ones those modules make to decide whether they change something (trust and inline policies with
 compare_policies, tags with compare_aws_tags and purge_tags, description, maximum session duration,
 instance profile role); when in doubt a resource is reported as drifted, never the reverse.
-Documented in iam_drift.yml.
+The filter iam_drift (plugins/filter/iam_drift.yml).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -102,8 +102,3 @@ def iam_drift(estate, desired):
         "instance_profiles": [change["name"] for change in changes["instance_profiles"]],
         "changes": changes["roles"] + changes["inline_policies"] + changes["instance_profiles"],
     }
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"iam_drift": iam_drift}

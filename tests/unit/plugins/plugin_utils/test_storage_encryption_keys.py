@@ -2,8 +2,8 @@ import copy
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.storage_encryption_keys import (
-    FilterModule,
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_keys import (
+    key_arns,
     key_drift,
 )
 
@@ -37,7 +37,6 @@ def current(**overrides):
 
 def test_matching_key_has_no_drift():
     assert key_drift([desired()], current()) == []
-    assert FilterModule().filters()["storage_encryption_key_drift"] is key_drift
 
 
 def test_alias_without_prefix_matches():
@@ -123,3 +122,25 @@ def test_bad_input_is_an_error():
         key_drift({}, {})
     with pytest.raises(AnsibleFilterError):
         key_drift([], [])
+
+
+def test_key_arns_with_check_mode_stand_in():
+    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "key_arn": ARN},
+               {"item": {"name": "logging", "alias": "p-logging"}, "changed": True}]
+    assert key_arns(results, "eu-west-1", "123456789012") == {
+        "datalake": ARN, "logging": "arn:aws:kms:eu-west-1:123456789012:alias/p-logging"}
+
+
+def test_key_arns_of_skipped_items_come_from_the_read():
+    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "skipped": True},
+               {"item": {"name": "logging", "alias": "p-logging"}, "key_arn": ARN + "-new", "changed": True}]
+    current = {"alias/p-datalake": {"arn": ARN}, "alias/p-logging": {"arn": ARN + "-old"}}
+    assert key_arns(results, "eu-west-1", "123456789012", current=current) == {
+        "datalake": ARN, "logging": ARN + "-new"}
+
+
+def test_key_arns_of_a_key_to_create_in_check_mode_is_the_alias_arn():
+    results = [{"item": {"name": "datalake", "alias": "alias/p-datalake"}, "changed": True},
+               {"item": {"name": "logging", "alias": "alias/p-logging"}, "skipped": True}]
+    assert key_arns(results, "cn-north-1", "123456789012", "aws-cn", {"alias/p-logging": {"arn": ARN}}) == {
+        "datalake": "arn:aws-cn:kms:cn-north-1:123456789012:alias/p-datalake", "logging": ARN}

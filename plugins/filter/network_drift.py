@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The filter network_drift: the parts of the network role's VPC estate that differ.
+
+Documented in network_drift.yml; the logic is in plugins/plugin_utils/network_drift.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_drift import (
+    network_drift,
+)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"network_drift": network_drift}

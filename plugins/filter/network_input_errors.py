@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The filter network_input_errors: the network role's preflight.
+
+Documented in network_input_errors.yml; the logic is in plugins/plugin_utils/network_preflight.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_preflight import (
+    network_input_errors,
+)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"network_input_errors": network_input_errors}

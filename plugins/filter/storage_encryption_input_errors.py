@@ -1,0 +1,20 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The filter storage_encryption_input_errors: the storage_encryption role's preflight.
+
+Documented in storage_encryption_input_errors.yml; the logic is in
+plugins/plugin_utils/storage_encryption_preflight.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_preflight import (
+    storage_encryption_input_errors,
+)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"storage_encryption_input_errors": storage_encryption_input_errors}

@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The filter storage_encryption_key_arns: key name to key ARN after a kms_key loop.
+
+Documented in storage_encryption_key_arns.yml; the logic is in plugins/plugin_utils/storage_encryption_keys.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_keys import (
+    key_arns,
+)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"storage_encryption_key_arns": key_arns}
