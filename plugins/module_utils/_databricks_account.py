@@ -10,7 +10,7 @@ when their spec changed and no workspace uses them, refused with a clear error o
                              usage_fields=("credentials_id",))
     handler = ImmutableAccountObject(module, spec, match=lambda o: o["credentials_name"] == name,
                                      comparable=flatten, desired=dict(role_arn=...), body=dict(...))
-    handler.run(state)   # exits the module
+    return handler.run(state)   # the module's result
 
 ``comparable(obj)`` flattens a Databricks object to the keys of ``desired``; the comparison is
 ``_databricks_diff.ResourceDiff`` (``unordered`` keys compare as sets).
@@ -97,29 +97,30 @@ class ImmutableAccountObject:
         self.module.request("DELETE", self.module.account_path("%s/%s" % (self.spec.path, current[self.spec.id_field])),
                             action="delete %s" % self.label, not_found_ok=True)
 
-    def _exit(self, changed, obj, diff, **extra):
+    def _result(self, changed, obj, diff, **extra):
         extra[self.spec.result_key] = obj
         extra[self.spec.id_field] = obj.get(self.spec.id_field) if obj else None
-        self.module.exit(changed=changed, diff=diff, **extra)
+        return self.module.result(changed=changed, diff=diff, **extra)
 
-    def _check_required(self):
+    def _missing_required(self):
+        """The options state=present needs that are not set; in check mode a warning, else the module fails."""
         missing = [option for option in self.required if self.module.params.get(option) in (None, "", [])]
-        if not missing:
-            return
-        if self.module.check_mode:  # inputs produced by earlier tasks that check mode did not run
+        if missing and not self.module.check_mode:
+            self.module.fail("%s: state=present needs %s" % (self.label, ", ".join(missing)),
+                             error_code="MISSING_PARAMETER")
+        if missing:  # inputs produced by earlier tasks that check mode did not run
             self.module.warn("%s: %s not known yet in check mode; assuming the object would be created or "
                              "replaced" % (self.label, ", ".join(missing)))
-            self._exit(True, None, {"before": {}, "after": {}})
-        self.module.fail("%s: state=present needs %s" % (self.label, ", ".join(missing)),
-                         error_code="MISSING_PARAMETER")
+        return missing
 
     def ensure_present(self):
-        self._check_required()
+        if self._missing_required():
+            return self._result(True, None, {"before": {}, "after": {}})
         current = self.find()
         delta = ResourceDiff(self.desired, self.comparable(current) if current else None,
                              unordered=self.spec.unordered)
         if current is not None and not delta.changes:
-            self._exit(False, current, delta.diff)
+            return self._result(False, current, delta.diff)
         replaced = False
         if current is not None:
             self._refuse_if_used(current, "must change (%s)" % ", ".join(delta.changed_keys))
@@ -127,21 +128,22 @@ class ImmutableAccountObject:
                 self._delete(current)
             replaced = True
         if self.module.check_mode:
-            self._exit(True, None, delta.diff, replaced=replaced)
+            return self._result(True, None, delta.diff, replaced=replaced)
         created = self.module.request("POST", self.module.account_path(self.spec.path), body=self.body,
                                       action="create %s" % self.label, **self.create_call_kwargs)
-        self._exit(True, created, delta.diff, replaced=replaced)
+        return self._result(True, created, delta.diff, replaced=replaced)
 
     def ensure_absent(self):
         current = self.find()
         if current is None:
-            self._exit(False, None, absent_diff(None))
+            return self._result(False, None, absent_diff(None))
         self._refuse_if_used(current, "is to be deleted")
         if not self.module.check_mode:
             self._delete(current)
-        self._exit(True, current, absent_diff(self.comparable(current)))
+        return self._result(True, current, absent_diff(self.comparable(current)))
 
     def run(self, state):
+        """The module's result for state present or absent."""
         if state == "absent":
-            self.ensure_absent()
-        self.ensure_present()
+            return self.ensure_absent()
+        return self.ensure_present()

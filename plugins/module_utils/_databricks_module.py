@@ -3,18 +3,25 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """``DatabricksModule``: the base every Databricks module is built on.
 
-A module holds only its resource logic::
+A module holds only its resource logic, a runner that returns the result::
 
-    module = DatabricksModule(argument_spec=dict(name=dict(required=True), ...), api="account")
-    current = module.get_or_none("GET", module.account_path("/credentials/%s" % cid), action="read credentials")
-    created = module.request("POST", module.account_path("/credentials"), body={...}, action="create credentials")
-    module.exit(changed=True, diff=delta.diff, credentials=created)
+    def run(module):
+        current = module.request("GET", module.account_path("/credentials/%s" % cid), not_found_ok=True,
+                                 action="read credentials")
+        created = module.request("POST", module.account_path("/credentials"), body={...}, action="create credentials")
+        return module.result(changed=True, diff=delta.diff, credentials=created)
+
+    def main():
+        DatabricksModule(argument_spec=dict(name=dict(required=True), ...), api="account").run(run)
 
 What the base owns:
 
 * the shared connection options (``_databricks_connection``) merged into the module's argspec,
   ``supports_check_mode=True`` by default, and the databricks-sdk import check
   (``missing_required_lib``);
+* the one exit (``_runner``): ``module.run(runner)`` calls ``runner(module)``, which returns the result
+  dict, and exits once with it; ``module.fail(...)`` and ``module.fail_error(...)`` raise
+  ``ModuleFailure``, which ``run`` turns into the module's one ``fail_json``;
 * clients (``module.account`` / ``module.workspace`` / ``module.workspace_at(host)``), built
   lazily by ``_databricks_client`` and cached; an authentication failure (401/403, token error)
   drops the interpreter's reused sessions of these credentials (``forget_sessions``);
@@ -25,12 +32,12 @@ What the base owns:
 * ``module.call(fn, ...)`` / ``module.request(method, path, ...)``: every API call goes through
   them. Transient errors (429, 503, 504, connection; ``_databricks_errors``) are retried with
   jittered exponential backoff honouring ``Retry-After`` (``_databricks_retries``) until the
-  ``retry_timeout`` option runs out; ``retry_if``
-  adds a domain retry (e.g. IAM propagation) with its own bound. Any remaining error ends the
-  module with ``fail_json(msg="<action>: <ERROR_CODE>: <message> -- <hint>", error_code=...)``;
+  ``retry_timeout`` option runs out; ``retry_if`` adds a domain retry (e.g. IAM propagation)
+  with its own bound. Any remaining error fails the module with
+  ``msg="<action>: <ERROR_CODE>: <message> -- <hint>"`` and ``error_code``;
   ``not_found_ok=True`` (or ``get_or_none``) turns "does not exist" into ``None``;
 * ``module.wait_for_status(...)``: adaptive, bounded polling (``_databricks_waiter``);
-* ``module.exit(changed, diff=..., **result)``: adds ``diff`` only under ``--diff``.
+* ``module.result(changed, diff=..., **values)``: the result dict, with ``diff`` only under ``--diff``.
 
 Secrets: connection secrets are ``no_log`` options. A module that returns a secret (a new token
 value) documents it and the calling task must use ``no_log: true``; diffs go through
@@ -65,6 +72,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     call_with_retries,
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_waiter import wait_for_status
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 
 def as_dict(obj):
@@ -91,8 +99,6 @@ class DatabricksModule:
     def __init__(self, argument_spec=None, api="account", supports_check_mode=True, **kwargs):
         self.module = AnsibleModule(argument_spec=merge_argument_spec(argument_spec),
                                     supports_check_mode=supports_check_mode, **kwargs)
-        if not HAS_DATABRICKS_SDK:
-            self.module.fail_json(msg=missing_required_lib("databricks-sdk"), exception=DATABRICKS_SDK_IMPORT_ERROR)
         self.api = api
         self._clients = {}
         self.retry_state = RetryState()
@@ -113,24 +119,36 @@ class DatabricksModule:
     def warn(self, message):
         self.module.warn(message)
 
+    # --- the one exit ----------------------------------------------------------------------
+    def run(self, runner):
+        """Exit once: with the dict runner(self) returns, or failed for the ModuleFailure it raises (_runner)."""
+        run_module(self.module, lambda _ansible_module: self._result_of(runner))
+
+    def _result_of(self, runner):
+        if not HAS_DATABRICKS_SDK:
+            raise ModuleFailure(missing_required_lib("databricks-sdk"), exception=DATABRICKS_SDK_IMPORT_ERROR)
+        return runner(self)
+
     def fail(self, msg, error_code=None, **extra):
+        """Raise the module's failure (ModuleFailure): msg, error_code and extra are its result."""
         if error_code is not None:
             extra["error_code"] = error_code
-        self.module.fail_json(msg=msg, **extra)
+        raise ModuleFailure(msg, **extra)
 
     def fail_error(self, exc, action=None, host=None, **extra):
-        """End the module for an API error: specific message and the Databricks error code.
+        """Raise the module's failure for an API error: specific message and the Databricks error code.
         host: the workspace URL the failed call went to (default: the workspace_host option of a
         workspace module), named when the workspace is not reachable yet."""
         if host is None and self.api == "workspace":
             host = self.params.get("workspace_host")
         info = describe_error(exc, action, host=host)
-        self.module.fail_json(msg=info.message, error_code=info.error_code, exception=traceback.format_exc(), **extra)
+        raise ModuleFailure(info.message, error_code=info.error_code, exception=traceback.format_exc(), **extra)
 
-    def exit(self, changed=False, diff=None, **result):
+    def result(self, changed=False, diff=None, **values):
+        """The module's result: changed, the values, and diff only under --diff."""
         if diff is not None and self.diff_mode:
-            result["diff"] = diff
-        self.module.exit_json(changed=changed, **result)
+            values["diff"] = diff
+        return dict(changed=changed, **values)
 
     # --- clients -----------------------------------------------------------------------------
     @property
@@ -143,7 +161,7 @@ class DatabricksModule:
 
     @property
     def account(self):
-        """The account API client (built on first use; a connection problem ends the module)."""
+        """The account API client (built on first use; a connection problem fails the module)."""
         return self._client("account", None)
 
     @property
@@ -162,7 +180,7 @@ class DatabricksModule:
     def _client(self, api, host):
         """The client, built on first use. Building a workspace client runs the SDK's discovery
         requests: a workspace not serving yet (WorkspaceNotReady, transient) is retried within the
-        retry_timeout option; any other error ends the module."""
+        retry_timeout option; any other error fails the module."""
         key = (api, host)
         if key not in self._clients:
             if api == "account":
@@ -181,7 +199,7 @@ class DatabricksModule:
 
     # --- calls -------------------------------------------------------------------------------
     def call(self, fn, *args, **kwargs):
-        """fn(*args, **kwargs) with retries; API errors end the module (see the module docstring).
+        """fn(*args, **kwargs) with retries; API errors fail the module (see the module docstring).
 
         Keyword-only controls (removed before calling fn):
         action: what the call does, for messages ("create credentials lh-creds");
@@ -210,7 +228,6 @@ class DatabricksModule:
             if not fail:
                 raise
             self.fail_error(exc, action=action, host=target_host)
-        return None  # not reached: fail_json exits
 
     def get_or_none(self, fn, *args, **kwargs):
         kwargs["not_found_ok"] = True

@@ -79,7 +79,7 @@ def public_info(token_info):
 
 
 def ensure_token_present(module, current, revoke_unstored, create, request_fields=None):
-    """The state=present flow of both token modules; exits the module.
+    """The state=present flow of both token modules: the module's result.
 
     current: the held token's info (None when none is held or it is gone); revoke_unstored(): revokes (not in
     check mode) the tokens ``unstored`` finds and returns their ids, [] unless ``exclusive``; create(body):
@@ -93,20 +93,21 @@ def ensure_token_present(module, current, revoke_unstored, create, request_field
     if revoked:
         before["unstored_token_ids"] = revoked
     if action == KEEP:
-        module.exit(changed=bool(revoked), token_id=current["token_id"], token_value=None,
-                    token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
-                    revoked_token_ids=revoked, diff={"before": before, "after": kept})
+        return module.result(changed=bool(revoked), token_id=current["token_id"], token_value=None,
+                             token_info=public_info(current), action=action, reason=reason, previous_token_id=None,
+                             revoked_token_ids=revoked, diff={"before": before, "after": kept})
     previous = current["token_id"] if action == ROTATE else None
     body = dict(request_fields or {}, comment=params["comment"])
     if params["lifetime_seconds"]:
         body["lifetime_seconds"] = params["lifetime_seconds"]
     after = dict(body, token_id="(new token)", lifetime_seconds=params["lifetime_seconds"])
     if module.check_mode:
-        module.exit(changed=True, token_id=None, token_value=None, action=action, reason=reason,
-                    previous_token_id=previous, revoked_token_ids=revoked, diff={"before": before, "after": after})
+        return module.result(changed=True, token_id=None, token_value=None, action=action, reason=reason,
+                             previous_token_id=previous, revoked_token_ids=revoked,
+                             diff={"before": before, "after": after})
     created = create(body)
     info = created.get("token_info") or {}
     after["token_id"] = info.get("token_id")
-    module.exit(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
-                token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
-                revoked_token_ids=revoked, diff={"before": before, "after": after})
+    return module.result(changed=True, token_id=info.get("token_id"), token_value=created.get("token_value"),
+                         token_info=public_info(info), action=action, reason=reason, previous_token_id=previous,
+                         revoked_token_ids=revoked, diff={"before": before, "after": after})

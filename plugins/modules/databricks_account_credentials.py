@@ -111,18 +111,9 @@ def comparable(obj):
     return {"role_arn": ((obj.get("aws_credentials") or {}).get("sts_role") or {}).get("role_arn")}
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            role_arn=dict(type="str"),
-            propagation_timeout=dict(type="int", default=120),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="account",
-    )
+def run(module):
     name = module.params["name"]
-    handler = ImmutableAccountObject(
+    return ImmutableAccountObject(
         module, SPEC,
         match=lambda obj: obj.get("credentials_name") == name,
         comparable=comparable,
@@ -133,8 +124,19 @@ def main():
         create_call_kwargs=dict(retry_if=is_iam_propagation_error,
                                 retry_timeout=max(module.params["propagation_timeout"],
                                                   module.params["retry_timeout"])),
-    )
-    handler.run(module.params["state"])
+    ).run(module.params["state"])
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            role_arn=dict(type="str"),
+            propagation_timeout=dict(type="int", default=120),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="account",
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -113,23 +113,13 @@ def key_configuration(key_arn, use_cases):
     return match
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            key_arn=dict(type="str", required=True, no_log=False),
-            key_alias=dict(type="str", no_log=False),
-            use_cases=dict(type="list", elements="str", choices=["STORAGE", "MANAGED_SERVICES"]),
-            reuse_key_for_cluster_volumes=dict(type="bool"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="account",
-    )
+def run(module):
     params = module.params
     key_info = {"key_arn": params["key_arn"]}
     for option in ("key_alias", "reuse_key_for_cluster_volumes"):
         if params[option] is not None:
             key_info[option] = params[option]
-    ImmutableAccountObject(
+    return ImmutableAccountObject(
         module, SPEC,
         match=key_configuration(params["key_arn"], params["use_cases"]),
         comparable=comparable,
@@ -139,6 +129,19 @@ def main():
         label="customer-managed key %s" % params["key_arn"],
         required=["use_cases"],
     ).run(params["state"])
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            key_arn=dict(type="str", required=True, no_log=False),
+            key_alias=dict(type="str", no_log=False),
+            use_cases=dict(type="list", elements="str", choices=["STORAGE", "MANAGED_SERVICES"]),
+            reuse_key_for_cluster_volumes=dict(type="bool"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="account",
+    ).run(run)
 
 
 if __name__ == "__main__":

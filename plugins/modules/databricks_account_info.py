@@ -125,8 +125,7 @@ def unreachable_reason(exc):
     return type(exc).__name__
 
 
-def main():
-    module = DatabricksModule(argument_spec=dict(probe_timeout=dict(type="int", default=10)), api="account")
+def run(module):
     params = module.params
     host = (params.get("account_host") or "").rstrip("/")
     account_id = params.get("account_id") or ""
@@ -166,8 +165,12 @@ def main():
         info = describe_error(exc, "check the Databricks account API at %s" % host)
         stop("other", code, info.message)
     principal = next(iter(found.get("Resources") or []), {})
-    module.exit(changed=False, authenticated=True, service_principal_id=principal.get("id"),
-                service_principal_name=principal.get("displayName"), **result)
+    return module.result(changed=False, authenticated=True, service_principal_id=principal.get("id"),
+                         service_principal_name=principal.get("displayName"), **result)
+
+
+def main():
+    DatabricksModule(argument_spec=dict(probe_timeout=dict(type="int", default=10)), api="account").run(run)
 
 
 if __name__ == "__main__":

@@ -163,9 +163,9 @@ def view(conf):
 
 
 def done(module, changed, conf, diff, replaced=False, disabled=()):
-    module.exit(changed=changed, diff=diff, log_delivery_configuration=conf,
-                config_id=conf.get("config_id") if conf else None, replaced=replaced,
-                disabled_ids=[c["config_id"] for c in disabled])
+    return module.result(changed=changed, diff=diff, log_delivery_configuration=conf,
+                         config_id=conf.get("config_id") if conf else None, replaced=replaced,
+                         disabled_ids=[c["config_id"] for c in disabled])
 
 
 def ensure_disabled(module, mine, enabled):
@@ -175,7 +175,7 @@ def ensure_disabled(module, mine, enabled):
     before = view(enabled[0] if enabled else last)
     after = dict(before, status=DISABLED) if before else {}
     result = read(module, last["config_id"]) if last and enabled and not module.check_mode else last
-    done(module, bool(enabled), result, {"before": before, "after": after}, disabled=enabled)
+    return done(module, bool(enabled), result, {"before": before, "after": after}, disabled=enabled)
 
 
 def ensure_enabled(module, mine, enabled):
@@ -195,13 +195,13 @@ def ensure_enabled(module, mine, enabled):
     if keep is not None:
         after = dict(view(keep), status=ENABLED)
         if keep.get("status") == ENABLED and not stale:
-            done(module, False, keep, {"before": before, "after": after})
+            return done(module, False, keep, {"before": before, "after": after})
         for conf in stale:  # disable first: Databricks limits the enabled configurations per type
             set_status(module, conf, DISABLED)
         if keep.get("status") != ENABLED:
             set_status(module, keep, ENABLED)
         result = keep if module.check_mode else read(module, keep["config_id"])
-        done(module, True, result, {"before": before, "after": after}, disabled=stale)
+        return done(module, True, result, {"before": before, "after": after}, disabled=stale)
 
     after = dict(ResourceDiff(desired, None).after, status=ENABLED)
     missing = [k for k in ("log_type", "credentials_id", "storage_configuration_id") if not params[k]]
@@ -209,23 +209,32 @@ def ensure_enabled(module, mine, enabled):
         if module.check_mode:  # produced by earlier tasks that check mode did not run
             module.warn("%s: %s not known yet in check mode; assuming the configuration would be created"
                         % (label, ", ".join(missing)))
-            done(module, True, None, {"before": before, "after": after}, replaced=bool(mine), disabled=stale)
+            return done(module, True, None, {"before": before, "after": after}, replaced=bool(mine),
+                        disabled=stale)
         module.fail("%s: %s required to create the configuration" % (label, ", ".join(missing)),
                     error_code="MISSING_PARAMETER")
     for conf in stale:
         set_status(module, conf, DISABLED)
     if module.check_mode:
-        done(module, True, None, {"before": before, "after": after}, replaced=bool(mine), disabled=stale)
+        return done(module, True, None, {"before": before, "after": after}, replaced=bool(mine), disabled=stale)
     body = dict((k, v) for k, v in desired.items() if v is not None)
     body.update(config_name=params["name"], status=ENABLED)
     created = module.request("POST", module.account_path("/log-delivery"), body={"log_delivery_configuration": body},
                              action="create %s" % label)
-    done(module, True, created.get("log_delivery_configuration") or created, {"before": before, "after": after},
-         replaced=bool(mine), disabled=stale)
+    return done(module, True, created.get("log_delivery_configuration") or created,
+                {"before": before, "after": after}, replaced=bool(mine), disabled=stale)
+
+
+def run(module):
+    mine = [c for c in list_configurations(module) if c.get("config_name") == module.params["name"]]
+    enabled = [c for c in mine if c.get("status") == ENABLED]
+    if module.params["state"] == "disabled":
+        return ensure_disabled(module, mine, enabled)
+    return ensure_enabled(module, mine, enabled)
 
 
 def main():
-    module = DatabricksModule(
+    DatabricksModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             log_type=dict(type="str", choices=list(FORMATS)),
@@ -238,12 +247,7 @@ def main():
             state=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
         ),
         api="account",
-    )
-    mine = [c for c in list_configurations(module) if c.get("config_name") == module.params["name"]]
-    enabled = [c for c in mine if c.get("status") == ENABLED]
-    if module.params["state"] == "disabled":
-        ensure_disabled(module, mine, enabled)
-    ensure_enabled(module, mine, enabled)
+    ).run(run)
 
 
 if __name__ == "__main__":

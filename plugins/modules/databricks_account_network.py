@@ -115,8 +115,27 @@ def comparable(obj):
             "vpc_endpoints": endpoints_of(obj.get("vpc_endpoints"))}
 
 
+def run(module):
+    params = module.params
+    endpoints = endpoints_of(params["vpc_endpoints"])
+    body = {"network_name": params["name"], "vpc_id": params["vpc_id"], "subnet_ids": params["subnet_ids"],
+            "security_group_ids": params["security_group_ids"]}
+    if any(endpoints.values()):
+        body["vpc_endpoints"] = {key: value for key, value in endpoints.items() if value}
+    return ImmutableAccountObject(
+        module, SPEC,
+        match=lambda obj: obj.get("network_name") == params["name"],
+        comparable=comparable,
+        desired={"vpc_id": params["vpc_id"], "subnet_ids": params["subnet_ids"],
+                 "security_group_ids": params["security_group_ids"], "vpc_endpoints": endpoints},
+        body=body,
+        label="network configuration %s" % params["name"],
+        required=["vpc_id", "subnet_ids", "security_group_ids"],
+    ).run(params["state"])
+
+
 def main():
-    module = DatabricksModule(
+    DatabricksModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             vpc_id=dict(type="str"),
@@ -129,23 +148,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="account",
-    )
-    params = module.params
-    endpoints = endpoints_of(params["vpc_endpoints"])
-    body = {"network_name": params["name"], "vpc_id": params["vpc_id"], "subnet_ids": params["subnet_ids"],
-            "security_group_ids": params["security_group_ids"]}
-    if any(endpoints.values()):
-        body["vpc_endpoints"] = {key: value for key, value in endpoints.items() if value}
-    ImmutableAccountObject(
-        module, SPEC,
-        match=lambda obj: obj.get("network_name") == params["name"],
-        comparable=comparable,
-        desired={"vpc_id": params["vpc_id"], "subnet_ids": params["subnet_ids"],
-                 "security_group_ids": params["security_group_ids"], "vpc_endpoints": endpoints},
-        body=body,
-        label="network configuration %s" % params["name"],
-        required=["vpc_id", "subnet_ids", "security_group_ids"],
-    ).run(params["state"])
+    ).run(run)
 
 
 if __name__ == "__main__":

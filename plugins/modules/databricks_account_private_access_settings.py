@@ -105,23 +105,11 @@ def comparable(obj):
 
 
 def finish(module, changed, settings, diff):
-    module.exit(changed=changed, diff=diff, private_access_settings=settings,
-                private_access_settings_id=(settings or {}).get("private_access_settings_id"))
+    return module.result(changed=changed, diff=diff, private_access_settings=settings,
+                         private_access_settings_id=(settings or {}).get("private_access_settings_id"))
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            region=dict(type="str"),
-            public_access_enabled=dict(type="bool", default=False),
-            private_access_level=dict(type="str", default="ACCOUNT", choices=["ACCOUNT", "ENDPOINT"]),
-            allowed_vpc_endpoint_ids=dict(type="list", elements="str", default=[]),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="account",
-        required_if=[("state", "present", ("region",))],
-    )
+def run(module):
     params = module.params
     name = params["name"]
     found = [obj for obj in list_objects(module, PATH, "list private access settings")
@@ -132,27 +120,42 @@ def main():
     current = found[0] if found else None
     if params["state"] == "absent":
         if current is None:
-            finish(module, False, None, absent_diff(None))
+            return finish(module, False, None, absent_diff(None))
         if not module.check_mode:
             module.request("DELETE", module.account_path("%s/%s" % (PATH, current["private_access_settings_id"])),
                            action="delete private access settings %s" % name, not_found_ok=True)
-        module.exit(changed=True, diff=absent_diff(comparable(current)), private_access_settings=None,
-                    private_access_settings_id=current["private_access_settings_id"])
+        return module.result(changed=True, diff=absent_diff(comparable(current)), private_access_settings=None,
+                             private_access_settings_id=current["private_access_settings_id"])
 
     desired = dict((field, params[field]) for field in FIELDS)
     delta = ResourceDiff(desired, comparable(current) if current else None, unordered=("allowed_vpc_endpoint_ids",))
     if not delta.changed:
-        finish(module, False, current, delta.diff)
+        return finish(module, False, current, delta.diff)
     body = dict(desired, private_access_settings_name=name)
     if module.check_mode:
-        finish(module, True, dict(current or {"private_access_settings_id": None}, **body), delta.diff)
+        return finish(module, True, dict(current or {"private_access_settings_id": None}, **body), delta.diff)
     if current is None:
         settings = module.request("POST", module.account_path(PATH), body=body,
                                   action="create private access settings %s" % name)
     else:
         settings = module.request("PUT", module.account_path("%s/%s" % (PATH, current["private_access_settings_id"])),
                                   body=body, action="update private access settings %s" % name)
-    finish(module, True, settings, delta.diff)
+    return finish(module, True, settings, delta.diff)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            region=dict(type="str"),
+            public_access_enabled=dict(type="bool", default=False),
+            private_access_level=dict(type="str", default="ACCOUNT", choices=["ACCOUNT", "ENDPOINT"]),
+            allowed_vpc_endpoint_ids=dict(type="list", elements="str", default=[]),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="account",
+        required_if=[("state", "present", ("region",))],
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -86,21 +86,12 @@ def comparable(obj):
     return {"bucket_name": (obj.get("root_bucket_info") or {}).get("bucket_name"), "role_arn": obj.get("role_arn")}
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            bucket_name=dict(type="str"),
-            role_arn=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="account",
-    )
+def run(module):
     params = module.params
     body = {"storage_configuration_name": params["name"], "root_bucket_info": {"bucket_name": params["bucket_name"]}}
     if params["role_arn"]:
         body["role_arn"] = params["role_arn"]
-    ImmutableAccountObject(
+    return ImmutableAccountObject(
         module, SPEC,
         match=lambda obj: obj.get("storage_configuration_name") == params["name"],
         comparable=comparable,
@@ -109,6 +100,18 @@ def main():
         label="storage configuration %s" % params["name"],
         required=["bucket_name"],
     ).run(params["state"])
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            bucket_name=dict(type="str"),
+            role_arn=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="account",
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -91,19 +91,10 @@ def comparable(obj):
     return {"aws_vpc_endpoint_id": obj.get("aws_vpc_endpoint_id"), "region": obj.get("region")}
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            aws_vpc_endpoint_id=dict(type="str"),
-            region=dict(type="str"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="account",
-    )
+def run(module):
     params = module.params
     desired = {"aws_vpc_endpoint_id": params["aws_vpc_endpoint_id"], "region": params["region"]}
-    ImmutableAccountObject(
+    return ImmutableAccountObject(
         module, SPEC,
         match=lambda obj: obj.get("vpc_endpoint_name") == params["name"],
         comparable=comparable,
@@ -112,6 +103,18 @@ def main():
         label="VPC endpoint registration %s" % params["name"],
         required=["aws_vpc_endpoint_id", "region"],
     ).run(params["state"])
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            aws_vpc_endpoint_id=dict(type="str"),
+            region=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="account",
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -298,19 +298,19 @@ class WorkspaceManager:
                           workspace_status=workspace.get("workspace_status"))
         if self.wait_info:
             result["wait"] = self.wait_info
-        self.module.exit(changed=changed, diff=diff, **result)
+        return self.module.result(changed=changed, diff=diff, **result)
 
     def ensure_absent(self):
         current = self.find()
         if current is None:
-            self.finish(False, None, absent_diff(None))
+            return self.finish(False, None, absent_diff(None))
         changed = current.get("workspace_status") != "CANCELLING"  # a deletion under way is not a change
         if changed and not self.module.check_mode:
             self.module.request("DELETE", self.path(current["workspace_id"]), action="delete workspace %s" % self.name,
                                 not_found_ok=True)
         if self.params["wait"] and not self.module.check_mode:
             self.wait_gone(current)
-        self.finish(changed, current, absent_diff(comparable(current) if changed else None))
+        return self.finish(changed, current, absent_diff(comparable(current) if changed else None))
 
     def create(self):
         missing = [f for f in ("aws_region", "credentials_id", "storage_configuration_id") if not self.params[f]]
@@ -322,13 +322,13 @@ class WorkspaceManager:
                              error_code="MISSING_PARAMETER")
         delta = ResourceDiff(self.desired(), None)
         if self.module.check_mode:
-            self.finish(True, None, delta.diff, updated_fields=[], repaired=False)
+            return self.finish(True, None, delta.diff, updated_fields=[], repaired=False)
         body = dict((k, v) for k, v in self.desired().items() if v is not None)
         body["workspace_name"] = self.name
         created = self.module.request("POST", self.path(), body=body, action="create workspace %s" % self.name)
         if self.params["wait"]:
             created = self.wait(created)
-        self.finish(True, created, delta.diff, updated_fields=[], repaired=False)
+        return self.finish(True, created, delta.diff, updated_fields=[], repaired=False)
 
     def fail_if_failed(self, current):
         if current.get("workspace_status") in FAILED_STATES:
@@ -352,7 +352,7 @@ class WorkspaceManager:
                            % (self.name, current["workspace_id"], ", ".join(fields)))
                 self.module.fail(message, error_code="WORKSPACE_HAS_RUNNING_COMPUTE", workspace=current)
             self.module.fail_error(exc, action="update workspace %s (%s)" % (self.name, ", ".join(fields)))
-        return None  # not reached: fail exits
+        return None  # not reached: fail and fail_error raise
 
     def ensure_present(self):
         current = self.find()
@@ -364,7 +364,7 @@ class WorkspaceManager:
                 self.wait_gone(current)
             current = None
         if current is None:
-            self.create()
+            return self.create()
         delta = ResourceDiff(self.desired(), comparable(current))
         blocked = [f for f in delta.changed_keys if f in IMMUTABLE]
         if blocked:
@@ -382,11 +382,11 @@ class WorkspaceManager:
             self.fail_if_failed(current)
             if status != "RUNNING" and self.params["wait"] and not self.module.check_mode:
                 current = self.wait(current)
-            self.finish(False, current, delta.diff, updated_fields=[], repaired=False)
+            return self.finish(False, current, delta.diff, updated_fields=[], repaired=False)
         if status not in UPDATABLE_WHEN:
             if self.module.check_mode or not self.params["wait"]:
                 self.fail_if_failed(current)
-                self.finish(True, current, delta.diff, updated_fields=fields, repaired=False)
+                return self.finish(True, current, delta.diff, updated_fields=fields, repaired=False)
             current = self.wait(current)  # PROVISIONING: updatable once RUNNING
             status = current.get("workspace_status")
         if status == "FAILED" and not repair:
@@ -404,15 +404,22 @@ class WorkspaceManager:
             if repair:
                 self.module.warn("workspace %s (%s) is FAILED (%s): it would be deployed again with PATCH"
                                  % (self.name, current["workspace_id"], current.get("workspace_status_message")))
-            self.finish(True, current, delta.diff, updated_fields=fields, repaired=repair)
+            return self.finish(True, current, delta.diff, updated_fields=fields, repaired=repair)
         updated = self.patch(current, body) or self.get(current["workspace_id"])
         if self.params["wait"]:
             updated = self.wait(updated)
-        self.finish(True, updated, delta.diff, updated_fields=fields, repaired=repair)
+        return self.finish(True, updated, delta.diff, updated_fields=fields, repaired=repair)
+
+
+def run(module):
+    manager = WorkspaceManager(module)
+    if module.params["state"] == "absent":
+        return manager.ensure_absent()
+    return manager.ensure_present()
 
 
 def main():
-    module = DatabricksModule(
+    DatabricksModule(
         argument_spec=dict(
             name=dict(type="str", required=True),
             aws_region=dict(type="str"),
@@ -431,11 +438,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="account",
-    )
-    manager = WorkspaceManager(module)
-    if module.params["state"] == "absent":
-        manager.ensure_absent()
-    manager.ensure_present()
+    ).run(run)
 
 
 if __name__ == "__main__":

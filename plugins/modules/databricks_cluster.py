@@ -282,7 +282,7 @@ class Cluster:
             if "does not exist" in str(exc).lower():
                 return None
             self.module.fail_error(exc, action="read %s" % self.label)
-        return None
+        return None  # not reached: fail_error raises
 
     def list_all(self):
         return self.module.list_pages(API + "/list", "clusters", "list clusters")
@@ -333,19 +333,19 @@ class Cluster:
                       state=state or (cluster.get("state") if cluster else None))
         if self.wait_result is not None:
             result["wait"] = self.wait_result
-        self.module.exit(**result)
+        return self.module.result(**result)
 
     # --- state=absent ----------------------------------------------------------------------------
     def ensure_absent(self, current):
         if current is None:
-            self.finish(False, None, absent_diff(None), [])
+            return self.finish(False, None, absent_diff(None), [])
         before = compute.cluster_comparable(current, compute.cluster_desired(current))
         before["state"] = current.get("state")
         if self.module.check_mode:
             self.actions.append("delete")
         else:
             self.post("permanent-delete", {"cluster_id": current["cluster_id"]}, "delete")
-        self.finish(True, None, absent_diff(before), [], state=None)
+        return self.finish(True, None, absent_diff(before), [], state=None)
 
     # --- state=present/running/terminated -------------------------------------------------------------
     def target_state(self, current_state):
@@ -371,7 +371,7 @@ class Cluster:
             self.actions.append("create")
             if target == compute.TERMINATED:
                 self.actions.append("terminate")
-            self.finish(True, None, diff_out, sorted(desired), state=target)
+            return self.finish(True, None, diff_out, sorted(desired), state=target)
         created = self.post("create", desired, "create")
         cluster_id = created["cluster_id"]
         if target == compute.TERMINATED:
@@ -379,7 +379,7 @@ class Cluster:
         elif self.params["wait"]:
             self.wait_until(cluster_id, ready=(compute.RUNNING,), failed=(compute.TERMINATED, "ERROR"))
         cluster = self.get(cluster_id)
-        self.finish(True, cluster, diff_out, sorted(desired))
+        return self.finish(True, cluster, diff_out, sorted(desired))
 
     def terminate(self, cluster_id):
         """clusters/delete is asynchronous (TERMINATING, then TERMINATED): wait for the end unless wait=false."""
@@ -391,7 +391,7 @@ class Cluster:
     def ensure(self, current):
         desired = compute.cluster_desired(self.params)
         if current is None:
-            self.create(desired)
+            return self.create(desired)
         if (current.get("state") == compute.TERMINATING and self.params["state"] == "terminated"
                 and self.params["wait"] and not self.module.check_mode):
             current = self.wait_until(current["cluster_id"], ready=(compute.TERMINATED,), failed=("ERROR",))
@@ -408,10 +408,10 @@ class Cluster:
         diff = {"before": dict(delta.before, state=state_now), "after": dict(delta.after, state=predicted)}
         changed = edit or start or stop
         if not changed:
-            self.finish(False, current, diff, [])
+            return self.finish(False, current, diff, [])
         if self.module.check_mode:
             self.actions.extend([a for a, on in (("edit", edit), ("start", start), ("terminate", stop)) if on])
-            self.finish(True, current, diff, delta.changed_keys, state=predicted)
+            return self.finish(True, current, diff, delta.changed_keys, state=predicted)
         cluster_id = current["cluster_id"]
         cluster = current
         if stop:  # terminate first: an edit of a terminated cluster does not restart it
@@ -430,11 +430,19 @@ class Cluster:
             if self.params["wait"]:
                 self.wait_until(cluster_id, ready=(compute.RUNNING,), failed=(compute.TERMINATED, "ERROR"))
             cluster = self.get(cluster_id)
-        self.finish(True, cluster, diff, delta.changed_keys)
+        return self.finish(True, cluster, diff, delta.changed_keys)
+
+
+def run(module):
+    handler = Cluster(module)
+    current = handler.find()
+    if module.params["state"] == "absent":
+        return handler.ensure_absent(current)
+    return handler.ensure(current)
 
 
 def main():
-    module = DatabricksModule(
+    DatabricksModule(
         argument_spec=dict(
             cluster_name=dict(type="str", required=True),
             cluster_id=dict(type="str"),
@@ -477,12 +485,7 @@ def main():
         ),
         api="workspace",
         mutually_exclusive=[("num_workers", "autoscale")],
-    )
-    handler = Cluster(module)
-    current = handler.find()
-    if module.params["state"] == "absent":
-        handler.ensure_absent(current)
-    handler.ensure(current)
+    ).run(run)
 
 
 if __name__ == "__main__":

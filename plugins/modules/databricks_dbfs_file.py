@@ -137,23 +137,12 @@ def describe(data):
 
 
 def finish(module, changed, path, data, before):
-    module.exit(changed=changed, diff={"before": describe(before), "after": describe(data)}, path="dbfs:" + path,
-                size=len(data) if data is not None else None,
-                sha256=hashlib.sha256(data).hexdigest() if data is not None else None)
+    return module.result(changed=changed, diff={"before": describe(before), "after": describe(data)},
+                         path="dbfs:" + path, size=len(data) if data is not None else None,
+                         sha256=hashlib.sha256(data).hexdigest() if data is not None else None)
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            path=dict(type="str", required=True),
-            content=dict(type="str"),
-            src=dict(type="path"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="workspace",
-        mutually_exclusive=[("content", "src")],
-        required_if=[("state", "present", ("content", "src"), True)],
-    )
+def run(module):
     params = module.params
     path = normalise(params["path"])
     if path == "/":
@@ -161,11 +150,11 @@ def main():
     current = read(module, path)
     if params["state"] == "absent":
         if current is None:
-            finish(module, False, path, None, None)
+            return finish(module, False, path, None, None)
         if not module.check_mode:
             module.request("POST", API + "/delete", body={"path": path, "recursive": False},
                            action="delete dbfs:%s" % path, not_found_ok=True)
-        finish(module, True, path, None, current)
+        return finish(module, True, path, None, current)
 
     if params["src"] is not None:
         try:
@@ -176,10 +165,24 @@ def main():
     else:
         data = to_bytes(params["content"], errors="surrogate_or_strict")
     if current == data:
-        finish(module, False, path, data, current)
+        return finish(module, False, path, data, current)
     if not module.check_mode:
         write(module, path, data)
-    finish(module, True, path, data, current)
+    return finish(module, True, path, data, current)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            path=dict(type="str", required=True),
+            content=dict(type="str"),
+            src=dict(type="path"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="workspace",
+        mutually_exclusive=[("content", "src")],
+        required_if=[("state", "present", ("content", "src"), True)],
+    ).run(run)
 
 
 if __name__ == "__main__":

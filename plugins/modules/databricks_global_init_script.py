@@ -131,22 +131,11 @@ def find(module):
 
 
 def finish(module, changed, script, diff):
-    module.exit(changed=changed, diff=diff, script=public(script),
-                script_id=script.get("script_id") if script else None)
+    return module.result(changed=changed, diff=diff, script=public(script),
+                         script_id=script.get("script_id") if script else None)
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            name=dict(type="str", required=True),
-            script_id=dict(type="str"),
-            content=dict(type="str"),
-            enabled=dict(type="bool"),
-            position=dict(type="int"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="workspace",
-    )
+def run(module):
     params = module.params
     label = "global init script %s" % params["name"]
     if params["content"] is not None and len(to_bytes(params["content"])) > MAX_SIZE:
@@ -156,11 +145,11 @@ def main():
     current = find(module)
     if params["state"] == "absent":
         if current is None:
-            finish(module, False, None, absent_diff(None))
+            return finish(module, False, None, absent_diff(None))
         if not module.check_mode:
             module.request("DELETE", "%s/%s" % (API, current["script_id"]), action="delete %s" % label,
                            not_found_ok=True)
-        finish(module, True, None, absent_diff(comparable(current)))
+        return finish(module, True, None, absent_diff(comparable(current)))
 
     if current is None and params["content"] is None:
         module.fail("%s: content is required to create the script" % label, error_code="MISSING_PARAMETER")
@@ -169,13 +158,13 @@ def main():
     have = comparable(current) if current else None
     delta = ResourceDiff(desired, have)
     if not delta.changed:
-        finish(module, False, current, delta.diff)
+        return finish(module, False, current, delta.diff)
     planned = dict(have or {"enabled": False}, **dict((k, v) for k, v in desired.items() if v is not None))
     if module.check_mode:
         preview = dict(public(current) or {}, name=planned["name"], enabled=planned["enabled"])
         if planned.get("position") is not None:
             preview["position"] = planned["position"]
-        finish(module, True, preview, delta.diff)
+        return finish(module, True, preview, delta.diff)
     body = {"name": planned["name"], "script": encode(planned["content"]), "enabled": planned["enabled"]}
     if params["position"] is not None:
         body["position"] = params["position"]
@@ -185,7 +174,22 @@ def main():
     else:
         script_id = current["script_id"]
         module.request("PATCH", "%s/%s" % (API, script_id), body=body, action="update %s" % label)
-    finish(module, True, module.request("GET", "%s/%s" % (API, script_id), action="read %s" % label), delta.diff)
+    script = module.request("GET", "%s/%s" % (API, script_id), action="read %s" % label)
+    return finish(module, True, script, delta.diff)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            script_id=dict(type="str"),
+            content=dict(type="str"),
+            enabled=dict(type="bool"),
+            position=dict(type="int"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="workspace",
+    ).run(run)
 
 
 if __name__ == "__main__":

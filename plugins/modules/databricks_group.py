@@ -121,21 +121,10 @@ def wanted(values, have, purge):
 
 
 def finish(module, changed, group, diff):
-    module.exit(changed=changed, diff=diff, group=group, id=group.get("id") if group else None)
+    return module.result(changed=changed, diff=diff, group=group, id=group.get("id") if group else None)
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            display_name=dict(type="str", required=True),
-            entitlements=dict(type="list", elements="str"),
-            roles=dict(type="list", elements="str"),
-            purge_entitlements=dict(type="bool", default=True),
-            purge_roles=dict(type="bool", default=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="workspace",
-    )
+def run(module):
     params = module.params
     name = params["display_name"]
     label = "group %s" % name
@@ -144,10 +133,10 @@ def main():
         if name in BUILT_IN:
             module.fail("%s is built in and cannot be deleted" % label, error_code="INVALID_PARAMETER_VALUE")
         if current is None:
-            finish(module, False, None, absent_diff(None))
+            return finish(module, False, None, absent_diff(None))
         if not module.check_mode:
             scim.delete(module, KIND, current["id"], action="delete %s" % label)
-        finish(module, True, current, absent_diff(comparable(current)))
+        return finish(module, True, current, absent_diff(comparable(current)))
 
     have = comparable(current) if current else {"entitlements": [], "roles": []}
     desired = {"display_name": name,
@@ -155,16 +144,16 @@ def main():
                "roles": wanted(params["roles"], have["roles"], params["purge_roles"])}
     delta = ResourceDiff(desired, comparable(current) if current else None, unordered=("entitlements", "roles"))
     if not delta.changed:
-        finish(module, False, current, delta.diff)
+        return finish(module, False, current, delta.diff)
     if module.check_mode:
-        finish(module, True, current, delta.diff)
+        return finish(module, True, current, delta.diff)
     if current is None:
         body = {"displayName": name}
         for attribute in ("entitlements", "roles"):
             if desired[attribute]:
                 body[attribute] = [{"value": v} for v in desired[attribute]]
         created = scim.create(module, KIND, body, action="create %s" % label)
-        finish(module, True, created, delta.diff)
+        return finish(module, True, created, delta.diff)
     operations = []
     if "display_name" in delta.changes:  # found case-insensitively
         operations.append(scim.replace_value("displayName", name))
@@ -178,7 +167,21 @@ def main():
             operations.append(scim.remove_values(attribute, sorted(before - after)))
     scim.patch(module, KIND, current["id"], operations, action="update %s" % label)
     updated = module.request("GET", scim.scim_path(KIND, current["id"]), action="read %s" % label)
-    finish(module, True, updated, delta.diff)
+    return finish(module, True, updated, delta.diff)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            display_name=dict(type="str", required=True),
+            entitlements=dict(type="list", elements="str"),
+            roles=dict(type="list", elements="str"),
+            purge_entitlements=dict(type="bool", default=True),
+            purge_roles=dict(type="bool", default=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="workspace",
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -89,8 +89,34 @@ def resolve_member(module):
     return str(found["id"]), label
 
 
+def run(module):
+    params = module.params
+    group = scim.find_one(module, "Groups", "displayName", params["group"])
+    if group is None:
+        module.fail("group %s does not exist in the workspace" % params["group"], error_code="RESOURCE_DOES_NOT_EXIST")
+    member_id, label = resolve_member(module)
+    members = scim.values_of(group, "members")
+    is_member = member_id is not None and member_id in members
+    want = params["state"] == "present"
+    before = {"group": params["group"], "members": members}
+    if is_member == want:
+        return module.result(changed=False, group_id=group["id"], member_id=member_id,
+                             diff={"before": before, "after": before})
+    after_members = sorted(set(members) | {member_id or "(%s)" % label}) if want else \
+        [m for m in members if m != member_id]
+    diff = {"before": before, "after": {"group": params["group"], "members": after_members}}
+    if member_id is None or (not want and not is_member):
+        return module.result(changed=want, group_id=group["id"], member_id=member_id, diff=diff)
+    if not module.check_mode:
+        operation = scim.add_members([member_id]) if want else scim.remove_member(member_id)
+        scim.patch(module, "Groups", group["id"], [operation],
+                   action="%s %s %s group %s" % ("add" if want else "remove", label, "to" if want else "from",
+                                                 params["group"]))
+    return module.result(changed=True, group_id=group["id"], member_id=member_id, diff=diff)
+
+
 def main():
-    module = DatabricksModule(
+    DatabricksModule(
         argument_spec=dict(
             group=dict(type="str", required=True),
             service_principal=dict(type="str"),
@@ -102,29 +128,7 @@ def main():
         api="workspace",
         mutually_exclusive=[MEMBER_OPTIONS],
         required_one_of=[MEMBER_OPTIONS],
-    )
-    params = module.params
-    group = scim.find_one(module, "Groups", "displayName", params["group"])
-    if group is None:
-        module.fail("group %s does not exist in the workspace" % params["group"], error_code="RESOURCE_DOES_NOT_EXIST")
-    member_id, label = resolve_member(module)
-    members = scim.values_of(group, "members")
-    is_member = member_id is not None and member_id in members
-    want = params["state"] == "present"
-    before = {"group": params["group"], "members": members}
-    if is_member == want:
-        module.exit(changed=False, group_id=group["id"], member_id=member_id, diff={"before": before, "after": before})
-    after_members = sorted(set(members) | {member_id or "(%s)" % label}) if want else \
-        [m for m in members if m != member_id]
-    diff = {"before": before, "after": {"group": params["group"], "members": after_members}}
-    if member_id is None or (not want and not is_member):
-        module.exit(changed=want, group_id=group["id"], member_id=member_id, diff=diff)
-    if not module.check_mode:
-        operation = scim.add_members([member_id]) if want else scim.remove_member(member_id)
-        scim.patch(module, "Groups", group["id"], [operation],
-                   action="%s %s %s group %s" % ("add" if want else "remove", label, "to" if want else "from",
-                                                 params["group"]))
-    module.exit(changed=True, group_id=group["id"], member_id=member_id, diff=diff)
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -116,12 +116,44 @@ def find(module, arn):
 
 
 def finish(module, changed, profile, diff):
-    module.exit(changed=changed, diff=diff, instance_profile=profile,
-                instance_profile_arn=module.params["instance_profile_arn"])
+    return module.result(changed=changed, diff=diff, instance_profile=profile,
+                         instance_profile_arn=module.params["instance_profile_arn"])
+
+
+def run(module):
+    params = module.params
+    arn = params["instance_profile_arn"]
+    current = find(module, arn)
+    if params["state"] == "absent":
+        if current is None:
+            return finish(module, False, None, absent_diff(None))
+        if not module.check_mode:
+            module.request("POST", API + "/remove", body={"instance_profile_arn": arn},
+                           action="remove instance profile %s" % arn, not_found_ok=True)
+        return finish(module, True, None, absent_diff(comparable(current)))
+
+    desired = {"instance_profile_arn": arn, "iam_role_arn": params["iam_role_arn"],
+               "is_meta_instance_profile": params["is_meta_instance_profile"]}
+    delta = ResourceDiff(desired, comparable(current) if current else None)
+    if not delta.changed:
+        return finish(module, False, current, delta.diff)
+    planned = dict(comparable(current) if current else comparable({"instance_profile_arn": arn}))
+    planned.update(dict((k, v) for k, v in desired.items() if v is not None))
+    planned = dict((k, v) for k, v in planned.items() if v is not None)
+    if module.check_mode:
+        return finish(module, True, planned, delta.diff)
+    body = dict(planned)
+    if current is None:
+        body["skip_validation"] = params["skip_validation"]
+        module.request("POST", API + "/add", body=body, action="add instance profile %s" % arn,
+                       retry_if=is_iam_propagation_error)
+    else:
+        module.request("POST", API + "/edit", body=body, action="edit instance profile %s" % arn)
+    return finish(module, True, find(module, arn), delta.diff)
 
 
 def main():
-    module = DatabricksModule(
+    DatabricksModule(
         argument_spec=dict(
             instance_profile_arn=dict(type="str", required=True),
             iam_role_arn=dict(type="str"),
@@ -130,36 +162,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="workspace",
-    )
-    params = module.params
-    arn = params["instance_profile_arn"]
-    current = find(module, arn)
-    if params["state"] == "absent":
-        if current is None:
-            finish(module, False, None, absent_diff(None))
-        if not module.check_mode:
-            module.request("POST", API + "/remove", body={"instance_profile_arn": arn},
-                           action="remove instance profile %s" % arn, not_found_ok=True)
-        finish(module, True, None, absent_diff(comparable(current)))
-
-    desired = {"instance_profile_arn": arn, "iam_role_arn": params["iam_role_arn"],
-               "is_meta_instance_profile": params["is_meta_instance_profile"]}
-    delta = ResourceDiff(desired, comparable(current) if current else None)
-    if not delta.changed:
-        finish(module, False, current, delta.diff)
-    planned = dict(comparable(current) if current else comparable({"instance_profile_arn": arn}))
-    planned.update(dict((k, v) for k, v in desired.items() if v is not None))
-    planned = dict((k, v) for k, v in planned.items() if v is not None)
-    if module.check_mode:
-        finish(module, True, planned, delta.diff)
-    body = dict(planned)
-    if current is None:
-        body["skip_validation"] = params["skip_validation"]
-        module.request("POST", API + "/add", body=body, action="add instance profile %s" % arn,
-                       retry_if=is_iam_propagation_error)
-    else:
-        module.request("POST", API + "/edit", body=body, action="edit instance profile %s" % arn)
-    finish(module, True, find(module, arn), delta.diff)
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -100,36 +100,26 @@ def find(module, label):
     return next((e for e in reply.get("ip_access_lists") or [] if e.get("label") == label), None)
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            label=dict(type="str", required=True),
-            list_type=dict(type="str", default="ALLOW", choices=["ALLOW", "BLOCK"]),
-            ip_addresses=dict(type="list", elements="str"),
-            enabled=dict(type="bool", default=True),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="workspace",
-        required_if=[("state", "present", ("ip_addresses",))],
-    )
+def run(module):
     params = module.params
     label = params["label"]
     current = find(module, label)
     if params["state"] == "absent":
         if current is None:
-            module.exit(changed=False, diff=absent_diff(None), ip_access_list=None)
+            return module.result(changed=False, diff=absent_diff(None), ip_access_list=None)
         if not module.check_mode:
             module.request("DELETE", "%s/%s" % (API, current["list_id"]), action="delete IP access list %s" % label,
                            not_found_ok=True)
-        module.exit(changed=True, diff=absent_diff(comparable(current)), ip_access_list=None)
+        return module.result(changed=True, diff=absent_diff(comparable(current)), ip_access_list=None)
 
     desired = {"label": label, "list_type": params["list_type"], "ip_addresses": list(params["ip_addresses"]),
                "enabled": params["enabled"]}
     delta = ResourceDiff(desired, comparable(current) if current else None, unordered=("ip_addresses",))
     if not delta.changed:
-        module.exit(changed=False, diff=delta.diff, ip_access_list=current)
+        return module.result(changed=False, diff=delta.diff, ip_access_list=current)
     if module.check_mode:
-        module.exit(changed=True, diff=delta.diff, ip_access_list=dict(current or {"list_id": None}, **desired))
+        return module.result(changed=True, diff=delta.diff,
+                             ip_access_list=dict(current or {"list_id": None}, **desired))
     if current is None:
         reply = module.request("POST", API, body=desired, action="create IP access list %s" % label)
         created = reply.get("ip_access_list") or {}
@@ -139,7 +129,21 @@ def main():
     else:
         module.request("PUT", "%s/%s" % (API, current["list_id"]), body=desired,
                        action="replace IP access list %s" % label)
-    module.exit(changed=True, diff=delta.diff, ip_access_list=find(module, label))
+    return module.result(changed=True, diff=delta.diff, ip_access_list=find(module, label))
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            label=dict(type="str", required=True),
+            list_type=dict(type="str", default="ALLOW", choices=["ALLOW", "BLOCK"]),
+            ip_addresses=dict(type="list", elements="str"),
+            enabled=dict(type="bool", default=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="workspace",
+        required_if=[("state", "present", ("ip_addresses",))],
+    ).run(run)
 
 
 if __name__ == "__main__":

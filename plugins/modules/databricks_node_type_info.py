@@ -133,8 +133,7 @@ QUERY = dict(
 )
 
 
-def main():
-    module = DatabricksModule(argument_spec=dict(QUERY), api="workspace")
+def run(module):
     query = dict((k, module.params[k]) for k in QUERY)
     reply = module.request("GET", "/api/2.1/clusters/list-node-types", action="list node types")
     available = reply.get("node_types") or []
@@ -144,8 +143,12 @@ def main():
         unavailable = len([n for n in available if node_unavailable(n)])
         module.fail("no node type matches (%s) among %d node types (%d of them unavailable to this workspace)"
                     % (wanted or "no filter", len(available), unavailable), error_code="NO_MATCH")
-    module.exit(changed=False, node_type_id=found[0]["node_type_id"], node_type=found[0],
-                matches=[n["node_type_id"] for n in found])
+    return module.result(changed=False, node_type_id=found[0]["node_type_id"], node_type=found[0],
+                         matches=[n["node_type_id"] for n in found])
+
+
+def main():
+    DatabricksModule(argument_spec=dict(QUERY), api="workspace").run(run)
 
 
 if __name__ == "__main__":

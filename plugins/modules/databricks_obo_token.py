@@ -146,13 +146,13 @@ def ensure_absent(module):
     token_id = module.params["token_id"]
     current = get_token(module, token_id)
     if current is None:
-        module.exit(changed=False, token_id=token_id, action="keep", reason="token does not exist",
-                    diff={"before": {}, "after": {}})
+        return module.result(changed=False, token_id=token_id, action="keep", reason="token does not exist",
+                             diff={"before": {}, "after": {}})
     if not module.check_mode:
         module.request("DELETE", "%s/tokens/%s" % (BASE, token_id), action="revoke token %s" % token_id,
                        not_found_ok=True)
-    module.exit(changed=True, token_id=token_id, action="revoke", reason="state=absent",
-                diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
+    return module.result(changed=True, token_id=token_id, action="revoke", reason="state=absent",
+                         diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
 
 
 def revoke_unstored(module):
@@ -176,20 +176,21 @@ def revoke_unstored(module):
 
 def ensure_present(module):
     application_id = module.params["application_id"]
-    ensure_token_present(module, get_token(module, module.params["token_id"]), lambda: revoke_unstored(module),
-                         lambda body: module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
-                                                     action="create a token on behalf of %s" % application_id),
-                         request_fields={"application_id": application_id})
+    return ensure_token_present(module, get_token(module, module.params["token_id"]), lambda: revoke_unstored(module),
+                                lambda body: module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
+                                                            action="create a token on behalf of %s" % application_id),
+                                request_fields={"application_id": application_id})
+
+
+def run(module):
+    if module.params["state"] == "absent":
+        return ensure_absent(module)
+    return ensure_present(module)
 
 
 def main():
-    spec = dict(LIFECYCLE_ARGUMENT_SPEC)
-    spec["application_id"] = dict(type="str")
-    module = DatabricksModule(argument_spec=spec, api="workspace",
-                              required_if=[("state", "absent", ["token_id"]), ("state", "present", ["application_id"])])
-    if module.params["state"] == "absent":
-        ensure_absent(module)
-    ensure_present(module)
+    DatabricksModule(argument_spec=dict(LIFECYCLE_ARGUMENT_SPEC, application_id=dict(type="str")), api="workspace",
+                     required_if=[("state", "absent", ["token_id"]), ("state", "present", ["application_id"])]).run(run)
 
 
 if __name__ == "__main__":

@@ -110,21 +110,7 @@ def direct_grants(acl):
     return grants
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            object_type=dict(type="str", required=True),
-            object_id=dict(type="str", required=True),
-            access_control_list=dict(type="list", elements="dict", required=True, options=dict(
-                user_name=dict(type="str"),
-                group_name=dict(type="str"),
-                service_principal_name=dict(type="str"),
-                permission_level=dict(type="str", required=True),
-            )),
-            exclusive=dict(type="bool", default=False),
-        ),
-        api="workspace",
-    )
+def run(module):
     params = module.params
     path = "/api/2.0/permissions/%s/%s" % (params["object_type"], params["object_id"])
     entries = []
@@ -149,17 +135,34 @@ def main():
                 want[principal] = sorted(set([*want.get(principal, []), entry["permission_level"]]))
     delta = ResourceDiff({"grants": want}, {"grants": have})
     if not delta.changes:
-        module.exit(changed=False, access_control_list=current.get("access_control_list"), grants=have,
-                    diff=delta.diff)
+        return module.result(changed=False, access_control_list=current.get("access_control_list"), grants=have,
+                             diff=delta.diff)
     if module.check_mode:
-        module.exit(changed=True, access_control_list=current.get("access_control_list"), grants=want,
-                    diff=delta.diff)
+        return module.result(changed=True, access_control_list=current.get("access_control_list"), grants=want,
+                             diff=delta.diff)
     body = {"access_control_list": [
         dict((k, v) for k, v in entry.items() if v is not None) for dummy, entry in entries]}
     updated = module.request("PUT" if params["exclusive"] else "PATCH", path, body=body,
                              action="set permissions of %s/%s" % (params["object_type"], params["object_id"]))
-    module.exit(changed=True, access_control_list=updated.get("access_control_list"),
-                grants=direct_grants(updated.get("access_control_list")), diff=delta.diff)
+    return module.result(changed=True, access_control_list=updated.get("access_control_list"),
+                         grants=direct_grants(updated.get("access_control_list")), diff=delta.diff)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            object_type=dict(type="str", required=True),
+            object_id=dict(type="str", required=True),
+            access_control_list=dict(type="list", elements="dict", required=True, options=dict(
+                user_name=dict(type="str"),
+                group_name=dict(type="str"),
+                service_principal_name=dict(type="str"),
+                permission_level=dict(type="str", required=True),
+            )),
+            exclusive=dict(type="bool", default=False),
+        ),
+        api="workspace",
+    ).run(run)
 
 
 if __name__ == "__main__":

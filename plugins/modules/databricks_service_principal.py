@@ -104,39 +104,29 @@ def find(module):
 
 
 def finish(module, changed, sp, diff):
-    module.exit(changed=changed, diff=diff, service_principal=sp, id=sp.get("id") if sp else None,
-                application_id=sp.get("applicationId") if sp else module.params["application_id"])
+    return module.result(changed=changed, diff=diff, service_principal=sp, id=sp.get("id") if sp else None,
+                         application_id=sp.get("applicationId") if sp else module.params["application_id"])
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(
-            display_name=dict(type="str", required=True),
-            application_id=dict(type="str"),
-            entitlements=dict(type="list", elements="str"),
-            active=dict(type="bool"),
-            state=dict(type="str", default="present", choices=["present", "absent"]),
-        ),
-        api="workspace",
-    )
+def run(module):
     params = module.params
     label = "service principal %s" % params["display_name"]
     current = find(module)
     if params["state"] == "absent":
         if current is None:
-            finish(module, False, None, absent_diff(None))
+            return finish(module, False, None, absent_diff(None))
         if not module.check_mode:
             scim.delete(module, KIND, current["id"], action="delete %s" % label)
-        finish(module, True, current, absent_diff(comparable(current)))
+        return finish(module, True, current, absent_diff(comparable(current)))
 
     desired = {"display_name": params["display_name"], "application_id": params["application_id"],
                "entitlements": sorted(set(params["entitlements"])) if params["entitlements"] is not None else None,
                "active": params["active"]}
     delta = ResourceDiff(desired, comparable(current) if current else None, unordered=("entitlements",))
     if not delta.changed:
-        finish(module, False, current, delta.diff)
+        return finish(module, False, current, delta.diff)
     if module.check_mode:
-        finish(module, True, current, delta.diff)
+        return finish(module, True, current, delta.diff)
     if current is None:
         body = {"displayName": params["display_name"]}
         if params["application_id"]:
@@ -146,7 +136,7 @@ def main():
         if params["active"] is not None:
             body["active"] = params["active"]
         created = scim.create(module, KIND, body, action="create %s" % label)
-        finish(module, True, created, delta.diff)
+        return finish(module, True, created, delta.diff)
     operations = []
     if "entitlements" in delta.changes:
         have = set(scim.values_of(current, "entitlements"))
@@ -161,7 +151,20 @@ def main():
         operations.append(scim.replace_value("active", params["active"]))
     scim.patch(module, KIND, current["id"], operations, action="update %s" % label)
     updated = module.request("GET", scim.scim_path(KIND, current["id"]), action="read %s" % label)
-    finish(module, True, updated, delta.diff)
+    return finish(module, True, updated, delta.diff)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            display_name=dict(type="str", required=True),
+            application_id=dict(type="str"),
+            entitlements=dict(type="list", elements="str"),
+            active=dict(type="bool"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="workspace",
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -95,21 +95,25 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 
+FLAGS = ("long_term_support", "ml", "gpu", "photon", "graviton", "genomics", "beta")
 
-def main():
-    flags = ("long_term_support", "ml", "gpu", "photon", "graviton", "genomics", "beta")
-    spec = dict((flag, dict(type="bool", default=False)) for flag in flags)
-    spec.update(scala=dict(type="str"), spark_version=dict(type="str"))
-    module = DatabricksModule(argument_spec=spec, api="workspace")
+
+def run(module):
     params = module.params
     reply = module.request("GET", "/api/2.1/clusters/spark-versions", action="list Spark versions")
-    query = dict((k, params[k]) for k in (*flags, "scala", "spark_version"))
+    query = dict((k, params[k]) for k in (*FLAGS, "scala", "spark_version"))
     found = select_spark_versions(reply.get("versions") or [], **query)
     if not found:
         wanted = ", ".join("%s=%s" % (k, v) for k, v in sorted(query.items()) if v)
         module.fail("no Databricks Runtime version matches (%s) among %d versions" % (
             wanted or "no filter", len(reply.get("versions") or [])), error_code="NO_MATCH")
-    module.exit(changed=False, spark_version=found[0]["key"], name=found[0]["name"], versions=found)
+    return module.result(changed=False, spark_version=found[0]["key"], name=found[0]["name"], versions=found)
+
+
+def main():
+    spec = dict((flag, dict(type="bool", default=False)) for flag in FLAGS)
+    spec.update(scala=dict(type="str"), spark_version=dict(type="str"))
+    DatabricksModule(argument_spec=spec, api="workspace").run(run)
 
 
 if __name__ == "__main__":

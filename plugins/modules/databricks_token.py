@@ -154,13 +154,13 @@ def ensure_absent(module):
     token_id = module.params["token_id"]
     current = find_own_token(module, token_id)
     if current is None:
-        module.exit(changed=False, token_id=token_id, action="keep", reason="token does not exist",
-                    diff={"before": {}, "after": {}})
+        return module.result(changed=False, token_id=token_id, action="keep", reason="token does not exist",
+                             diff={"before": {}, "after": {}})
     if not module.check_mode:
         module.request("POST", "/api/2.0/token/delete", body={"token_id": token_id},
                        action="revoke token %s" % token_id, not_found_ok=True)
-    module.exit(changed=True, token_id=token_id, action="revoke", reason="state=absent",
-                diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
+    return module.result(changed=True, token_id=token_id, action="revoke", reason="state=absent",
+                         diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
 
 
 def revoke_unstored(module, own):
@@ -181,17 +181,20 @@ def ensure_present(module):
     own = list_own_tokens(module) if params["token_id"] or params["exclusive"] else []
     current = next((info for info in own if info.get("token_id") == params["token_id"]), None) \
         if params["token_id"] else None
-    ensure_token_present(module, current, lambda: revoke_unstored(module, own),
-                         lambda body: module.request("POST", "/api/2.0/token/create", body=body,
-                                                     action="create token"))
+    return ensure_token_present(module, current, lambda: revoke_unstored(module, own),
+                                lambda body: module.request("POST", "/api/2.0/token/create", body=body,
+                                                            action="create token"))
+
+
+def run(module):
+    if module.params["state"] == "absent":
+        return ensure_absent(module)
+    return ensure_present(module)
 
 
 def main():
-    module = DatabricksModule(argument_spec=dict(LIFECYCLE_ARGUMENT_SPEC), api="workspace",
-                              required_if=[("state", "absent", ["token_id"])])
-    if module.params["state"] == "absent":
-        ensure_absent(module)
-    ensure_present(module)
+    DatabricksModule(argument_spec=dict(LIFECYCLE_ARGUMENT_SPEC), api="workspace",
+                     required_if=[("state", "absent", ["token_id"])]).run(run)
 
 
 if __name__ == "__main__":

@@ -89,11 +89,10 @@ def read(module, keys):
     return dict((key, reply.get(key) if reply.get(key) is not None else "") for key in keys)
 
 
-def main():
-    module = DatabricksModule(argument_spec=dict(settings=dict(type="dict", required=True)), api="workspace")
+def run(module):
     wanted = dict((str(key), conf_value(value)) for key, value in module.params["settings"].items())
     if not wanted:
-        module.exit(changed=False, settings={}, changed_keys=[])
+        return module.result(changed=False, settings={}, changed_keys=[])
     if any(value is None for value in wanted.values()):
         unset = ", ".join(sorted(key for key, value in wanted.items() if value is None))
         module.fail("settings: give each key a value (\"\" unsets a key such as maxTokenLifetimeDays): %s" % unset,
@@ -107,7 +106,11 @@ def main():
         settings = read(module, keys)
     else:
         settings = dict(current, **patch)
-    module.exit(changed=bool(patch), diff=delta.diff, settings=settings, changed_keys=delta.changed_keys)
+    return module.result(changed=bool(patch), diff=delta.diff, settings=settings, changed_keys=delta.changed_keys)
+
+
+def main():
+    DatabricksModule(argument_spec=dict(settings=dict(type="dict", required=True)), api="workspace").run(run)
 
 
 if __name__ == "__main__":

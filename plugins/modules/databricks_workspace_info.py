@@ -63,11 +63,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 URL_TEMPLATE = "https://%s.cloud.databricks.com"
 
 
-def main():
-    module = DatabricksModule(
-        argument_spec=dict(name=dict(type="str"), workspace_id=dict(type="int")),
-        api="account",
-    )
+def run(module):
     params = module.params
     found = []
     for workspace in list_objects(module, "/workspaces", "list workspaces"):
@@ -78,7 +74,14 @@ def main():
         if workspace.get("deployment_name"):
             workspace["workspace_url"] = URL_TEMPLATE % workspace["deployment_name"]
         found.append(workspace)
-    module.exit(changed=False, workspaces=found)
+    return module.result(changed=False, workspaces=found)
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(name=dict(type="str"), workspace_id=dict(type="int")),
+        api="account",
+    ).run(run)
 
 
 if __name__ == "__main__":

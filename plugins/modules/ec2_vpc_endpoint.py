@@ -239,6 +239,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 
     tag_specifications,
     tags_of,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
@@ -309,7 +310,7 @@ class EndpointSet:
         try:
             policy = parse_policy(item.get("policy"))
         except ValueError as exc:
-            self.module.fail_json(msg="endpoints: the policy of %s is not valid JSON: %s" % (item["service"], exc))
+            raise ModuleFailure("endpoints: the policy of %s is not valid JSON: %s" % (item["service"], exc)) from exc
         return {
             "service_name": full_service_name(item["service"], self.module.region),
             "vpc_endpoint_type": item["type"],
@@ -391,7 +392,7 @@ class EndpointSet:
             endpoint = self.client.create_vpc_endpoint(aws_retry=True, **params)["VpcEndpoint"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             message = "Failed to create the %s endpoint in %s" % (wanted["service_name"], self.vpc_id)
-            self.module.fail_json_aws(exc, msg=message)
+            raise ModuleFailure(message, aws_error=exc) from exc
         self.touched.append(endpoint["VpcEndpointId"])
         return current_spec(endpoint)
 
@@ -446,12 +447,12 @@ class EndpointSet:
                 self.client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **params)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
                 message = "Failed to update endpoint %s (%s)" % (endpoint_id, wanted["service_name"])
-                self.module.fail_json_aws(exc, msg=message)
+                raise ModuleFailure(message, aws_error=exc) from exc
         try:
             tags_changed = ensure_tags(self.client, self.module, endpoint_id, current["tags"], wanted["tags"],
                                        self.purge_tags)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            self.module.fail_json_aws(exc, msg="Failed to tag endpoint %s" % endpoint_id)
+            raise ModuleFailure("Failed to tag endpoint %s" % endpoint_id, aws_error=exc) from exc
         changed = bool(params) or tags_changed
         if changed:
             self.touched.append(endpoint_id)
@@ -470,8 +471,8 @@ class EndpointSet:
             if not self.module.params["wait"] or not pending:
                 return fresh
             if time.time() >= deadline:
-                self.module.fail_json(msg="Timed out after %ss waiting for endpoints %s to become available"
-                                      % (self.module.params["wait_timeout"], ", ".join(pending)), endpoints=fresh)
+                raise ModuleFailure("Timed out after %ss waiting for endpoints %s to become available"
+                                    % (self.module.params["wait_timeout"], ", ".join(pending)), endpoints=fresh)
             time.sleep(POLL_INTERVAL)
 
     # --- absent --------------------------------------------------------------------------
@@ -492,14 +493,39 @@ class EndpointSet:
             except is_boto3_error_code("InvalidVpcEndpoint.NotFound"):
                 reply = {}
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:  # pylint: disable=duplicate-except
-                self.module.fail_json_aws(exc, msg="Failed to delete endpoints %s" % ", ".join(ids))
+                raise ModuleFailure("Failed to delete endpoints %s" % ", ".join(ids), aws_error=exc) from exc
             failures = [item for item in reply.get("Unsuccessful", [])
                         if item.get("Error", {}).get("Code") not in ("InvalidVpcEndpoint.NotFound",
                                                                      "InvalidVpcEndpointId.NotFound")]
             if failures:
-                self.module.fail_json(msg="Failed to delete endpoints: %s" % "; ".join(
+                raise ModuleFailure("Failed to delete endpoints: %s" % "; ".join(
                     "%s: %s" % (item.get("ResourceId"), item.get("Error", {}).get("Message")) for item in failures))
         return bool(ids), [current_spec(endpoint) for endpoint in doomed], before, {}
+
+
+def run(module):
+    for item in module.params["endpoints"]:
+        if item["type"] == "Gateway" and (item.get("subnet_ids") or item.get("security_group_ids")):
+            raise ModuleFailure("endpoints: %s is a Gateway endpoint; subnet_ids and security_group_ids apply only "
+                                "to Interface endpoints" % item["service"])
+        if item["type"] != "Gateway" and item.get("route_table_ids"):
+            raise ModuleFailure("endpoints: %s is an %s endpoint; route_table_ids apply only to Gateway endpoints"
+                                % (item["service"], item["type"]))
+
+    endpoints = EndpointSet(module, ec2_client(module))
+    try:
+        if module.params["state"] == "present":
+            changed, results, before, after = endpoints.ensure_present()
+        else:
+            changed, results, before, after = endpoints.ensure_absent()
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise ModuleFailure("Failed to read the endpoints of %s" % module.params["vpc_id"], aws_error=exc) from exc
+
+    result = dict(changed=changed, endpoints=results,
+                  vpc_endpoint_ids=[item["vpc_endpoint_id"] for item in results])
+    if module._diff:
+        result["diff"] = dict(before=before, after=after)
+    return result
 
 
 def main():
@@ -522,30 +548,7 @@ def main():
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-
-    for item in module.params["endpoints"]:
-        if item["type"] == "Gateway" and (item.get("subnet_ids") or item.get("security_group_ids")):
-            module.fail_json(msg="endpoints: %s is a Gateway endpoint; subnet_ids and security_group_ids apply only "
-                                 "to Interface endpoints" % item["service"])
-        if item["type"] != "Gateway" and item.get("route_table_ids"):
-            module.fail_json(msg="endpoints: %s is an %s endpoint; route_table_ids apply only to Gateway endpoints"
-                                 % (item["service"], item["type"]))
-
-    endpoints = EndpointSet(module, ec2_client(module))
-    try:
-        if module.params["state"] == "present":
-            changed, results, before, after = endpoints.ensure_present()
-        else:
-            changed, results, before, after = endpoints.ensure_absent()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="Failed to read the endpoints of %s" % module.params["vpc_id"])
-
-    result = dict(changed=changed, endpoints=results,
-                  vpc_endpoint_ids=[item["vpc_endpoint_id"] for item in results])
-    if module._diff:
-        result["diff"] = dict(before=before, after=after)
-    module.exit_json(**result)
+    run_module(AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True), run)
 
 
 if __name__ == "__main__":

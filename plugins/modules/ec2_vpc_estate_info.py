@@ -123,6 +123,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 
     ec2_client,
     tags_of,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
@@ -187,6 +188,15 @@ def read_estate(client, params):
     return estate
 
 
+def run(module):
+    try:
+        estate = read_estate(ec2_client(module), module.params)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise ModuleFailure("Failed to read the VPC %s" % (module.params["vpc_id"] or module.params["name"]),
+                            aws_error=exc) from exc
+    return dict(changed=False, **estate)
+
+
 def main():
     argument_spec = dict(
         vpc_id=dict(type="str"),
@@ -196,11 +206,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_one_of=[("vpc_id", "name")])
-    try:
-        estate = read_estate(ec2_client(module), module.params)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="Failed to read the VPC %s" % (module.params["vpc_id"] or module.params["name"]))
-    module.exit_json(changed=False, **estate)
+    run_module(module, run)
 
 
 if __name__ == "__main__":

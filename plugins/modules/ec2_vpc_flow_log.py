@@ -191,6 +191,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 
     tag_specifications,
     tags_of,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
@@ -297,7 +298,7 @@ class FlowLog:
                 changed |= ensure_tags(self.client, self.module, current["flow_log_id"], current["tags"], self.tags,
                                        self.module.params["purge_tags"])
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-                self.module.fail_json_aws(exc, msg="Failed to tag flow log %s" % current["flow_log_id"])
+                raise ModuleFailure("Failed to tag flow log %s" % current["flow_log_id"], aws_error=exc) from exc
             result = dict(current, tags=desired_tags(current["tags"], self.tags, self.module.params["purge_tags"]))
         else:
             changed = True
@@ -337,12 +338,13 @@ class FlowLog:
         try:
             reply = self.client.create_flow_logs(aws_retry=True, **params)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-            self.module.fail_json_aws(exc, msg="Failed to create the flow log of %s" % self.wanted["resource_id"])
+            raise ModuleFailure("Failed to create the flow log of %s" % self.wanted["resource_id"],
+                                aws_error=exc) from exc
         if reply.get("Unsuccessful") or not reply.get("FlowLogIds"):
             errors = "; ".join("%s: %s" % (item.get("ResourceId"), item.get("Error", {}).get("Message"))
                                for item in reply.get("Unsuccessful", []))
-            self.module.fail_json(msg="Failed to create the flow log of %s to %s: %s"
-                                  % (self.wanted["resource_id"], self.wanted["log_destination"], errors))
+            raise ModuleFailure("Failed to create the flow log of %s to %s: %s"
+                                % (self.wanted["resource_id"], self.wanted["log_destination"], errors))
         return self.reread(reply["FlowLogIds"][0]) or dict(predicted, flow_log_id=reply["FlowLogIds"][0])
 
     def reread(self, flow_log_id):
@@ -355,11 +357,11 @@ class FlowLog:
             try:
                 reply = self.client.delete_flow_logs(aws_retry=True, FlowLogIds=ids)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-                self.module.fail_json_aws(exc, msg="Failed to delete flow logs %s" % ", ".join(ids))
+                raise ModuleFailure("Failed to delete flow logs %s" % ", ".join(ids), aws_error=exc) from exc
             failures = [item for item in reply.get("Unsuccessful", [])
                         if "NotFound" not in str(item.get("Error", {}).get("Code"))]
             if failures:
-                self.module.fail_json(msg="Failed to delete flow logs: %s" % "; ".join(
+                raise ModuleFailure("Failed to delete flow logs: %s" % "; ".join(
                     "%s: %s" % (item.get("ResourceId"), item.get("Error", {}).get("Message")) for item in failures))
         return ids
 
@@ -368,6 +370,24 @@ class FlowLog:
         before = current_spec(live[0]) if live else {}
         deleted = self.delete(live)
         return bool(deleted), {}, deleted, before
+
+
+def run(module):
+    flow_log = FlowLog(module, ec2_client(module))
+    try:
+        if module.params["state"] == "present":
+            changed, result, deleted, before = flow_log.ensure_present()
+        else:
+            changed, result, deleted, before = flow_log.ensure_absent()
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise ModuleFailure("Failed to read the flow logs of %s" % module.params["resource_id"],
+                            aws_error=exc) from exc
+
+    output = dict(changed=changed, flow_log=result, flow_log_id=result.get("flow_log_id"),
+                  deleted_flow_log_ids=deleted)
+    if module._diff:
+        output["diff"] = dict(before=before, after=result)
+    return output
 
 
 def main():
@@ -393,21 +413,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_if=[("state", "present", ["log_destination"])])
-
-    flow_log = FlowLog(module, ec2_client(module))
-    try:
-        if module.params["state"] == "present":
-            changed, result, deleted, before = flow_log.ensure_present()
-        else:
-            changed, result, deleted, before = flow_log.ensure_absent()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="Failed to read the flow logs of %s" % module.params["resource_id"])
-
-    output = dict(changed=changed, flow_log=result, flow_log_id=result.get("flow_log_id"),
-                  deleted_flow_log_ids=deleted)
-    if module._diff:
-        output["diff"] = dict(before=before, after=result)
-    module.exit_json(**output)
+    run_module(module, run)
 
 
 if __name__ == "__main__":

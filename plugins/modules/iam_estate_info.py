@@ -169,6 +169,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import retrying_client
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
@@ -246,6 +247,17 @@ def read_estate(client, roles, inline_policies, instance_profiles):
     return estate
 
 
+def run(module):
+    client = retrying_client(module, "iam")
+    params = module.params
+    try:
+        estate = read_estate(client, params["roles"], params["inline_policies"], params["instance_profiles"])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise ModuleFailure("Failed to read the IAM roles, inline policies and instance profiles",
+                            aws_error=exc) from exc
+    return dict(changed=False, **estate)
+
+
 def main():
     argument_spec = dict(
         roles=dict(type="list", elements="str", default=[]),
@@ -255,14 +267,7 @@ def main():
         )),
         instance_profiles=dict(type="list", elements="str", default=[]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = retrying_client(module, "iam")
-    params = module.params
-    try:
-        estate = read_estate(client, params["roles"], params["inline_policies"], params["instance_profiles"])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to read the IAM roles, inline policies and instance profiles")
-    module.exit_json(changed=False, **estate)
+    run_module(AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True), run)
 
 
 if __name__ == "__main__":

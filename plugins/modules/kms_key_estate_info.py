@@ -97,6 +97,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import kms_alias_name, retrying_client
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
     import botocore
@@ -177,16 +178,20 @@ def read_keys(client, aliases):
     return keys
 
 
+def run(module):
+    try:
+        keys = read_keys(retrying_client(module, "kms", KMS_RETRYABLE_CODES), module.params["aliases"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise ModuleFailure("Failed to read the KMS keys %s" % ", ".join(module.params["aliases"]),
+                            aws_error=exc) from exc
+    return dict(changed=False, keys=keys)
+
+
 def main():
     argument_spec = dict(
         aliases=dict(type="list", elements="str", required=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        keys = read_keys(retrying_client(module, "kms", KMS_RETRYABLE_CODES), module.params["aliases"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="Failed to read the KMS keys %s" % ", ".join(module.params["aliases"]))
-    module.exit_json(changed=False, keys=keys)
+    run_module(AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True), run)
 
 
 if __name__ == "__main__":

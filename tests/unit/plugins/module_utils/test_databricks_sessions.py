@@ -17,6 +17,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_connection as conn
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure
 from databricks.sdk import errors as sdk_errors
 from databricks.sdk import oauth as sdk_oauth
 
@@ -144,8 +145,9 @@ def test_auth_failures_are_told_apart(error, auth):
     assert client_utils.is_auth_failure(error) is auth
 
 
-def run_call(error, capsys, **call_kwargs):
-    """DatabricksModule.call on a function raising error; the module's JSON result (None if it returned)."""
+def run_call(error, **call_kwargs):
+    """DatabricksModule.call on a function raising error: the module's failure (msg, failed and the other keys
+    of its result), or None when the call returned."""
     args = {name: value for name, value in params(token=TOKEN).items() if value is not None}
     with patch_module_args(args):
         module = DatabricksModule(argument_spec={}, api="account")
@@ -155,8 +157,8 @@ def run_call(error, capsys, **call_kwargs):
 
         try:
             module.call(fail, action="read x", retry_timeout=0, **call_kwargs)
-        except SystemExit:
-            return json.loads(capsys.readouterr().out)
+        except ModuleFailure as failure:
+            return dict(failure.result, msg=failure.msg, failed=True)
     return None
 
 
@@ -165,11 +167,11 @@ def run_call(error, capsys, **call_kwargs):
     sdk_errors.PermissionDenied("Invalid access token."),
     ValueError("invalid_client: Client authentication failed"),
 ])
-def test_an_auth_failure_drops_the_sessions_of_those_credentials(built, capsys, error):
+def test_an_auth_failure_drops_the_sessions_of_those_credentials(built, error):
     account = client_utils.build_config(params(), "account")
     workspace = client_utils.build_config(params(token=TOKEN), "workspace")
     others = client_utils.build_config(params(client_secret="other-secret"), "account")
-    result = run_call(error, capsys)
+    result = run_call(error)
     assert result["failed"] and "read x" in result["msg"]
     assert SECRET not in json.dumps(result) and TOKEN not in json.dumps(result)
     assert client_utils.build_config(params(), "account") is not account  # authenticates afresh
@@ -177,10 +179,10 @@ def test_an_auth_failure_drops_the_sessions_of_those_credentials(built, capsys, 
     assert client_utils.build_config(params(client_secret="other-secret"), "account") is others
 
 
-def test_a_handled_auth_failure_still_drops_the_session(built, capsys):
+def test_a_handled_auth_failure_still_drops_the_session(built):
     account = client_utils.build_config(params(), "account")
     with pytest.raises(sdk_errors.Unauthenticated):
-        run_call(sdk_errors.Unauthenticated("Invalid access token."), capsys, fail=False)
+        run_call(sdk_errors.Unauthenticated("Invalid access token."), fail=False)
     assert client_utils.build_config(params(), "account") is not account
 
 
@@ -188,7 +190,7 @@ def test_a_handled_auth_failure_still_drops_the_session(built, capsys):
     (sdk_errors.NotFound("no such credentials"), dict(not_found_ok=True)),
     (sdk_errors.ResourceConflict("in use"), {}),
 ])
-def test_other_errors_keep_the_session(built, capsys, error, call_kwargs):
+def test_other_errors_keep_the_session(built, error, call_kwargs):
     account = client_utils.build_config(params(), "account")
-    run_call(error, capsys, **call_kwargs)
+    run_call(error, **call_kwargs)
     assert client_utils.build_config(params(), "account") is account and len(built.configs) == 1

@@ -15,6 +15,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _d
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_errors as err
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_retries as retries
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure
 from databricks.sdk import errors as sdk_errors
 from databricks.sdk._base_client import _BaseClient
 
@@ -60,16 +61,16 @@ class FakeClient:
         return reply
 
 
-def run(monkeypatch, capsys, factory, use, **options):
+def run(monkeypatch, factory, use, **options):
     """use(module) on a workspace DatabricksModule built with this client factory: (its return value,
-    None) or (None, the module's JSON result) when it failed."""
+    None), or (None, the module's failure: msg, failed and the other keys of its result)."""
     monkeypatch.setattr(DatabricksModule, "workspace_client_factory", staticmethod(factory))
     with patch_module_args(params(**options)):
         module = DatabricksModule(argument_spec={}, api="workspace")
         try:
             return use(module), None
-        except SystemExit:
-            return None, json.loads(capsys.readouterr().out)
+        except ModuleFailure as failure:
+            return None, dict(failure.result, msg=failure.msg, failed=True)
 
 
 def test_the_phrases_are_the_ones_the_sdk_retries():
@@ -81,7 +82,7 @@ def test_the_phrases_are_the_ones_the_sdk_retries():
     assert not err.is_transient(sdk_errors.InvalidParameterValue("Invalid node type"))
 
 
-def test_construction_then_first_request_are_retried_until_the_workspace_serves(monkeypatch, fake_time, capsys):
+def test_construction_then_first_request_are_retried_until_the_workspace_serves(monkeypatch, fake_time):
     client = FakeClient([settling_error(), settling_error(), {"id": "42"}])
     built = []
 
@@ -91,18 +92,18 @@ def test_construction_then_first_request_are_retried_until_the_workspace_serves(
             raise err.WorkspaceNotReady(HOST, "HTTP 400 from %s/.well-known/databricks-config: %s" % (HOST, SETTLING))
         return client
 
-    reply, failed = run(monkeypatch, capsys, factory,
+    reply, failed = run(monkeypatch, factory,
                         lambda m: m.request("GET", "/api/2.0/preview/scim/v2/Me", action="read the caller"))
     assert failed is None and reply == {"id": "42"}
     assert len(built) == 3 and client.calls == 3
     assert len(fake_time.sleeps) == 4 and fake_time.now < 60  # backoff between tries, within retry_timeout
 
 
-def test_when_the_bound_runs_out_the_message_names_the_workspace_and_says_to_rerun(monkeypatch, fake_time, capsys):
+def test_when_the_bound_runs_out_the_message_names_the_workspace_and_says_to_rerun(monkeypatch, fake_time):
     def factory(options, host=None):
         raise err.WorkspaceNotReady(HOST, "HTTP 400 from %s/.well-known/databricks-config: %s" % (HOST, SETTLING))
 
-    result = run(monkeypatch, capsys, factory, lambda m: m.request("GET", "/api/2.0/preview/scim/v2/Me"),
+    result = run(monkeypatch, factory, lambda m: m.request("GET", "/api/2.0/preview/scim/v2/Me"),
                  retry_timeout=30)[1]
     assert result["failed"] and result["error_code"] == "WORKSPACE_NOT_READY"
     assert "connect to the Databricks workspace API" in result["msg"]
@@ -112,9 +113,9 @@ def test_when_the_bound_runs_out_the_message_names_the_workspace_and_says_to_rer
     assert "secret-value-1" not in json.dumps(result)
 
 
-def test_a_settling_first_request_fails_with_the_same_message(monkeypatch, fake_time, capsys):
+def test_a_settling_first_request_fails_with_the_same_message(monkeypatch, fake_time):
     client = FakeClient([settling_error()] * 50)
-    result = run(monkeypatch, capsys, lambda options, host=None: client,
+    result = run(monkeypatch, lambda options, host=None: client,
                  lambda m: m.request("POST", "/api/2.0/token/create", body={}, action="create the automation token"),
                  retry_timeout=20)[1]
     assert result["error_code"] == "WORKSPACE_NOT_READY" and client.calls > 1
@@ -122,14 +123,14 @@ def test_a_settling_first_request_fails_with_the_same_message(monkeypatch, fake_
                                     + HOST + " is not reachable yet")
 
 
-def test_other_construction_errors_are_not_retried(monkeypatch, fake_time, capsys):
+def test_other_construction_errors_are_not_retried(monkeypatch, fake_time):
     calls = []
 
     def factory(options, host=None):
         calls.append(1)
         raise client_utils.DatabricksConfigurationError("workspace_host is required")
 
-    result = run(monkeypatch, capsys, factory, lambda m: m.workspace)[1]
+    result = run(monkeypatch, factory, lambda m: m.workspace)[1]
     assert len(calls) == 1 and fake_time.sleeps == [] and result["error_code"] == "CONFIGURATION_ERROR"
 
 

@@ -3,20 +3,19 @@
 ``DatabricksModule.account_client_factory`` / ``workspace_client_factory`` are replaced by
 clients whose ``api_client.do(method, path, query=, body=)`` lands here. Errors are raised as
 the SDK raises them (``databricks.sdk.errors``). ``run_module`` runs a module's main() under
-``patch_module_args`` and returns its parsed JSON result (as Ansible would print it).
+``patch_module_args`` and returns the result of its one exit, as Ansible would read it (``run_main``).
 Shared by test_account_*.py, test_token*.py, test_obo*.py, test_service_principal*.py, ...
 """
 
-import contextlib
 import copy
 import itertools
-import json
 import re
 from unittest import mock
 
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from databricks.sdk import errors as sdk_errors
+from test_module_exit import run_main
 
 ACCOUNT = "acc-1"
 WORKSPACE_HOST = "https://dbc-1.cloud.databricks.com"
@@ -310,8 +309,8 @@ class FakeDatabricks:
         return {}
 
 
-def run_module(module_main, args, fake, capsys, check_mode=False, diff=False):
-    """Run main() with args; the parsed JSON result, plus 'failed' when the module failed."""
+def run_module(module_main, args, fake, check_mode=False, diff=False):
+    """Run main() with args; the result it exits with, 'failed' among its keys when the module failed."""
     args = dict(args)
     args["_ansible_check_mode"] = check_mode
     args["_ansible_diff"] = diff
@@ -320,7 +319,5 @@ def run_module(module_main, args, fake, capsys, check_mode=False, diff=False):
                               staticmethod(lambda params: fake.client("account"))), \
             mock.patch.object(DatabricksModule, "workspace_client_factory",
                               staticmethod(lambda params, host=None: fake.client("workspace", host))), \
-            mock.patch("time.sleep"), contextlib.suppress(SystemExit):
-        module_main()
-    out = capsys.readouterr().out
-    return json.loads(out)
+            mock.patch("time.sleep"):
+        return run_main(module_main)

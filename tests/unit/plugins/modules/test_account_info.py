@@ -33,15 +33,15 @@ class FakeAccount:
         return self
 
 
-def probe(capsys, fake, reachable=None):
+def probe(fake, reachable=None):
     get = mock.patch.object(account_info.requests, "get", side_effect=reachable)
     with get:
-        return run_module(account_info.main, CONNECTION, fake, capsys)
+        return run_module(account_info.main, CONNECTION, fake)
 
 
-def test_accepted_credentials_read_the_service_principal(capsys):
+def test_accepted_credentials_read_the_service_principal():
     fake = FakeAccount({"Resources": [{"id": "7", "displayName": "automation"}]})
-    result = probe(capsys, fake)
+    result = probe(fake)
     assert result["authenticated"] is True and not result["changed"]
     assert result["service_principal_id"] == "7"
     assert fake.calls == [("GET", "/api/2.0/accounts/acc-1/scim/v2/ServicePrincipals",
@@ -55,18 +55,18 @@ def test_accepted_credentials_read_the_service_principal(capsys):
                                          "service not known)"), "host name does not resolve"),
     (requests.exceptions.ConnectTimeout("timed out"), "no reply in time"),
 ])
-def test_unreachable_host(capsys, error, reason):
+def test_unreachable_host(error, reason):
     fake = FakeAccount({})
-    result = probe(capsys, fake, reachable=error)
+    result = probe(fake, reachable=error)
     assert result["failed"] and result["error_kind"] == "unreachable" and result["reason"] == reason
     assert result["msg"] == "https://accounts.example is unreachable (%s)" % reason
     assert fake.calls == []  # no credential was sent
 
 
-def test_refused_credentials_name_the_host_not_the_secret(capsys):
+def test_refused_credentials_name_the_host_not_the_secret():
     fake = FakeAccount(ValueError("default auth: oauth-m2m: invalid_client: Client authentication failed.. Config: "
                                   "host=https://accounts.example, client_secret=***"))
-    result = probe(capsys, fake)
+    result = probe(fake)
     assert result["failed"] and result["error_kind"] == "authentication"
     assert result["msg"].startswith("authentication to https://accounts.example failed (")
     assert "invalid_client" in result["reason"] and "Config:" not in result["reason"]
@@ -78,8 +78,8 @@ def test_refused_credentials_name_the_host_not_the_secret(capsys):
     (sdk_errors.NotFound("no such account"), "account"),
     (sdk_errors.Unauthenticated("bad token"), "authentication"),
 ])
-def test_api_errors_are_classified(capsys, error, kind):
-    result = probe(capsys, FakeAccount(error))
+def test_api_errors_are_classified(error, kind):
+    result = probe(FakeAccount(error))
     assert result["failed"] and result["error_kind"] == kind, result
 
 

@@ -1,25 +1,21 @@
 """Runs one of the collection's AWS modules with its boto3 client faked at the AnsibleAWSModule.client seam.
 
 ``run_aws_module`` runs a module's main() under ``patch_module_args`` with ``AnsibleAWSModule.client``
-returning the fake behind amazon.aws's retrying wrapper, and returns the module's exit (``ModuleExit``:
-its result, and whether it failed) and the retry decorators the module asked for.
+returning the fake behind amazon.aws's retrying wrapper, and returns the module's one exit (``ModuleExit``:
+its result as Ansible reads it, and whether it failed; ``run_main``) and the retry decorators the module
+asked for.
 Shared by test_vpc_endpoint.py, test_vpc_flow_log.py, test_iam_estate_info.py, test_kms_key_estate_info.py.
 """
 
+from collections import namedtuple
 from unittest import mock
 
-import pytest
-from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+from test_module_exit import run_main
 
-
-class ModuleExit(Exception):
-    def __init__(self, result, failed=False):
-        super().__init__(result)
-        self.result = result
-        self.failed = failed
+ModuleExit = namedtuple("ModuleExit", ["result", "failed"])
 
 
 def run_aws_module(main, fake, service, args):
@@ -31,14 +27,6 @@ def run_aws_module(main, fake, service, args):
         decorators.append(retry_decorator)
         return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
 
-    def exit_json(self, **result):
-        raise ModuleExit(result)
-
-    def fail_json(self, **result):
-        raise ModuleExit(result, failed=True)
-
-    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client), \
-            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), pytest.raises(ModuleExit) as outcome:
-        main()
-    return outcome.value, decorators
+    with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client):
+        result = run_main(main)
+    return ModuleExit(result, bool(result.get("failed"))), decorators

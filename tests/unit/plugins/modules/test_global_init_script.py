@@ -17,9 +17,9 @@ def fake():
     return FakeWorkspace()
 
 
-def gis(fake, capsys, check_mode=False, **args):
+def gis(fake, check_mode=False, **args):
     args.setdefault("name", "encryption_init_script")
-    return run_module(global_init_script.main, dict(WS_CONNECTION, **args), fake, capsys, check_mode=check_mode,
+    return run_module(global_init_script.main, dict(WS_CONNECTION, **args), fake, check_mode=check_mode,
                       diff=True)
 
 
@@ -28,55 +28,55 @@ def only(fake):
     return next(iter(fake.scripts.values()))
 
 
-def test_created_then_unchanged(fake, capsys):
-    first = gis(fake, capsys, content=SCRIPT, enabled=True, position=0)
+def test_created_then_unchanged(fake):
+    first = gis(fake, content=SCRIPT, enabled=True, position=0)
     assert first["changed"] and first["script_id"] and "script" not in first["script"]
     assert base64.b64decode(only(fake)["script"]).decode() == SCRIPT and only(fake)["enabled"] is True
-    second = gis(fake, capsys, content=SCRIPT, enabled=True, position=0)
+    second = gis(fake, content=SCRIPT, enabled=True, position=0)
     assert not second["changed"] and second["script_id"] == first["script_id"]
 
 
-def test_check_mode(fake, capsys):
-    result = gis(fake, capsys, check_mode=True, content=SCRIPT, enabled=False)
+def test_check_mode(fake):
+    result = gis(fake, check_mode=True, content=SCRIPT, enabled=False)
     assert result["changed"] and result["script_id"] is None and fake.mutating_calls() == []
     assert result["diff"]["after"]["content"] == SCRIPT
 
 
-def test_flip_enabled_only(fake, capsys):
-    gis(fake, capsys, content=SCRIPT, enabled=False)
-    result = gis(fake, capsys, content=SCRIPT, enabled=True)
+def test_flip_enabled_only(fake):
+    gis(fake, content=SCRIPT, enabled=False)
+    result = gis(fake, content=SCRIPT, enabled=True)
     assert result["changed"] and only(fake)["enabled"] is True
     assert result["diff"]["before"]["enabled"] is False and result["diff"]["after"]["enabled"] is True
     assert result["diff"]["before"]["content"] == result["diff"]["after"]["content"]
 
 
-def test_content_change_and_position(fake, capsys):
-    gis(fake, capsys, name="other", content="#!/bin/bash\n")
-    gis(fake, capsys, content=SCRIPT)
-    result = gis(fake, capsys, content=SCRIPT + "echo more\n", position=0)
+def test_content_change_and_position(fake):
+    gis(fake, name="other", content="#!/bin/bash\n")
+    gis(fake, content=SCRIPT)
+    result = gis(fake, content=SCRIPT + "echo more\n", position=0)
     assert result["changed"] and result["script"]["position"] == 0
     assert "echo more" in result["diff"]["after"]["content"]
 
 
-def test_enabled_only_update_keeps_content(fake, capsys):
-    gis(fake, capsys, content=SCRIPT, enabled=True)
-    assert gis(fake, capsys, enabled=False)["changed"]
+def test_enabled_only_update_keeps_content(fake):
+    gis(fake, content=SCRIPT, enabled=True)
+    assert gis(fake, enabled=False)["changed"]
     assert base64.b64decode(only(fake)["script"]).decode() == SCRIPT
 
 
-def test_create_needs_content(fake, capsys):
-    result = gis(fake, capsys, enabled=True)
+def test_create_needs_content(fake):
+    result = gis(fake, enabled=True)
     assert result["failed"] and result["error_code"] == "MISSING_PARAMETER"
 
 
-def test_ambiguous_and_by_id(fake, capsys):
-    first = gis(fake, capsys, content=SCRIPT)
+def test_ambiguous_and_by_id(fake):
+    first = gis(fake, content=SCRIPT)
     fake.gis_create({}, {"name": "encryption_init_script", "script": "", "enabled": False})
-    assert gis(fake, capsys, content=SCRIPT)["error_code"] == "AMBIGUOUS_MATCH"
-    assert not gis(fake, capsys, content=SCRIPT, script_id=first["script_id"])["changed"]
+    assert gis(fake, content=SCRIPT)["error_code"] == "AMBIGUOUS_MATCH"
+    assert not gis(fake, content=SCRIPT, script_id=first["script_id"])["changed"]
 
 
-def test_absent(fake, capsys):
-    gis(fake, capsys, content=SCRIPT)
-    assert gis(fake, capsys, state="absent")["changed"] and fake.scripts == {}
-    assert not gis(fake, capsys, state="absent")["changed"]
+def test_absent(fake):
+    gis(fake, content=SCRIPT)
+    assert gis(fake, state="absent")["changed"] and fake.scripts == {}
+    assert not gis(fake, state="absent")["changed"]

@@ -14,8 +14,8 @@ def fake():
     return FakeWorkspace()
 
 
-def grp(fake, capsys, name="Read only", check_mode=False, **args):
-    return run_module(group.main, dict(WS_CONNECTION, display_name=name, **args), fake, capsys,
+def grp(fake, name="Read only", check_mode=False, **args):
+    return run_module(group.main, dict(WS_CONNECTION, display_name=name, **args), fake,
                       check_mode=check_mode, diff=True)
 
 
@@ -24,24 +24,24 @@ def values(fake, name, attribute):
     return sorted(v["value"] for v in found.get(attribute, []))
 
 
-def test_created_with_roles_then_unchanged(fake, capsys):
-    first = grp(fake, capsys, roles=[READ], entitlements=[])
+def test_created_with_roles_then_unchanged(fake):
+    first = grp(fake, roles=[READ], entitlements=[])
     assert first["changed"] and first["id"]
     assert values(fake, "Read only", "roles") == [READ]
-    second = grp(fake, capsys, roles=[READ], entitlements=[])
+    second = grp(fake, roles=[READ], entitlements=[])
     assert not second["changed"] and second["id"] == first["id"]
 
 
-def test_check_mode_create(fake, capsys):
-    result = grp(fake, capsys, check_mode=True, roles=[READ])
+def test_check_mode_create(fake):
+    result = grp(fake, check_mode=True, roles=[READ])
     assert result["changed"] and result["id"] is None and fake.mutating_calls() == []
     assert result["diff"]["after"]["roles"] == [READ]
 
 
-def test_one_patch_adds_and_removes(fake, capsys):
-    grp(fake, capsys, roles=[READ], entitlements=["allow-cluster-create"])
+def test_one_patch_adds_and_removes(fake):
+    grp(fake, roles=[READ], entitlements=["allow-cluster-create"])
     before = len(fake.mutating_calls())
-    result = grp(fake, capsys, roles=[META], entitlements=[])
+    result = grp(fake, roles=[META], entitlements=[])
     assert result["changed"]
     patches = fake.mutating_calls()[before:]
     assert len(patches) == 1 and patches[0][0] == "PATCH"
@@ -50,22 +50,22 @@ def test_one_patch_adds_and_removes(fake, capsys):
     assert result["diff"]["before"]["roles"] == [READ] and result["diff"]["after"]["roles"] == [META]
 
 
-def test_no_purge_keeps_others(fake, capsys):
+def test_no_purge_keeps_others(fake):
     fake.principals["Groups"]["g-admins"]["roles"] = [{"value": READ}]
-    result = grp(fake, capsys, name="admins", roles=[META], purge_roles=False)
+    result = grp(fake, name="admins", roles=[META], purge_roles=False)
     assert result["changed"] and values(fake, "admins", "roles") == [META, READ]
-    assert not grp(fake, capsys, name="admins", roles=[META], purge_roles=False)["changed"]
+    assert not grp(fake, name="admins", roles=[META], purge_roles=False)["changed"]
     assert values(fake, "admins", "members") == ["sp-admin"]
 
 
-def test_unmanaged_attributes_left_alone(fake, capsys):
-    grp(fake, capsys, roles=[READ], entitlements=["allow-cluster-create"])
-    assert not grp(fake, capsys)["changed"]
+def test_unmanaged_attributes_left_alone(fake):
+    grp(fake, roles=[READ], entitlements=["allow-cluster-create"])
+    assert not grp(fake)["changed"]
 
 
-def test_absent_and_builtin(fake, capsys):
-    grp(fake, capsys)
-    assert grp(fake, capsys, state="absent")["changed"]
-    assert not grp(fake, capsys, state="absent")["changed"]
-    result = grp(fake, capsys, name="admins", state="absent")
+def test_absent_and_builtin(fake):
+    grp(fake)
+    assert grp(fake, state="absent")["changed"]
+    assert not grp(fake, state="absent")["changed"]
+    result = grp(fake, name="admins", state="absent")
     assert result["failed"] and result["error_code"] == "INVALID_PARAMETER_VALUE"

@@ -13,41 +13,41 @@ def fake():
     return FakeWorkspace()
 
 
-def profile(fake, capsys, check_mode=False, **args):
-    return run_module(instance_profile.main, dict(WS_CONNECTION, instance_profile_arn=ARN, **args), fake, capsys,
+def profile(fake, check_mode=False, **args):
+    return run_module(instance_profile.main, dict(WS_CONNECTION, instance_profile_arn=ARN, **args), fake,
                       check_mode=check_mode, diff=True)
 
 
-def test_check_mode_predicts_without_calling(fake, capsys):
-    result = profile(fake, capsys, check_mode=True, is_meta_instance_profile=True)
+def test_check_mode_predicts_without_calling(fake):
+    result = profile(fake, check_mode=True, is_meta_instance_profile=True)
     assert result["changed"] and result["instance_profile"]["is_meta_instance_profile"] is True
     assert result["diff"]["before"] == {} and result["diff"]["after"]["is_meta_instance_profile"] is True
     assert fake.mutating_calls() == [] and fake.profiles == {}
 
 
-def test_added_then_unchanged(fake, capsys):
-    first = profile(fake, capsys, is_meta_instance_profile=True, skip_validation=True)
+def test_added_then_unchanged(fake):
+    first = profile(fake, is_meta_instance_profile=True, skip_validation=True)
     assert first["changed"] and fake.profiles[ARN]["is_meta_instance_profile"] is True
     assert fake.last_add["skip_validation"] is True
-    second = profile(fake, capsys, is_meta_instance_profile=True)
+    second = profile(fake, is_meta_instance_profile=True)
     assert not second["changed"] and fake.mutating_calls()[-1] == ("POST", "/api/2.0/instance-profiles/add")
 
 
-def test_meta_flag_edited_in_place(fake, capsys):
-    profile(fake, capsys)
-    result = profile(fake, capsys, is_meta_instance_profile=True)
+def test_meta_flag_edited_in_place(fake):
+    profile(fake)
+    result = profile(fake, is_meta_instance_profile=True)
     assert result["changed"] and result["diff"]["before"]["is_meta_instance_profile"] is False
     assert fake.mutating_calls()[-1] == ("POST", "/api/2.0/instance-profiles/edit")
     assert fake.profiles[ARN]["is_meta_instance_profile"] is True
 
 
-def test_unmanaged_flag_left_alone(fake, capsys):
-    profile(fake, capsys, is_meta_instance_profile=True)
-    assert not profile(fake, capsys)["changed"]
+def test_unmanaged_flag_left_alone(fake):
+    profile(fake, is_meta_instance_profile=True)
+    assert not profile(fake)["changed"]
 
 
-def test_absent(fake, capsys):
-    profile(fake, capsys)
-    assert profile(fake, capsys, state="absent", check_mode=True)["changed"] and ARN in fake.profiles
-    assert profile(fake, capsys, state="absent")["changed"] and fake.profiles == {}
-    assert not profile(fake, capsys, state="absent")["changed"]
+def test_absent(fake):
+    profile(fake)
+    assert profile(fake, state="absent", check_mode=True)["changed"] and ARN in fake.profiles
+    assert profile(fake, state="absent")["changed"] and fake.profiles == {}
+    assert not profile(fake, state="absent")["changed"]

@@ -12,15 +12,15 @@ def fake():
     return FakeWorkspace()
 
 
-def test_smallest_without_local_disk(fake, capsys):
+def test_smallest_without_local_disk(fake):
     result = run_module(node_type_info.main, dict(WS_CONNECTION, min_memory_gb=15, min_cores=2, local_disk=False),
-                        fake, capsys)
+                        fake)
     assert not result["changed"] and result["node_type_id"] == "r5.large"
     assert result["matches"] == ["r5.large", "m5.xlarge", "c5.2xlarge"]  # deprecated r4 and GPU-with-disk g4dn out
 
 
-def test_no_match(fake, capsys):
-    result = run_module(node_type_info.main, dict(WS_CONNECTION, min_cores=64), fake, capsys)
+def test_no_match(fake):
+    result = run_module(node_type_info.main, dict(WS_CONNECTION, min_cores=64), fake)
     assert result["failed"] and result["error_code"] == "NO_MATCH"
 
 
@@ -61,10 +61,10 @@ def test_unavailable_node_types_are_skipped():
     assert not {"r4a.large", "r4b.large", "r4c.large", "r4d.large", "r4e.large"} & set(found)
 
 
-def test_module_skips_unavailable(fake, capsys, monkeypatch):
+def test_module_skips_unavailable(fake, monkeypatch):
     monkeypatch.setattr("test_cluster_fakes.NODE_TYPES", NODE_TYPES + UNAVAILABLE[:3])
     result = run_module(node_type_info.main, dict(WS_CONNECTION, min_memory_gb=15, min_cores=2, local_disk=False),
-                        fake, capsys)
+                        fake)
     assert result["node_type_id"] == "r5.large" and "r4a.large" not in result["matches"]
-    result = run_module(node_type_info.main, dict(WS_CONNECTION, fleet="r4"), fake, capsys)
+    result = run_module(node_type_info.main, dict(WS_CONNECTION, fleet="r4"), fake)
     assert result["failed"] and result["error_code"] == "NO_MATCH" and "3 of them unavailable" in result["msg"]

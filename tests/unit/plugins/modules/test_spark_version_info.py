@@ -16,20 +16,19 @@ def fake():
     return FakeWorkspace()
 
 
-def test_latest_lts(fake, capsys):
-    result = run_module(spark_version_info.main, dict(WS_CONNECTION, long_term_support=True), fake, capsys)
+def test_latest_lts(fake):
+    result = run_module(spark_version_info.main, dict(WS_CONNECTION, long_term_support=True), fake)
     assert not result["changed"] and result["spark_version"] == "17.3.x-scala2.13"
     assert [v["key"] for v in result["versions"]] == ["17.3.x-scala2.13", "16.4.x-scala2.12", "15.4.x-scala2.12"]
 
 
-def test_latest_lts_for_scala_212(fake, capsys):
-    result = run_module(spark_version_info.main, dict(WS_CONNECTION, long_term_support=True, scala="2.12"), fake,
-                        capsys)
+def test_latest_lts_for_scala_212(fake):
+    result = run_module(spark_version_info.main, dict(WS_CONNECTION, long_term_support=True, scala="2.12"), fake)
     assert result["spark_version"] == "16.4.x-scala2.12"
 
 
-def test_no_match_fails(fake, capsys):
-    result = run_module(spark_version_info.main, dict(WS_CONNECTION, gpu=True), fake, capsys)
+def test_no_match_fails(fake):
+    result = run_module(spark_version_info.main, dict(WS_CONNECTION, gpu=True), fake)
     assert result["failed"] and result["error_code"] == "NO_MATCH" and "gpu=True" in result["msg"]
 
 
