@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The filter network_ids: the IDs of the network role's resources after its writers ran.
+
+Documented in network_ids.yml; the logic is in plugins/plugin_utils/network_resources.py."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_resources import (
+    network_ids,
+)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"network_ids": network_ids}

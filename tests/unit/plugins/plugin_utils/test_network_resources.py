@@ -1,0 +1,110 @@
+"""network_ids: the ID of each network resource, from its writer when it ran, else from the estate read
+(plugin_utils/network_resources.py)."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import network_plan
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_resources import network_ids
+
+ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+PRIVATE = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
+PUBLIC = ["10.0.101.0/24"]
+LAYOUT = network_plan("lh", ZONES, PRIVATE, PUBLIC, "single")
+PLANNED = {"planned_vpc_id": "vpc-planned", "planned_security_group_id": "sg-planned"}
+SUBNETS = {"10.0.1.0/24": "subnet-1", "10.0.2.0/24": "subnet-2", "10.0.3.0/24": "subnet-3",
+           "10.0.101.0/24": "subnet-101"}
+
+
+def found(**overrides):
+    """The network_drift result of a converged estate: nothing to write, every ID found."""
+    drift = {"changes": [], "vpc_id": "vpc-1", "subnet_ids": dict(SUBNETS), "internet_gateway_id": "igw-1",
+             "eip_ids": {"lh-nat-eip-eu-west-1a": "eipalloc-1"}, "nat_gateway_ids": ["nat-1"],
+             "public_route_table_id": "rtb-public", "private_route_table_ids": ["rtb-private"],
+             "security_group_id": "sg-1"}
+    drift.update(overrides)
+    return drift
+
+
+SKIPPED = {"skipped": True, "changed": False}
+
+
+def test_a_converged_estate_gives_the_ids_the_read_found():
+    ids = network_ids(found(), LAYOUT, {"vpc": SKIPPED, "internet_gateway": SKIPPED}, **PLANNED)
+    assert ids["vpc_id"] == "vpc-1"
+    assert ids["private_subnet_ids"] == ["subnet-1", "subnet-2", "subnet-3"]
+    assert ids["public_subnet_ids"] == ["subnet-101"]
+    assert ids["internet_gateway_id"] == "igw-1" and ids["security_group_id"] == "sg-1"
+    assert ids["eip_allocation_ids"] == ["eipalloc-1"] and ids["nat_gateway_ids"] == ["nat-1"]
+    assert ids["private_route_table_ids"] == ["rtb-private"] and ids["public_route_table_id"] == "rtb-public"
+    assert ids["route_table_ids"] == ["rtb-private", "rtb-public"]
+    assert ids["vpc_endpoint_ids"] == {"s3": None, "sts": None, "kinesis_streams": None}
+    assert ids["privatelink"] == {"workspace_endpoint_id": None, "relay_endpoint_id": None,
+                                  "security_group_id": None}
+    assert ids["privatelink_security_group_id"] == "sg-planned"
+
+
+def test_the_writers_that_ran_give_their_ids():
+    drift = found(vpc_id=None, subnet_ids={}, internet_gateway_id=None, eip_ids={}, nat_gateway_ids=[""],
+                  public_route_table_id=None, private_route_table_ids=[], security_group_id=None,
+                  changes=["vpc", "subnets", "internet_gateway", "nat_gateways", "public_route_table",
+                           "private_route_tables", "security_group"])
+    results = {
+        "vpc": {"vpc": {"id": "vpc-new"}},
+        "subnets": {"results": [{"subnet": {"cidr_block": cidr, "id": "new-" + subnet}}
+                                for cidr, subnet in SUBNETS.items()]},
+        "internet_gateway": {"gateway_id": "igw-new"},
+        "elastic_ips": {"results": [{"item": {"eip_name": "lh-nat-eip-eu-west-1a"}, "allocation_id": "eipalloc-new"}]},
+        "nat_gateways": {"results": [{"nat_gateway_id": "nat-new"}]},
+        "public_route_table": {"route_table": {"id": "rtb-public-new"}},
+        "private_route_tables": {"results": [{"route_table": {"id": "rtb-private-new"}}]},
+        "security_group": {"group_id": "sg-new"},
+        "privatelink_security_group": {"group_id": "sg-pl"},
+        "privatelink_endpoints": {"vpc_endpoint_ids": ["vpce-ws", "vpce-relay"]},
+        "vpc_endpoints": {"vpc_endpoint_ids": ["vpce-s3", "vpce-sts", "vpce-kinesis"]},
+    }
+    ids = network_ids(drift, LAYOUT, results, **PLANNED)
+    assert ids["vpc_id"] == "vpc-new"
+    assert ids["private_subnet_ids"] == ["new-subnet-1", "new-subnet-2", "new-subnet-3"]
+    assert ids["internet_gateway_id"] == "igw-new" and ids["security_group_id"] == "sg-new"
+    assert ids["eip_ids"] == {"lh-nat-eip-eu-west-1a": "eipalloc-new"} and ids["nat_gateway_ids"] == ["nat-new"]
+    assert ids["route_table_ids"] == ["rtb-private-new", "rtb-public-new"]
+    assert ids["vpc_endpoint_ids"] == {"s3": "vpce-s3", "sts": "vpce-sts", "kinesis_streams": "vpce-kinesis"}
+    assert ids["privatelink"] == {"workspace_endpoint_id": "vpce-ws", "relay_endpoint_id": "vpce-relay",
+                                  "security_group_id": "sg-pl"}
+    assert ids["privatelink_security_group_id"] == "sg-pl"
+
+
+def test_a_new_vpc_in_check_mode_plans_against_the_placeholder():
+    drift = found(vpc_id=None, subnet_ids={}, eip_ids={}, nat_gateway_ids=[""], changes=["vpc", "nat_gateways"],
+                  private_route_table_ids=[], public_route_table_id=None)
+    results = {"vpc": {"changed": True, "vpc": {}}, "nat_gateways": {"results": [{"skipped": True}]}}
+    ids = network_ids(drift, LAYOUT, results, **PLANNED)
+    assert ids["vpc_id"] == "vpc-planned"
+    assert ids["private_subnet_ids"] == [] and ids["nat_gateway_ids"] == [""] and ids["route_table_ids"] == []
+
+
+def test_a_writer_that_returned_none_is_not_replaced_by_the_read():
+    ids = network_ids(found(), LAYOUT, {"internet_gateway": {"gateway_id": None}, "security_group": {}}, **PLANNED)
+    assert ids["internet_gateway_id"] is None and ids["security_group_id"] == "sg-1"
+
+
+def test_new_subnets_join_the_ones_found():
+    results = {"subnets": {"results": [{"subnet": {"cidr_block": "10.0.3.0/24", "id": "subnet-3b"}}, SKIPPED]}}
+    ids = network_ids(found(subnet_ids={"10.0.1.0/24": "subnet-1"}), LAYOUT, results, **PLANNED)
+    assert ids["subnet_ids"] == {"10.0.1.0/24": "subnet-1", "10.0.3.0/24": "subnet-3b"}
+    assert ids["private_subnet_ids"] == ["subnet-1", "subnet-3b"] and ids["public_subnet_ids"] == []
+
+
+def test_per_az_keeps_one_nat_gateway_id_per_zone():
+    layout = network_plan("lh", ZONES, PRIVATE, ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"], "per_az")
+    results = {"nat_gateways": {"results": [{"nat_gateway_id": "nat-a"}, {"skipped": True},
+                                            {"nat_gateway_id": "nat-c"}]}}
+    ids = network_ids(found(changes=["nat_gateways"]), layout, results, **PLANNED)
+    assert ids["nat_gateway_ids"] == ["nat-a", "", "nat-c"]
+
+
+def test_bad_input_is_an_error():
+    with pytest.raises(AnsibleFilterError):
+        network_ids(None, LAYOUT, {})
+    with pytest.raises(AnsibleFilterError):
+        network_ids(found(), LAYOUT, None)
