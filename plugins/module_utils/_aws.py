@@ -4,9 +4,10 @@
 """Shared by the collection's AWS modules and the roles' drift filters.
 
 The retrying client every AWS module of the collection uses (with botocore's data loaded once per
-interpreter, see ``share_botocore_data``), and the tag and policy comparisons the drift filters and
-the EC2 modules make the way amazon.aws's modules make them (so "no difference" means the module
-would report changed=false). ``policies_differ`` is the collection's one policy comparison.
+interpreter, ``_interpreter_patches.share_botocore_data``), and the tag and policy comparisons the
+drift filters and the EC2 modules make the way amazon.aws's modules make them (so "no difference"
+means the module would report changed=false). ``policies_differ`` is the collection's one policy
+comparison.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +19,9 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_patches import (
+    share_botocore_data,
+)
 
 
 def retrying_client(module, service, extra_error_codes=None):
@@ -30,41 +34,6 @@ def retrying_client(module, service, extra_error_codes=None):
     retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20,
                                       catch_extra_error_codes=list(extra_error_codes or []))
     return module.client(service, retry_decorator=retry)
-
-
-def share_botocore_data():
-    """Let every botocore session of this interpreter share one data loader per data path.
-
-    Each AWS module makes a new boto3 session, and each session parses botocore's JSON again: the
-    endpoints and partitions, then the service model (EC2's is the largest), 50-100 ms a client.
-    Under mitogen the interpreter runs all of a host's modules, ours and amazon.aws's, so from the
-    first client made here on they reuse what an earlier session parsed. The data is the installed
-    botocore's and boto3's, read-only; a different ``AWS_DATA_PATH`` gets a loader of its own.
-    Under the linear strategy each module has an interpreter of its own and nothing is shared.
-    """
-    try:
-        import botocore.session
-    except ImportError:  # the module reports the missing library
-        return
-    create_loader = botocore.session.create_loader
-    if getattr(create_loader, "shares_loaders", False):
-        return
-    loaders = {}
-
-    def create_shared_loader(search_path_string=None):
-        loader = loaders.get(search_path_string)
-        if loader is None:
-            loader = loaders[search_path_string] = create_loader(search_path_string)
-        else:  # each boto3 Session appends its data folder: keep one of each
-            unique = []
-            for path in loader.search_paths:
-                if path not in unique:
-                    unique.append(path)
-            loader.search_paths[:] = unique
-        return loader
-
-    create_shared_loader.shares_loaders = True
-    botocore.session.create_loader = create_shared_loader
 
 
 def kms_alias_name(alias):

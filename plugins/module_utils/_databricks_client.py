@@ -6,7 +6,7 @@
 ``build_config(params, api)`` returns a ``databricks.sdk.core.Config``;
 ``account_client(params)`` / ``workspace_client(params)`` wrap it in an ``SdkClient``: the Config
 and the SDK's ``ApiClient`` on it, which is all the modules use of ``AccountClient`` /
-``WorkspaceClient`` (those two would import every typed service API, see ``_databricks_sdk``).
+``WorkspaceClient`` (those two would import every typed service API, see ``_interpreter_patches``).
 Every client:
 
 * gets a short ``retry_timeout_seconds`` (``SDK_RETRY_WINDOW``): the SDK uses it both for the
@@ -16,7 +16,8 @@ Every client:
 * sends a ``User-Agent`` naming this collection;
 * retries the OAuth token request (``/oidc/.../v1/token``) on 429 and 5xx with jittered backoff
   honouring ``Retry-After``, within ``retry_timeout``: the SDK sends it once and turns any error
-  reply into ``ValueError("unknown: unknown")``, so one throttled token request failed the module;
+  reply into ``ValueError("unknown: unknown")``, so one throttled token request failed the module
+  (``_interpreter_patches.retry_oauth_token_requests``, off with LAKEHOUSE_INTERPRETER_PATCHES=0);
 * never reads a token or secret from anywhere but the options (explicit ``auth_type``);
 * is built on a Config reused within the interpreter (``cached_config``): under the mitogen
   strategy the interpreter outlives the task, so the host discovery, the OIDC discovery and the
@@ -41,7 +42,6 @@ __metaclass__ = type
 import hashlib
 import sys
 import threading
-import time
 import traceback
 import types
 from collections import OrderedDict
@@ -59,10 +59,13 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     unwrap,
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_retries import backoff_delay
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_sdk import defer_package_init
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_patches import (
+    defer_databricks_sdk_init,
+    retry_oauth_token_requests,
+)
 
 DATABRICKS_SDK_IMPORT_ERROR = None
-defer_package_init()  # databricks.sdk without its service APIs (see _databricks_sdk)
+defer_databricks_sdk_init()  # databricks.sdk without its service APIs (see _interpreter_patches)
 try:
     import databricks.sdk.oauth as sdk_oauth
     from databricks.sdk.core import ApiClient, Config
@@ -84,58 +87,6 @@ HAS_DATABRICKS_SDK = DATABRICKS_SDK_IMPORT_ERROR is None
 PRODUCT = "lakehouse-databricks-aws"
 PRODUCT_VERSION = "0.1.0"
 SDK_RETRY_WINDOW = 10  # seconds; discovery and the SDK's own retries of one request
-
-
-TOKEN_RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-def _retry_after(reply):
-    try:
-        return float(reply.headers.get("Retry-After"))
-    except (TypeError, ValueError):  # absent, or an HTTP date
-        return None
-
-
-class RetryingTokenRequests:
-    """``requests`` as ``databricks.sdk.oauth`` sees it: ``post`` (the token request) retried on
-    429/5xx until ``window`` seconds pass; a reply still failing then raises ``requests.HTTPError``
-    (status and URL in the message). Everything else is the real module."""
-
-    def __init__(self, inner, window=SDK_RETRY_WINDOW, sleep=None, clock=None):
-        self.inner = inner
-        self.window = window
-        self.sleep = sleep or time.sleep
-        self.clock = clock or time.monotonic
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def post(self, *args, **kwargs):
-        deadline = self.clock() + self.window
-        attempt = 0
-        while True:
-            reply = self.inner.post(*args, **kwargs)
-            if reply.status_code not in TOKEN_RETRY_STATUSES:
-                return reply
-            delay = backoff_delay(attempt, retry_after=_retry_after(reply))
-            if self.clock() + delay > deadline:
-                reply.raise_for_status()
-            self.sleep(delay)
-            attempt += 1
-
-
-def retry_token_requests(window):
-    """Install RetryingTokenRequests in the SDK's oauth module (once per interpreter) with this window."""
-    if sdk_oauth is None or not hasattr(sdk_oauth, "requests"):
-        return
-    current = sdk_oauth.requests
-    if not isinstance(current, RetryingTokenRequests):
-        # A shim left by an earlier import of this file (mitogen re-imports module_utils for every
-        # task while databricks.sdk stays imported) is another class: replace it, never wrap it.
-        while type(current).__name__ == RetryingTokenRequests.__name__ and hasattr(current, "inner"):
-            current = current.inner
-        sdk_oauth.requests = RetryingTokenRequests(current)
-    sdk_oauth.requests.window = window
 
 
 # --- sessions reused within the interpreter ---------------------------------------------------
@@ -239,7 +190,8 @@ def build_config(params, api, host=None):
     if problem:
         raise DatabricksConfigurationError(problem)
     if auth_type == AUTH_OAUTH_M2M:
-        retry_token_requests(max(1, int(params.get("retry_timeout") or SDK_RETRY_WINDOW)))
+        retry_oauth_token_requests(sdk_oauth, max(1, int(params.get("retry_timeout") or SDK_RETRY_WINDOW)),
+                                   backoff_delay)
     kwargs = dict(
         auth_type=auth_type,
         retry_timeout_seconds=min(SDK_RETRY_WINDOW, max(1, int(params.get("retry_timeout") or SDK_RETRY_WINDOW))),

@@ -24,9 +24,11 @@ __metaclass__ = type
 
 from collections import namedtuple
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_sdk import defer_package_init
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_patches import (
+    defer_databricks_sdk_init,
+)
 
-defer_package_init()  # databricks.sdk without its service APIs (see _databricks_sdk)
+defer_databricks_sdk_init()  # databricks.sdk without its service APIs (see _interpreter_patches)
 
 try:
     from databricks.sdk.errors import (

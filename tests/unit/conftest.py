@@ -2,6 +2,7 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _interpreter_patches as patches
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +33,10 @@ class FakeClock:
 @pytest.fixture
 def fake_clock():
     return FakeClock()
+
+
+@pytest.fixture
+def interpreter_patches_on(monkeypatch):
+    """The interpreter patches switched on (their default), whatever LAKEHOUSE_INTERPRETER_PATCHES the run has:
+    for the tests of what a patch does."""
+    monkeypatch.setenv(patches.SWITCH, "1")

@@ -1,4 +1,5 @@
-"""_aws: the retrying client and the comparisons the drift filters share."""
+"""_aws: the retrying client and the comparisons the drift filters share (the botocore loader it shares:
+test_interpreter_patches.py)."""
 
 from unittest import mock
 
@@ -51,36 +52,3 @@ def test_retrying_client_passes_the_service_and_a_retry_decorator():
     _aws.retrying_client(module, "kms", ["ThrottlingException"])
     (service,), kwargs = module.client.call_args
     assert service == "kms" and callable(kwargs["retry_decorator"])
-
-
-def test_botocore_sessions_share_one_data_loader_per_data_path(monkeypatch, tmp_path):
-    import boto3
-    import botocore.loaders
-    import botocore.session
-
-    # botocore as shipped (an earlier test's module may have shared the loaders already); undone after the test
-    monkeypatch.setattr(botocore.session, "create_loader", botocore.loaders.create_loader)
-    monkeypatch.delenv("AWS_DATA_PATH", raising=False)
-    unshared = [boto3.session.Session(region_name="eu-west-1")._session.get_component("data_loader")
-                for _attempt in range(2)]
-    assert unshared[0] is not unshared[1]  # botocore as shipped: one loader (one JSON parse) per session
-
-    _aws.share_botocore_data()
-    patched = botocore.session.create_loader
-    _aws.share_botocore_data()  # mitogen imports module_utils again for each task: patched once
-    assert botocore.session.create_loader is patched
-
-    sessions = [boto3.session.Session(region_name="eu-west-1") for _attempt in range(3)]
-    loaders = [session._session.get_component("data_loader") for session in sessions]
-    assert loaders[0] is loaders[1] is loaders[2]
-    # each boto3 Session appends its data folder to the loader: the list does not grow with the sessions
-    paths_after_three = list(loaders[0].search_paths)
-    for _attempt in range(10):
-        boto3.session.Session(region_name="eu-west-1")
-    assert loaders[0].search_paths == paths_after_three
-    assert sessions[2].client("ec2").meta.service_model.service_name == "ec2"
-
-    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
-    elsewhere = boto3.session.Session(region_name="eu-west-1")._session.get_component("data_loader")
-    assert elsewhere is not loaders[0]
-    assert str(tmp_path) in elsewhere.search_paths

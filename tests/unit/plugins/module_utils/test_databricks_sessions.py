@@ -16,6 +16,7 @@ import requests
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_connection as conn
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _interpreter_patches as patches
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure
 from databricks.sdk import errors as sdk_errors
@@ -119,17 +120,19 @@ def test_the_cache_is_bounded_least_recently_used_out(built):
     assert len(built.configs) == built_before + 1
 
 
-def test_the_cache_survives_module_utils_being_unimported(built, monkeypatch):
+def test_the_cache_survives_module_utils_being_unimported(built, monkeypatch, interpreter_patches_on):
     """mitogen pops the collection's module_utils from sys.modules after each task; databricks.sdk stays."""
     first = client_utils.build_config(params(), "account")
-    name = client_utils.__name__
-    monkeypatch.delitem(sys.modules, name)
-    fresh = importlib.import_module(name)
-    assert fresh is not client_utils
+    for module in (client_utils, patches):
+        monkeypatch.delitem(sys.modules, module.__name__)
+    fresh = importlib.import_module(client_utils.__name__)
+    fresh_patches = importlib.import_module(patches.__name__)
+    assert fresh is not client_utils and fresh_patches is not patches
     monkeypatch.setattr(fresh, "Config", built)
     assert fresh.build_config(params(), "account") is first and len(built.configs) == 1
     # the token-retry shim of the earlier import is replaced, not wrapped once more per task
-    assert isinstance(sdk_oauth.requests, fresh.RetryingTokenRequests) and sdk_oauth.requests.inner is requests
+    assert isinstance(sdk_oauth.requests, fresh_patches.RetryingTokenRequests)
+    assert sdk_oauth.requests.inner is requests
 
 
 @pytest.mark.parametrize("error, auth", [
