@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The filter databricks_provisioning_input_errors (documented in databricks_provisioning_input_errors.yml): the
-databricks_provisioning role's preflight, whose rules are in plugins/module_utils/_validation.py."""
+"""The filter databricks_provisioning_input_errors: the databricks_provisioning role's preflight.
+
+Documented in databricks_provisioning_input_errors.yml; the rules are in plugins/module_utils/_validation.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,12 +12,8 @@ __metaclass__ = type
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._validation import (
     provisioning_input_errors,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module, preflight
 
+databricks_provisioning_input_errors = preflight(provisioning_input_errors)
 
-def databricks_provisioning_input_errors(inputs):
-    return provisioning_input_errors(dict(inputs or {}))
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"databricks_provisioning_input_errors": databricks_provisioning_input_errors}
+FilterModule = filter_module("databricks_provisioning_input_errors", databricks_provisioning_input_errors)

@@ -12,8 +12,6 @@ __metaclass__ = type
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.databricks_workspace import (
     databricks_workspace_url,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"databricks_workspace_url": databricks_workspace_url}
+FilterModule = filter_module("databricks_workspace_url", databricks_workspace_url)

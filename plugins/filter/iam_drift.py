@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.iam_drift import (
-    iam_drift,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.iam_drift import iam_drift
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"iam_drift": iam_drift}
+FilterModule = filter_module("iam_drift", iam_drift)

@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.iam_preflight import (
-    iam_input_errors,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.iam_preflight import iam_input_errors
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"iam_input_errors": iam_input_errors}
+FilterModule = filter_module("iam_input_errors", iam_input_errors)

@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_drift import (
-    network_drift,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_drift import network_drift
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"network_drift": network_drift}
+FilterModule = filter_module("network_drift", network_drift)

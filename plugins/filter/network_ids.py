@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_resources import (
-    network_ids,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_resources import network_ids
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"network_ids": network_ids}
+FilterModule = filter_module("network_ids", network_ids)

@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import (
-    network_plan,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import network_plan
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"network_plan": network_plan}
+FilterModule = filter_module("network_plan", network_plan)

@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.loop_results import (
-    results_by_item,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.loop_results import results_by_item
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"results_by_item": results_by_item}
+FilterModule = filter_module("results_by_item", results_by_item)

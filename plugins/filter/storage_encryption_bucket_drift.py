@@ -10,11 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_buckets import (
-    bucket_drift,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_buckets import bucket_drift
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"storage_encryption_bucket_drift": bucket_drift}
+FilterModule = filter_module("storage_encryption_bucket_drift", bucket_drift)

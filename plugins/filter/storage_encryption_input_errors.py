@@ -10,11 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_preflight import (
     storage_encryption_input_errors,
 )
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"storage_encryption_input_errors": storage_encryption_input_errors}
+FilterModule = filter_module("storage_encryption_input_errors", storage_encryption_input_errors)

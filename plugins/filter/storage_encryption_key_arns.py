@@ -9,11 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_keys import (
-    key_arns,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.filter_plugin import filter_module
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_keys import key_arns
 
-
-class FilterModule(object):
-    def filters(self):
-        return {"storage_encryption_key_arns": key_arns}
+FilterModule = filter_module("storage_encryption_key_arns", key_arns)

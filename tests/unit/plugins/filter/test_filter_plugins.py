@@ -1,6 +1,7 @@
 """Every filter plugin is a file named after the one filter it exports, documented in the YAML file of the same
-name, and holds no logic of its own: the filter is a function of plugins/plugin_utils (or, for the Databricks
-preflights, a one-line call of the rules in plugins/module_utils). The logic's tests are in ../plugin_utils."""
+name, and holds no logic of its own: the filter is a function of plugins/plugin_utils (for the Databricks
+preflights, plugin_utils' preflight over the rules in plugins/module_utils). The logic's tests are in
+../plugin_utils."""
 
 import ast
 import glob
@@ -31,15 +32,16 @@ def test_the_file_exports_the_filter_it_is_named_after(name):
 
 
 @pytest.mark.parametrize("name", FILTERS)
-def test_the_filter_is_the_logic_of_plugin_utils_or_a_call_of_module_utils(name):
+def test_the_file_holds_no_logic_the_filter_comes_from_plugin_utils(name):
     plugin = importlib.import_module(PACKAGE + "filter." + name)
     function = plugin.FilterModule().filters()[name]
-    if function.__module__.startswith(PACKAGE + "plugin_utils."):
-        return
-    assert function.__module__ == plugin.__name__
+    assert function.__module__.startswith(PACKAGE + "plugin_utils.")
     with open(os.path.join(FILTER_DIR, name + ".py"), encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
-    (definition,) = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-    assert len(definition.body) == 1 and isinstance(definition.body[0], ast.Return)
-    imported = [node.module for node in tree.body if isinstance(node, ast.ImportFrom)]
-    assert any(module.startswith(PACKAGE + "module_utils") for module in imported)
+    assert not [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+
+
+def test_a_preflight_filter_takes_no_inputs_as_an_empty_dict():
+    plugin = importlib.import_module(PACKAGE + "filter.databricks_provisioning_input_errors")
+    check = plugin.FilterModule().filters()["databricks_provisioning_input_errors"]
+    assert check(None) == check({}) and check({})
