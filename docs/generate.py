@@ -30,6 +30,9 @@ INVENTORY_DESCRIPTIONS = {
     "deployment_tags": "Tags merged into every role's tags (each role's `<role>_tags` win over them).",
     "databricks_account_id": "The Databricks account ID (the external ID of the cross-account and log-delivery roles).",
 }
+# Entry points that converge nothing (the preflight, read-only lookups) or take resources away (sleep, destroy):
+# their tasks are not in the diagram of what each role converges.
+NOT_CONVERGING = ("validate", "connectivity", "find_workspace", "outputs", "sleep", "destroy", "flow_logs_destroy")
 # Tasks that only read, decide or report: not resources in the diagram.
 NOT_RESOURCES = re.compile(r"(_info|\.set_fact|\.debug|\.assert|\.fail|\.include_tasks|\.import_tasks|"
                            r"\.include_role|\.import_role|\.aws_caller_info|\.meta)$")
@@ -164,7 +167,8 @@ def cell(value):
 
 # --- docs/architecture.md -----------------------------------------------------------------------
 def role_tasks(role):
-    """(module, task name) of the tasks of a role that converge something, in run order (imports followed)."""
+    """(module, task name) of the tasks of a role that converge something, in run order (imports followed): its main
+    entry point, then the others that converge (flow_logs, ...)."""
     found, visited = [], set()
     tasks_dir = os.path.join(REPO, "roles", role, "tasks")
 
@@ -192,9 +196,9 @@ def role_tasks(role):
                 found.append((module, task.get("name", module)))
 
     visit_file("main.yml")
-    for name in sorted(os.listdir(tasks_dir)):  # other entry points (flow_logs, ...)
-        if name.endswith(".yml"):
-            visit_file(name)
+    for entry in sorted(role_specs(role)):
+        if entry not in NOT_CONVERGING:
+            visit_file(entry + ".yml")
     return found
 
 
@@ -369,15 +373,28 @@ def architecture_md(in_site, roles):
               "`playbooks/sleep.yml` removes the NAT gateway(s), their Elastic IP(s) and the VPC endpoints;",
               "`playbooks/wake.yml` (or `site.yml`) brings them back.", ""]
     lines += network
+    lines += ["", "## Entry points", "",
+              "Each role's entry points (`tasks_from`), from its `meta/argument_specs.yml`. Every entry point but",
+              "the preflights (`validate`, `connectivity`) runs `validate` first. `playbooks/sleep.yml` and",
+              "`playbooks/destroy.yml` run the roles' `sleep` and `destroy` entry points in the reverse order of",
+              "`site.yml`; each role names its resources once (`defaults/main.yml`, `vars/main.yml`) for its",
+              "converge, sleep and destroy.", "",
+              "| role | entry point | what it does |", "|---|---|---|"]
+    for role in roles:
+        specs = role_specs(role)
+        for entry in ["main", *sorted(e for e in specs if e != "main")]:
+            if entry in specs:
+                summary = cell(plain(text(specs[entry].get("short_description"))))
+                lines.append("| %s | `%s` | %s |" % (role, entry, summary))
     lines += ["", "## Lifecycle playbooks", "",
               "```mermaid", "flowchart LR",
-              '  site["site.yml<br/>converge + outputs"] --> sleep["playbooks/sleep.yml<br/>clusters terminated, '
-              'NAT + EIP + endpoints deleted"]',
+              '  site["site.yml<br/>converge + outputs"] --> sleep["playbooks/sleep.yml<br/>sleep entry points: '
+              'databricks_management (cluster terminated), network (NAT + EIP + endpoints deleted)"]',
               '  sleep --> wake["playbooks/wake.yml<br/>network role recreates them"]',
               "  sleep --> site",
               "  wake --> site",
               '  site --> destroy["playbooks/destroy.yml -e confirm_destroy=&lt;workspace&gt;<br/>'
-              'reverse dependency order"]',
+              'every role\'s destroy entry point, in the reverse order of site.yml"]',
               "  sleep --> destroy",
               "```", ""]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import plain_tags
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import name as resource_name
 
 PARTS = ("vpc", "subnets", "internet_gateway", "elastic_ips", "nat_gateways", "public_route_table",
          "private_route_tables", "security_group")
@@ -152,12 +153,12 @@ def _nat_reasons(estate, layout, tags, result):
 
 
 def _public_route_table_reasons(route_tables, prefix, tags, public_subnet_cidrs, result):
-    name = prefix + "-public-rt"
-    table, reasons = _route_table(route_tables, name, tags)
+    table_name = resource_name("public_route_table", prefix)
+    table, reasons = _route_table(route_tables, table_name, tags)
     if table:
         result["public_route_table_id"] = table["route_table_id"]
         reasons += _route_table_reasons(
-            table, name, [result["subnet_ids"].get(cidr) for cidr in public_subnet_cidrs or []],
+            table, table_name, [result["subnet_ids"].get(cidr) for cidr in public_subnet_cidrs or []],
             ("gateway_id", result["internet_gateway_id"] or "an internet gateway"))
     return reasons
 
@@ -185,7 +186,8 @@ def _security_group_reasons(groups, prefix, tags, egress_rules, result):
         return ["default security group: %d found" % len(groups)]
     group = groups[0]
     result["security_group_id"] = group["group_id"]
-    reasons = _tag_difference("default security group", group["tags"], dict(tags, Name=prefix + "-default-sg"))
+    reasons = _tag_difference("default security group", group["tags"],
+                              dict(tags, Name=resource_name("default_security_group", prefix)))
     if current_rule_set(group.get("ip_permissions")) != {("-1", None, None, "group:" + group["group_id"])}:
         reasons.append("default security group: ingress is not exactly all from itself")
     wanted_egress = desired_rule_set(egress_rules)
@@ -208,10 +210,10 @@ def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=
               "public_route_table_id": None, "private_route_table_ids": [], "security_group_id": None}
     if not vpc:
         result["changes"] = list(PARTS)
-        result["reasons"] = {"vpc": ["VPC %s-vpc: %d found" % (prefix, estate.get("vpc_matches", 0))]}
+        result["reasons"] = {"vpc": ["VPC %s: %d found" % (resource_name("vpc", prefix), estate.get("vpc_matches", 0))]}
         return result
     result["vpc_id"] = vpc["vpc_id"]
-    reasons = {"vpc": _vpc_reasons(vpc, prefix + "-vpc", tags, dns_hostnames, dns_support)}
+    reasons = {"vpc": _vpc_reasons(vpc, resource_name("vpc", prefix), tags, dns_hostnames, dns_support)}
 
     subnets_by_cidr = {subnet["cidr_block"]: subnet for subnet in estate.get("subnets") or []}
     result["subnet_ids"] = {subnet["cidr"]: subnets_by_cidr[subnet["cidr"]]["subnet_id"]
@@ -222,7 +224,7 @@ def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=
     if len(gateways) == 1:
         result["internet_gateway_id"] = gateways[0]["internet_gateway_id"]
         reasons["internet_gateway"] = _tag_difference("internet gateway", gateways[0]["tags"],
-                                                      dict(tags, Name=prefix + "-igw"))
+                                                      dict(tags, Name=resource_name("internet_gateway", prefix)))
     else:
         reasons["internet_gateway"] = ["internet gateway: %d attached" % len(gateways)]
 

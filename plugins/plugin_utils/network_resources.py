@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The IDs of the network role's resources after its writers ran (the filter network_ids).
+"""The network role's resources by ID: after its writers ran (the filter network_ids) and as its sleep and
+destroy find them by their Name tags (the filter network_found).
 
 The role reads its VPC estate once and runs an amazon.aws writer only for the parts that differ
 (network_drift). The ID of a resource is then the one its writer returned when the writer ran, else the one
@@ -110,4 +111,38 @@ def network_ids(drift, layout, results, planned_vpc_id=None, planned_security_gr
         "privatelink_security_group_id": privatelink_group.get("group_id", planned_security_group_id),
         "privatelink": {"workspace_endpoint_id": privatelink_ids[0], "relay_endpoint_id": privatelink_ids[1],
                         "security_group_id": privatelink_group.get("group_id")},
+    }
+
+
+def _endpoint_specs(endpoints):
+    """The endpoints as lakehouse.databricks_aws.ec2_vpc_endpoint takes them (state=absent deletes these)."""
+    return [{"service": endpoint.get("service_name"), "type": endpoint.get("vpc_endpoint_type")}
+            for endpoint in endpoints]
+
+
+def network_found(vpcs, nat_gateways=None, addresses=None, endpoints=None, privatelink_endpoints=None):
+    """What the role's sleep and destroy found by Name tag, from the registered results of
+    amazon.aws.ec2_vpc_net_info (the VPC), ec2_vpc_nat_gateway_info, ec2_eip_info and ec2_vpc_endpoint_info (the VPC
+    endpoints, the PrivateLink endpoints); a lookup that did not run (no VPC) is missing or {}."""
+    if not isinstance(vpcs, dict):
+        raise AnsibleFilterError("network_found: expects the ec2_vpc_net_info result")
+    found_vpcs = vpcs.get("vpcs") or []
+    gateways = (nat_gateways or {}).get("result") or []
+    eips = (addresses or {}).get("addresses") or []
+    vpc_endpoints = (endpoints or {}).get("vpc_endpoints") or []
+    privatelink = (privatelink_endpoints or {}).get("vpc_endpoints") or []
+    # Deleting a NAT gateway with release_eip releases its Elastic IP; the others are released on their own.
+    held = {address.get("allocation_id") for gateway in gateways
+            for address in gateway.get("nat_gateway_addresses") or []}
+    return {
+        "vpc_id": found_vpcs[0]["id"] if found_vpcs else None,
+        "nat_gateways": gateways,
+        "eips": eips,
+        "eips_left": [eip for eip in eips if eip.get("allocation_id") not in held],
+        "vpc_endpoints": vpc_endpoints,
+        "vpc_endpoint_specs": _endpoint_specs(vpc_endpoints),
+        "interface_endpoint_azs": sum(len(endpoint.get("subnet_ids") or []) for endpoint in vpc_endpoints
+                                      if endpoint.get("vpc_endpoint_type") == "Interface"),
+        "privatelink_endpoints": privatelink,
+        "privatelink_endpoint_specs": _endpoint_specs(privatelink),
     }

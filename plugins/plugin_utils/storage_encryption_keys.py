@@ -68,19 +68,25 @@ def key_drift(desired, current):
     return drift
 
 
-def key_arns(kms_results, region, account, partition="aws", current=None):
+def key_arns(kms_results, region, account, partition="aws", current=None, keys=None, stand_in=True):
     """{key name: key ARN} from the registered results of the kms_key loop (items with name and alias).
     A loop item that kms_key skipped (the key did not differ) takes its ARN from ``current``, the keys
     kms_key_estate_info read (by alias). A key still to be created in check mode has no ARN: its alias
-    ARN stands in for it."""
+    ARN stands in for it (with ``stand_in`` false, '' does: the key does not exist). ``keys`` (the keys, with name
+    and alias) gives an ARN to every one of them, also when the loop did not run for it or at all (a run that
+    only reads)."""
     current = current or {}
-    arns = {}
+    results = {}
     for result in kms_results or []:
         item = result.get("item") or {}
+        results[item.get("name")] = result
+    items = keys if keys is not None else [result.get("item") or {} for result in kms_results or []]
+    arns = {}
+    for item in items:
         alias = str(item.get("alias", ""))
         alias = alias if alias.startswith("alias/") else "alias/" + alias
-        arn = result.get("key_arn") or (current.get(alias) or {}).get("arn")
+        arn = (results.get(item.get("name")) or {}).get("key_arn") or (current.get(alias) or {}).get("arn")
         if not arn:
-            arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias)
+            arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias) if stand_in else ""
         arns[item.get("name")] = arn
     return arns

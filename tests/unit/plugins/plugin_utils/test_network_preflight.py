@@ -1,6 +1,8 @@
 """The network preflight (plugin_utils/network_preflight.py): each rule's message names the variable and the rule;
 the layout (plugin_utils/network_layout.py)."""
 
+import fnmatch
+
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import network_plan
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_preflight import network_input_errors
@@ -122,3 +124,29 @@ def test_plan_per_az():
     assert [n["subnet_cidr"] for n in plan["nat_gateways"]] == ["10.0.101.0/24", "10.0.102.0/24"]
     assert [(r["name"], r["subnet_cidrs"], r["nat_index"]) for r in plan["private_route_tables"]] == [
         ("lh-private-rt-eu-west-1a", ["10.0.1.0/24"], 0), ("lh-private-rt-eu-west-1b", ["10.0.2.0/24"], 1)]
+
+
+def test_every_name_of_the_plan_comes_from_one_table():
+    names = network_plan("lh", ["eu-west-1a", "eu-west-1b"], ["10.0.1.0/24", "10.0.2.0/24"], ["10.0.101.0/24"])["names"]
+    assert names == {
+        "vpc": "lh-vpc", "internet_gateway": "lh-igw", "public_route_table": "lh-public-rt",
+        "default_security_group": "lh-default-sg", "privatelink_security_group": "lh-privatelink",
+        "privatelink_endpoints": {"workspace": "lh-privatelink-workspace", "relay": "lh-privatelink-relay"},
+        "vpc_endpoints": {"s3": "lh-s3-endpoint", "sts": "lh-sts-endpoint",
+                          "kinesis_streams": "lh-kinesis-streams-endpoint"},
+        "flow_log": "lh-vpc-flow-log",
+        "patterns": {"nat_gateways": "lh-nat-*", "elastic_ips": "lh-nat-eip-*", "vpc_endpoints": "lh-*-endpoint",
+                     "privatelink_endpoints": "lh-privatelink-*", "all": "lh-*"},
+    }
+
+
+def test_the_patterns_find_every_zone_s_resources():
+    plan = network_plan("lh", ["eu-west-1a", "eu-west-1b"], ["10.0.1.0/24", "10.0.2.0/24"],
+                        ["10.0.101.0/24", "10.0.102.0/24"], "per_az")
+    patterns = plan["names"]["patterns"]
+    assert all(fnmatch.fnmatchcase(nat["name"], patterns["nat_gateways"]) for nat in plan["nat_gateways"])
+    assert all(fnmatch.fnmatchcase(nat["eip_name"], patterns["elastic_ips"]) for nat in plan["nat_gateways"])
+    assert all(fnmatch.fnmatchcase(endpoint, patterns["vpc_endpoints"])
+               for endpoint in plan["names"]["vpc_endpoints"].values())
+    assert not any(fnmatch.fnmatchcase(endpoint, patterns["vpc_endpoints"])
+                   for endpoint in plan["names"]["privatelink_endpoints"].values())

@@ -1,10 +1,13 @@
-"""network_ids: the ID of each network resource, from its writer when it ran, else from the estate read
-(plugin_utils/network_resources.py)."""
+"""plugin_utils/network_resources.py: network_ids, the ID of each network resource from its writer when it ran, else
+from the estate read; network_found, what sleep and destroy found by Name tag."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import network_plan
-from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_resources import network_ids
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_resources import (
+    network_found,
+    network_ids,
+)
 
 ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 PRIVATE = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
@@ -108,3 +111,50 @@ def test_bad_input_is_an_error():
         network_ids(None, LAYOUT, {})
     with pytest.raises(AnsibleFilterError):
         network_ids(found(), LAYOUT, None)
+
+
+# --- network_found: what sleep and destroy found by Name tag -----------------------------------------------------
+NAT = {"nat_gateway_id": "nat-1", "tags": {"Name": "lh-nat-eu-west-1a"},
+       "nat_gateway_addresses": [{"allocation_id": "eipalloc-1", "public_ip": "198.51.100.1"}]}
+EIPS = [{"allocation_id": "eipalloc-1", "public_ip": "198.51.100.1", "tags": {"Name": "lh-nat-eip-eu-west-1a"}},
+        {"allocation_id": "eipalloc-2", "public_ip": "198.51.100.2", "tags": {"Name": "lh-nat-eip-eu-west-1b"}}]
+ENDPOINTS = [
+    {"vpc_endpoint_id": "vpce-s3", "service_name": "com.amazonaws.eu-west-1.s3", "vpc_endpoint_type": "Gateway",
+     "subnet_ids": []},
+    {"vpc_endpoint_id": "vpce-sts", "service_name": "com.amazonaws.eu-west-1.sts", "vpc_endpoint_type": "Interface",
+     "subnet_ids": ["subnet-1", "subnet-2", "subnet-3"]},
+    {"vpc_endpoint_id": "vpce-kinesis", "service_name": "com.amazonaws.eu-west-1.kinesis-streams",
+     "vpc_endpoint_type": "Interface", "subnet_ids": ["subnet-1", "subnet-2", "subnet-3"]},
+]
+PRIVATELINK = [{"vpc_endpoint_id": "vpce-ws", "service_name": "com.amazonaws.vpce.eu-west-1.vpce-svc-1",
+                "vpc_endpoint_type": "Interface", "subnet_ids": ["subnet-1"]}]
+
+
+def test_found_network_with_what_to_delete_and_what_it_costs():
+    found = network_found({"vpcs": [{"id": "vpc-1"}]}, {"result": [NAT]}, {"addresses": EIPS},
+                          {"vpc_endpoints": ENDPOINTS}, {"vpc_endpoints": PRIVATELINK})
+    assert found["vpc_id"] == "vpc-1" and found["nat_gateways"] == [NAT] and found["eips"] == EIPS
+    assert found["eips_left"] == [EIPS[1]]
+    assert found["vpc_endpoint_specs"] == [
+        {"service": "com.amazonaws.eu-west-1.s3", "type": "Gateway"},
+        {"service": "com.amazonaws.eu-west-1.sts", "type": "Interface"},
+        {"service": "com.amazonaws.eu-west-1.kinesis-streams", "type": "Interface"}]
+    assert found["interface_endpoint_azs"] == 6
+    assert found["privatelink_endpoints"] == PRIVATELINK
+    assert found["privatelink_endpoint_specs"] == [{"service": "com.amazonaws.vpce.eu-west-1.vpce-svc-1",
+                                                    "type": "Interface"}]
+
+
+def test_without_a_vpc_only_the_tagged_elastic_ips_are_left():
+    found = network_found({"vpcs": []}, {}, {"addresses": EIPS[:1]}, {}, {})
+    assert found["vpc_id"] is None and found["nat_gateways"] == [] and found["vpc_endpoints"] == []
+    assert found["eips_left"] == EIPS[:1] and found["interface_endpoint_azs"] == 0
+    assert found["vpc_endpoint_specs"] == [] and found["privatelink_endpoint_specs"] == []
+
+
+def test_lookups_that_did_not_run_count_as_nothing_found():
+    skipped = {"skipped": True, "changed": False}
+    found = network_found({"vpcs": []}, skipped, {"addresses": []}, skipped)
+    assert found["nat_gateways"] == [] and found["eips_left"] == [] and found["privatelink_endpoints"] == []
+    with pytest.raises(AnsibleFilterError):
+        network_found(None)

@@ -144,3 +144,19 @@ def test_key_arns_of_a_key_to_create_in_check_mode_is_the_alias_arn():
                {"item": {"name": "logging", "alias": "alias/p-logging"}, "skipped": True}]
     assert key_arns(results, "cn-north-1", "123456789012", "aws-cn", {"alias/p-logging": {"arn": ARN}}) == {
         "datalake": "arn:aws-cn:kms:cn-north-1:123456789012:alias/p-datalake", "logging": ARN}
+
+
+def test_key_arns_of_every_key_listed_even_without_a_kms_key_loop():
+    keys = [{"name": "datalake", "alias": "alias/p-datalake"}, {"name": "logging", "alias": "alias/p-logging"}]
+    current = {"alias/p-datalake": {"arn": ARN}}
+    assert key_arns([], "eu-west-1", "123456789012", current=current, keys=keys) == {
+        "datalake": ARN, "logging": "arn:aws:kms:eu-west-1:123456789012:alias/p-logging"}
+    results = [{"item": keys[1], "key_arn": ARN + "-new"}, {"item": keys[0], "skipped": True}]
+    assert key_arns(results, "eu-west-1", "123456789012", current=current, keys=keys) == {
+        "datalake": ARN, "logging": ARN + "-new"}
+
+
+def test_key_arns_without_stand_in_leave_a_missing_key_empty():
+    keys = [{"name": "datalake", "alias": "alias/p-datalake"}, {"name": "logging", "alias": "alias/p-logging"}]
+    assert key_arns([], "eu-west-1", "123456789012", current={"alias/p-logging": {"arn": ARN}}, keys=keys,
+                    stand_in=False) == {"datalake": "", "logging": ARN}
