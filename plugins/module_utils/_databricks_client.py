@@ -46,6 +46,10 @@ import traceback
 import types
 from collections import OrderedDict
 
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._collection import (
+    COLLECTION_VERSION,
+    USER_AGENT_PRODUCT,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_connection import (
     AUTH_BASIC,
     AUTH_OAUTH_M2M,
@@ -84,8 +88,6 @@ except ImportError:
 
 HAS_DATABRICKS_SDK = DATABRICKS_SDK_IMPORT_ERROR is None
 
-PRODUCT = "lakehouse-databricks-aws"
-PRODUCT_VERSION = "0.1.0"
 SDK_RETRY_WINDOW = 10  # seconds; discovery and the SDK's own retries of one request
 
 
@@ -197,8 +199,8 @@ def build_config(params, api, host=None):
         retry_timeout_seconds=min(SDK_RETRY_WINDOW, max(1, int(params.get("retry_timeout") or SDK_RETRY_WINDOW))),
         http_timeout_seconds=int(params.get("http_timeout") or 60),
         insecure=not params.get("validate_certs", True),
-        product=PRODUCT,
-        product_version=PRODUCT_VERSION,
+        product=USER_AGENT_PRODUCT,
+        product_version=COLLECTION_VERSION,
     )
     if api == "account":
         kwargs.update(host=params["account_host"].rstrip("/"), account_id=params["account_id"])

@@ -33,6 +33,12 @@ def _filter_docs():
             yield os.path.basename(path), yaml.safe_load(handle)["DOCUMENTATION"]
 
 
+def test_the_modules_report_the_collections_version():
+    from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _collection
+
+    assert _version(_collection.COLLECTION_VERSION) == _galaxy_version()
+
+
 def test_every_plugin_states_a_version_added_no_later_than_the_collection():
     galaxy = _galaxy_version()
     docs = list(_module_docs()) + list(_filter_docs())

@@ -7,6 +7,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _d
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_diff as diff_utils
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_errors as err
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_waiter as waiter
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._collection import COLLECTION_VERSION
 from databricks.sdk import errors as sdk_errors
 
 
@@ -63,7 +64,7 @@ def test_config_is_explicit_and_fails_fast(monkeypatch):
     assert seen["host"] == "http://127.0.0.1:1"
     assert seen["auth_type"] == "oauth-m2m" and seen["account_id"] == "acc"
     assert seen["retry_timeout_seconds"] <= client_utils.SDK_RETRY_WINDOW
-    assert seen["product"] == client_utils.PRODUCT
+    assert (seen["product"], seen["product_version"]) == ("lakehouse-databricks-aws", COLLECTION_VERSION)
 
 
 def test_workspace_config_takes_another_host(monkeypatch):
