@@ -14,6 +14,7 @@ BIN = os.path.dirname(sys.executable)
 RECAP_LINE = re.compile(r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)"
                         r"\s+unreachable=(?P<unreachable>\d+)\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)\s+rescued=(?P<rescued>\d+)"
                         r"\s+ignored=(?P<ignored>\d+)", re.MULTILINE)
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")  # every POST of the Databricks APIs the roles use mutates
 
 
 def free_port():
@@ -70,6 +71,15 @@ class Sandbox:
         if process.returncode:
             raise RuntimeError(f"sandbox {action} failed:\n{process.stdout}{process.stderr}")
 
+    # --- the sandbox's own routes (/__sandbox/...) on both sides --------------------------------------
+    def moto(self, path, method="GET", body=None):
+        """A route of moto's wrapper: /__sandbox/requests (the AWS request log), /__sandbox/faults."""
+        return _call(self.endpoints["aws"] + path, method, body)
+
+    def emulator(self, path, method="GET", body=None):
+        """A route of the emulator's account listener: /__sandbox/requests, faults, config, workspaces, tokens."""
+        return _call(self.endpoints["databricks_account"] + path, method, body)
+
     # --- AWS side -------------------------------------------------------------------------
     def aws_client(self, service, region="eu-west-1"):
         import boto3
@@ -78,13 +88,24 @@ class Sandbox:
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def aws_requests(self):
-        return _get_json(self.endpoints["aws"] + "/__sandbox/requests")
+        return self.moto("/__sandbox/requests")
 
     def aws_mutating_requests(self):
         return [request for request in self.aws_requests() if request["mutating"]]
 
     def clear_aws_requests(self):
-        _request(self.endpoints["aws"] + "/__sandbox/requests", method="DELETE")
+        self.moto("/__sandbox/requests", method="DELETE")
+
+    # --- Databricks side ------------------------------------------------------------------
+    def databricks_mutations(self):
+        """Mutating Databricks requests, without the OAuth token exchanges (authentication, not changes)."""
+        return [request for request in self.emulator("/__sandbox/requests")
+                if request["method"] in MUTATING and "/oidc/" not in request["path"]]
+
+    def clear_requests(self):
+        """Empty the request logs of both sides."""
+        self.emulator("/__sandbox/requests", method="DELETE")
+        self.clear_aws_requests()
 
     # --- ansible --------------------------------------------------------------------------
     def playbook(self, playbook, *args, inventory="inventories/local", env=None):
@@ -96,11 +117,10 @@ class Sandbox:
         return PlaybookRun(process.returncode, process.stdout, process.stderr, recap)
 
 
-def _request(url, method="GET"):
-    request = urllib.request.Request(url, method=method)
+def _call(url, method="GET", body=None):
+    """One call to a sandbox route: the body sent as JSON, the reply read as JSON (None when empty)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as reply:
-        return reply.read()
-
-
-def _get_json(url):
-    return json.loads(_request(url))
+        raw = reply.read()
+    return json.loads(raw) if raw else None

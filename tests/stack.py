@@ -7,6 +7,7 @@ linked in. LIFECYCLE_SITE=<path> replaces the clone's site.yml (to try a site.ym
 """
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from tests.sandbox_harness import RECAP_LINE, REPO, PlaybookRun
+from tests.sandbox_harness import RECAP_LINE, REPO, PlaybookRun, Sandbox
 
 PREFIX = "lh-sandbox"
 WORKSPACE = PREFIX + "-workspace"
@@ -57,6 +58,21 @@ class Stack:
         self.env = dict(box.env, ANSIBLE_CONFIG=os.path.join(clone, "ansible.cfg"))
         self.times = []
 
+    @classmethod
+    @contextlib.contextmanager
+    def started(cls, root):
+        """A sandbox of its own (root/sandbox) and a fresh clone (root/clone); at the end the step times are
+        printed and the sandbox stopped."""
+        box = Sandbox(os.path.join(root, "sandbox")).up()
+        try:
+            stack = cls(box, fresh_clone(os.path.join(root, "clone")))
+            try:
+                yield stack
+            finally:
+                stack.report()
+        finally:
+            box.down()
+
     # --- running -----------------------------------------------------------------------------------
     def timed(self, step, command):
         started = time.monotonic()
@@ -80,20 +96,6 @@ class Stack:
         return self.box.aws_client(service)
 
     # --- Databricks ------------------------------------------------------------------------------------
-    def emulator(self, path, method="GET"):
-        request = urllib.request.Request(self.box.endpoints["databricks_account"] + path, method=method)
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            raw = reply.read()
-        return json.loads(raw) if raw else None
-
-    def databricks_mutations(self):
-        return [r for r in self.emulator("/__sandbox/requests")
-                if r["method"] in ("POST", "PUT", "PATCH", "DELETE") and "/oidc/" not in r["path"]]
-
-    def clear_logs(self):
-        self.emulator("/__sandbox/requests", method="DELETE")
-        self.box.clear_aws_requests()
-
     def account_api(self, path):
         endpoints = self.box.endpoints
         account = endpoints["databricks_account_id"]
@@ -182,7 +184,7 @@ class Stack:
                                            if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
                                            != "PendingDeletion"],
             secrets=[s["Name"] for s in self.aws("secretsmanager").list_secrets()["SecretList"]],
-            workspaces=self.emulator("/__sandbox/workspaces"),
+            workspaces=self.box.emulator("/__sandbox/workspaces"),
         )
         for path in ("credentials", "storage-configurations", "networks", "customer-managed-keys", "workspaces"):
             found["databricks " + path] = self.account_api(path)
@@ -198,7 +200,3 @@ class Stack:
         lines += [f"  {step:<40} {seconds:7.1f} s" for step, seconds in self.times]
         lines.append(f"  {'total':<40} {sum(seconds for _step, seconds in self.times):7.1f} s")
         print("\n".join(lines))
-
-
-def ok(run, what):
-    return f"{what}: rc={run.returncode}\n{run.stdout[-6000:]}\n{run.stderr[-3000:]}"

@@ -12,6 +12,7 @@ import subprocess
 import ansible_runner
 import yaml
 
+from tests.e2e.conftest import ok
 from tests.sandbox_harness import BIN, REPO
 
 EE_DIR = os.path.join(REPO, "execution-environment")
@@ -23,14 +24,14 @@ def test_ansible_builder_creates_the_context_offline(tmp_path):
     shutil.copytree(EE_DIR, definition)
     built = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", REPO, "--output-path",
                             str(definition), "--force"], capture_output=True, text=True, check=False)
-    assert built.returncode == 0, built.stderr
+    ok(built, "ansible-galaxy collection build")
     # No network: a proxy that does not exist for every scheme.
     offline = dict(os.environ, HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="")
     context = tmp_path / "context"
     created = subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "-f",
                               str(definition / "execution-environment.yml"), "-c", str(context)],
                              capture_output=True, text=True, env=offline, check=False)
-    assert created.returncode == 0, created.stdout + created.stderr
+    ok(created, "ansible-builder create")
     containerfile = next(p for p in (context / "Containerfile", context / "Dockerfile") if p.exists()).read_text()
     assert "ansible-core==2.19.14" in containerfile and "ansible-runner==2.4.3" in containerfile
     assert "ansible-galaxy collection install" in containerfile
@@ -46,7 +47,7 @@ def test_the_collection_declares_its_python_dependencies_to_ansible_builder():
     introspected = subprocess.run([os.path.join(BIN, "ansible-builder"), "introspect",
                                    os.path.join(REPO, ".ansible", "collections")],
                                   capture_output=True, text=True, check=False)
-    assert introspected.returncode == 0, introspected.stderr
+    ok(introspected, "ansible-builder introspect")
     python = yaml.safe_load(introspected.stdout.split("\n", 1)[1])["python"]
     assert any(line.startswith("databricks-sdk==0.156.0") and "lakehouse.databricks_aws" in line for line in python)
 

@@ -15,8 +15,9 @@ import time
 
 import pytest
 
+from tests.e2e.conftest import failures_by_host, ok
 from tests.sandbox_harness import Sandbox, free_port
-from tests.stack import Stack, ok
+from tests.stack import Stack
 
 CLOSED_PORT = free_port()  # bound once and released: nothing listens there
 OTHER_ACCOUNT = "0d2a9b6e-1c3f-4e5a-8b7c-9d0e1f2a3b4c"
@@ -278,24 +279,18 @@ def snapshot(stack):
 
 def failures_of(run):
     report = json.loads(run.stdout)
-    failed = {}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for host, result in task["hosts"].items():
-                if result.get("failed") and host not in failed:
-                    failed[host] = (task["task"]["name"], str(result.get("msg", "")))
-    return report, failed
+    return report, failures_by_host(report)
 
 
 def run_cases(stack, tmp_path, names, *args):
     hosts = {name: dict({"deployment_prefix": "bad-" + name}, **CASES[name][2]) for name in names}
     inventory = tmp_path / ("hosts%s.json" % "".join(args).replace("-", "_"))
     inventory.write_text(json.dumps({"databricks_deployments": {"hosts": hosts}}))
-    stack.clear_logs()
+    stack.box.clear_requests()
     run = stack.box.playbook("site.yml", "-i", str(inventory), "--limit", ",".join(hosts), *args,
                              env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
     aws_mutations = stack.box.aws_mutating_requests()
-    databricks_mutations = stack.databricks_mutations()
+    databricks_mutations = stack.box.databricks_mutations()
     return run, aws_mutations, databricks_mutations
 
 
@@ -308,7 +303,7 @@ def estate(tmp_path_factory):
         stack = Stack(box, str(tmp_path / "repo"))  # its state readers; the playbooks run in the repository
         times = [("start", time.monotonic(), os.times())]
         converge = box.playbook("site.yml")
-        assert converge.returncode == 0, ok(converge, "converge")
+        ok(converge, "converge")
         before = snapshot(stack)
         assert before["vpcs"] and before["databricks workspaces"] and before["workspace tokens"]
         times.append(("converge + snapshot", time.monotonic(), os.times()))

@@ -18,15 +18,13 @@ in the emulator's request log with its status. The count of scenarios and faults
 (pytest -s); the step logs hold per-task times (profile_tasks).
 """
 
-import json
 import re
-import urllib.request
 
 import pytest
 
+from tests.e2e.conftest import ok, run_report
 from tests.figures import documented
-from tests.sandbox_harness import Sandbox
-from tests.stack import PREFIX, WORKSPACE, Stack, fresh_clone, ok
+from tests.stack import PREFIX, WORKSPACE, Stack
 
 FAILED_MESSAGE = "Failed to launch the workspace: the VPC has no free IP address in subnet-0abc."
 ACCOUNT = r"^/api/2\.0/accounts/[^/]+"
@@ -37,19 +35,13 @@ ANSIBLE = "Ansible/"  # faults only the product's AWS calls (not the emulator's 
 class Faults:
     """Arms faults on both sides of the sandbox and checks they were all hit."""
 
-    def __init__(self, box, stack):
-        self.box, self.stack = box, stack
+    def __init__(self, box):
+        self.box = box
         self.scenarios = []
         self.databricks = []  # (route, method, status, count) of the current scenario
 
-    def _post(self, url, body):
-        request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return json.load(reply)
-
     def start(self, name):
-        self.stack.clear_logs()
+        self.box.clear_requests()
         self.scenarios.append({"name": name, "aws": 0, "databricks": 0, "errors": 0, "latency": 0})
         self.databricks = []
 
@@ -59,7 +51,7 @@ class Faults:
             body["status"] = status
         if latency:
             body["latency"] = latency
-        self._post(self.box.endpoints["aws"] + "/__sandbox/faults", body)
+        self.box.moto("/__sandbox/faults", "POST", body)
         self.scenarios[-1]["aws"] += count
         self.scenarios[-1]["errors" if status else "latency"] += count
 
@@ -68,22 +60,21 @@ class Faults:
         for key, value in (("status", status), ("retry_after", retry_after), ("latency", latency)):
             if value is not None:
                 body[key] = value
-        self._post(self.box.endpoints["databricks_account"] + "/__sandbox/faults", body)
+        self.box.emulator("/__sandbox/faults", "POST", body)
         self.databricks.append((route, method, status, count))
         self.scenarios[-1]["databricks"] += count
         self.scenarios[-1]["errors" if status else "latency"] += count
 
     def config(self, **values):
-        return self._post(self.box.endpoints["databricks_account"] + "/__sandbox/config", values)
+        return self.box.emulator("/__sandbox/config", "POST", values)
 
     def assert_all_hit(self):
         """Every armed fault was used up: AWS's list is empty and each emulator fault shows in its log."""
-        with urllib.request.urlopen(self.box.endpoints["aws"] + "/__sandbox/faults", timeout=10) as reply:
-            left = json.load(reply)
-            assert left == [], "AWS faults not used up: %s" % left
-        left = self.stack.emulator("/__sandbox/faults")
+        left = self.box.moto("/__sandbox/faults")
+        assert left == [], "AWS faults not used up: %s" % left
+        left = self.box.emulator("/__sandbox/faults")
         assert left == [], "Databricks faults not used up: %s" % left
-        log = self.stack.emulator("/__sandbox/requests")
+        log = self.box.emulator("/__sandbox/requests")
         for route, method, status, count in self.databricks:
             if status is None:
                 continue
@@ -93,10 +84,8 @@ class Faults:
         return aws_hits
 
     def disarm(self):
-        urllib.request.urlopen(urllib.request.Request(self.box.endpoints["aws"] + "/__sandbox/faults",
-                                                      method="DELETE"), timeout=10)
-        urllib.request.urlopen(urllib.request.Request(
-            self.box.endpoints["databricks_account"] + "/__sandbox/faults", method="DELETE"), timeout=10)
+        self.box.moto("/__sandbox/faults", "DELETE")
+        self.box.emulator("/__sandbox/faults", "DELETE")
 
     def report(self):
         total = sum(s["aws"] + s["databricks"] for s in self.scenarios)
@@ -107,21 +96,14 @@ class Faults:
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory):
-    root = tmp_path_factory.mktemp("faults")
-    box = Sandbox(root / "sandbox").up()
-    stack = faults = None
-    try:
-        stack = Stack(box, fresh_clone(str(root / "clone")))
+    with Stack.started(tmp_path_factory.mktemp("faults")) as stack:
         stack.env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.profile_tasks"  # task times in the step logs
-        faults = Faults(box, stack)
-        venv = stack.timed("make venv", ["make", "venv"])
-        assert venv.returncode == 0, ok(venv, "make venv")
-        yield box, stack, faults
-    finally:
-        if faults is not None:
+        faults = Faults(stack.box)
+        try:
+            ok(stack.timed("make venv", ["make", "venv"]), "make venv")
+            yield stack.box, stack, faults
+        finally:
             faults.report()
-            stack.report()
-        box.down()
 
 
 def names(items, key):
@@ -145,7 +127,7 @@ def test_creation_survives_bursts_and_iam_propagation_and_fails_on_a_failed_work
     faults.db(ACCOUNT + "/networks$", "GET", latency=1.5, count=1)  # the one list call of account_network
 
     run = stack.playbook("site.yml (faults, empty estate)", "site.yml")
-    assert run.returncode != 0 and run.failed() == 1, ok(run, "first site")
+    assert run.returncode != 0 and run.failed() == 1, run_report(run, "first site")
     # the failure names the workspace and carries Databricks' status message
     assert f"workspace {WORKSPACE} (" in run.stdout and FAILED_MESSAGE in run.stdout, run.stdout[-4000:]
     assert "WORKSPACE_FAILED" in run.stdout
@@ -153,7 +135,7 @@ def test_creation_survives_bursts_and_iam_propagation_and_fails_on_a_failed_work
     assert {r["fault"] for r in aws_hits} == {429, 503, "latency"}
 
     # the propagation window was hit (credential validation refused) and still one credentials object
-    credential_posts = [e["status"] for e in stack.emulator("/__sandbox/requests")
+    credential_posts = [e["status"] for e in stack.box.emulator("/__sandbox/requests")
                         if e["method"] == "POST" and e["path"].endswith("/credentials")]
     assert 400 in credential_posts and credential_posts[-1] == 200, credential_posts
     assert names(stack.account_api("credentials"), "credentials_name") == [PREFIX + "-credentials"]
@@ -187,16 +169,16 @@ def test_rerun_repairs_the_failed_workspace_under_workspace_api_bursts(estate):
     faults.aws("ec2", "DescribeVpcs|DescribeSubnets", latency=1.5, count=2)  # the network is read once on a re-run
 
     run = stack.playbook("site.yml (faults, after the FAILED workspace)", "site.yml")
-    assert run.returncode == 0, ok(run, "second site")
+    ok(run, "second site")
     faults.assert_all_hit()
     workspaces = stack.account_api("workspaces")
     assert [(w["workspace_name"], w["workspace_status"]) for w in workspaces] == [(WORKSPACE, "RUNNING")]
     # repaired in place as Databricks documents it (PATCH re-deploys a FAILED workspace): same id, no DELETE
     assert workspaces[0]["workspace_id"] == stack.failed_workspace_id
-    workspace_calls = [(e["method"], e["status"]) for e in stack.emulator("/__sandbox/requests")
+    workspace_calls = [(e["method"], e["status"]) for e in stack.box.emulator("/__sandbox/requests")
                        if "/workspaces" in e["path"] and e["method"] in ("POST", "PATCH", "DELETE")]
     assert [c for c in workspace_calls if c[1] < 300] == [("PATCH", 200)], workspace_calls
-    assert len(stack.emulator("/__sandbox/workspaces")) == 1
+    assert len(stack.box.emulator("/__sandbox/workspaces")) == 1
     for kind, key in (("credentials", "credentials_name"), ("storage-configurations", "storage_configuration_name"),
                       ("networks", "network_name")):
         found = names(stack.account_api(kind), key)
@@ -233,10 +215,10 @@ def test_noop_run_under_read_bursts_and_latency_changes_nothing(estate):
     faults.db(OAUTH_TOKEN, "POST", 429, count=2, retry_after=1)
 
     run = stack.playbook("site.yml (faults, converged estate)", "site.yml")
-    assert run.returncode == 0 and run.changed() == 0, ok(run, "no-op site")
+    assert run.returncode == 0 and run.changed() == 0, run_report(run, "no-op site")
     aws_hits = faults.assert_all_hit()
     assert {r["service"] for r in aws_hits} >= {"ec2", "iam", "kms", "s3", "secretsmanager"}
-    assert stack.databricks_mutations() == []
+    assert stack.box.databricks_mutations() == []
     if len(faults.scenarios) == 3:  # the whole file ran: its totals are the figures docs/reliability.md states
         assert len(faults.scenarios) == documented("fault scenario runs")
         assert sum(f["errors"] for f in faults.scenarios) == documented("injected error replies (429, 503)")

@@ -6,13 +6,11 @@ use management_only.yml (the databricks_management role alone). State is read wi
 the emulator's request log, not with the modules. Tests run in file order.
 """
 
-import json
-
 import pytest
-from test_management import Deployment, clear, mutations, ok
+
+from tests.e2e.conftest import ManagedDeployment, ok
 
 PREFIX = "lh-hard"
-SITE = "tests/e2e/playbooks/management_site.yml"
 HARDENED = {"maxTokenLifetimeDays": "90", "enableResultsDownloading": "false", "enableExportNotebook": "false",
             "enableDbfsFileBrowser": "false", "enableVerboseAuditLogs": "true", "enableIpAccessLists": "false"}
 RUNNER_LISTS = [
@@ -21,8 +19,8 @@ RUNNER_LISTS = [
 ]
 
 
-class Workspace(Deployment):
-    """The converged deployment (test_management.Deployment under this module's prefix) and its settings."""
+class Workspace(ManagedDeployment):
+    """The converged deployment (under this module's prefix) and its settings."""
 
     def conf(self):
         return self.workspace.workspace_conf.get_status(keys=",".join(sorted(HARDENED)))
@@ -33,10 +31,7 @@ class Workspace(Deployment):
 
 @pytest.fixture(scope="module")
 def workspace(sandbox, tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("hardening") / "outputs.json"
-    ok(sandbox.playbook(SITE, "-e", json.dumps({"deployment_prefix": PREFIX,
-                                                "management_e2e_outputs_file": str(outputs)})))
-    return Workspace(sandbox, outputs, prefix=PREFIX)
+    return Workspace.converge(sandbox, tmp_path_factory.mktemp("hardening"), PREFIX)
 
 
 def test_site_applies_the_reference_architecture_settings(workspace):
@@ -48,38 +43,38 @@ def test_site_applies_the_reference_architecture_settings(workspace):
 
 
 def test_a_second_run_changes_no_setting(workspace):
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     run = ok(workspace.run())
     assert run.changed() == 0, run.stdout[-5000:]
-    assert not [path for _, path in mutations(workspace.sandbox) if "workspace-conf" in path or "ip-access" in path]
+    assert not [path for _, path in workspace.mutations() if "workspace-conf" in path or "ip-access" in path]
 
 
 def test_ip_access_lists_are_planned_then_applied_without_blocking_the_runner(workspace):
     lists = {"databricks_management_ip_access_lists_enabled": True,
              "databricks_management_ip_access_lists": RUNNER_LISTS}
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     plan = ok(workspace.run("--check", "--diff", extra=lists))
     assert plan.changed() == 2, plan.stdout[-5000:]  # the list loop + the workspace settings
-    assert mutations(workspace.sandbox) == []
+    assert workspace.mutations() == []
     assert workspace.ip_lists() == {} and workspace.conf()["enableIpAccessLists"] == "false"
     assert "enableIpAccessLists" in plan.stdout and "203.0.113.0/24" in plan.stdout
 
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     ok(workspace.run(extra=lists))
     applied = workspace.ip_lists()
     assert set(applied) == {PREFIX + "-allow", PREFIX + "-block"}
     assert sorted(applied[PREFIX + "-allow"].ip_addresses) == ["127.0.0.1", "203.0.113.0/24"]
     assert applied[PREFIX + "-block"].list_type.value == "BLOCK" and applied[PREFIX + "-block"].enabled
     assert workspace.conf()["enableIpAccessLists"] == "true"
-    paths = [path for _, path in mutations(workspace.sandbox)]
+    paths = [path for _, path in workspace.mutations()]
     # the lists exist before the switch that enforces them
     assert paths.index("/api/2.0/workspace-conf") > max(i for i, p in enumerate(paths) if "ip-access-lists" in p)
 
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     again = ok(workspace.run(extra=dict(lists, databricks_management_ip_access_lists=[
         dict(RUNNER_LISTS[0], ip_addresses=["203.0.113.0/24", "127.0.0.1"]), RUNNER_LISTS[1]])))
     assert again.changed() == 0, again.stdout[-5000:]  # the addresses in another order are the same list
-    assert mutations(workspace.sandbox) == []
+    assert workspace.mutations() == []
 
 
 @pytest.mark.parametrize("lists, message", [
@@ -90,35 +85,35 @@ def test_ip_access_lists_are_planned_then_applied_without_blocking_the_runner(wo
 ])
 def test_a_list_that_would_lock_the_runner_out_is_refused_before_any_change(workspace, lists, message):
     before_lists, before_conf = set(workspace.ip_lists()), workspace.conf()
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     run = workspace.run(extra={"databricks_management_ip_access_lists_enabled": True,
                                "databricks_management_ip_access_lists": lists})
     assert run.returncode != 0
     assert message in run.stdout, run.stdout[-3000:]
-    assert mutations(workspace.sandbox) == []
+    assert workspace.mutations() == []
     assert set(workspace.ip_lists()) == before_lists and workspace.conf() == before_conf
 
 
 def test_a_token_lifetime_limit_below_the_deployments_tokens_is_refused(workspace):
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     run = workspace.run(extra={"databricks_management_max_token_lifetime_days": 3})
     assert run.returncode != 0
     assert "databricks_management_max_token_lifetime_days: 3 days is shorter than the lifetime" in run.stdout
-    assert mutations(workspace.sandbox) == []
+    assert workspace.mutations() == []
 
 
 def test_hardening_off_leaves_the_settings_alone(workspace):
     before = workspace.conf()
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     run = ok(workspace.run(extra={"databricks_management_hardening_enabled": False,
                                   "databricks_management_max_token_lifetime_days": 0,
                                   "databricks_management_workspace_conf": {"enableExportNotebook": True}}))
     assert run.changed() == 0, run.stdout[-5000:]
     assert workspace.conf() == before
 
-    clear(workspace.sandbox)
+    workspace.sandbox.clear_requests()
     ok(workspace.run(extra={"databricks_management_max_token_lifetime_days": 0,
                             "databricks_management_ip_access_lists_enabled": True,
                             "databricks_management_ip_access_lists": RUNNER_LISTS}))
     assert workspace.conf()["maxTokenLifetimeDays"] in (None, "")  # 0 = no limit
-    assert [path for _, path in mutations(workspace.sandbox)] == ["/api/2.0/workspace-conf"]
+    assert [path for _, path in workspace.mutations()] == ["/api/2.0/workspace-conf"]

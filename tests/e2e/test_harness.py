@@ -1,18 +1,18 @@
 """The end-to-end harness works: ansible-playbook through inventories/local reaches moto."""
 
+from tests.e2e.conftest import ok
+
 
 def test_vpc_created_once_and_idempotent(sandbox):
     sandbox.clear_aws_requests()
 
-    first = sandbox.playbook("tests/e2e/playbooks/harness_vpc.yml")
-    assert first.returncode == 0, first.stdout + first.stderr
+    first = ok(sandbox.playbook("tests/e2e/playbooks/harness_vpc.yml"), "first run")
     assert first.changed() == 1
 
     vpcs = sandbox.aws_client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["harness-vpc"]}])["Vpcs"]
     assert [vpc["CidrBlock"] for vpc in vpcs] == ["10.99.0.0/16"]
 
-    second = sandbox.playbook("tests/e2e/playbooks/harness_vpc.yml")
-    assert second.returncode == 0, second.stdout + second.stderr
+    second = ok(sandbox.playbook("tests/e2e/playbooks/harness_vpc.yml"), "second run")
     assert second.changed() == 0
 
     actions = [request["action"] for request in sandbox.aws_requests()]

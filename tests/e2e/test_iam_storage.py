@@ -9,25 +9,15 @@ import re
 
 import pytest
 
-PLAYBOOK = "tests/e2e/playbooks/iam_storage.yml"
+from tests.e2e.conftest import IAM_STORAGE_VPC_ID, aws_actions, ok, run_iam_storage, statements, task_items
+
 DATABRICKS_AWS_ACCOUNT = "414351767826"
-VPC_ID = "vpc-0a1b2c3d4e5f60718"
 BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging")
 IAM_WRITING_TASKS = ("Ensure the IAM roles and their trust policies", "Ensure the inline policies",
                      "Ensure the instance profiles")
 # What the iam role reads on a no-op: GetRole per role, GetRolePolicy per inline policy, GetInstanceProfile
 # per instance profile (5 + 6 + 3), one read module invocation.
 IAM_NOOP_CALL_LIMIT = 20
-
-
-def run(sandbox, prefix, *args, **extra_vars):
-    extra = {"deployment_prefix": prefix, "e2e_vpc_id": VPC_ID, **extra_vars}
-    return sandbox.playbook(PLAYBOOK, "-e", json.dumps(extra), *args)
-
-
-def statements(policy):
-    document = json.loads(policy) if isinstance(policy, str) else policy
-    return document["Statement"]
 
 
 def by_sid(policy):
@@ -116,7 +106,7 @@ def assert_security_posture(sandbox, prefix):
     assert statements(log_trust)[0]["Condition"] == {"StringEquals": {"sts:ExternalId": databricks_account_id}}
     policy = by_sid(iam.get_role_policy(RoleName=f"{prefix}-cross-account-role",
                                         PolicyName="databricks-cross-account")["PolicyDocument"])
-    vpc_arn = f"arn:aws:ec2:eu-west-1:{account}:vpc/{VPC_ID}"
+    vpc_arn = f"arn:aws:ec2:eu-west-1:{account}:vpc/{IAM_STORAGE_VPC_ID}"
     assert policy["AllowEc2RunInstancePerVPCid"]["Condition"] == {"StringEquals": {"ec2:vpc": vpc_arn}}
     assert policy["EC2TerminateInstancesTag"]["Condition"] == {"StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}}
     assert policy["PassInstanceProfileRoles"]["Resource"] == [
@@ -130,37 +120,23 @@ def assert_security_posture(sandbox, prefix):
             "ec2.amazonaws.com", f"arn:aws:iam::{account}:role/{prefix}-meta-role"}
 
 
-def task_items(stdout, task):
-    """The result lines ("ok: [sandbox] => (item=...)", "skipping: ...") of one task of the playbook output."""
-    match = re.search(r"^TASK \[[^\]]*: %s\] \**\n(.*?)(?=^TASK |^PLAY |\Z)" % re.escape(task), stdout,
-                      re.MULTILINE | re.DOTALL)
-    assert match, task
-    return [line for line in match.group(1).splitlines() if re.match(r"^(ok|changed|skipping|failed|fatal):", line)]
-
-
 def ran_items(stdout, task):
     """The loop items of a task that invoked their module (not skipped)."""
     return [line for line in task_items(stdout, task) if not line.startswith("skipping:")]
 
 
-def iam_calls(sandbox):
-    return [request["action"] for request in sandbox.aws_requests() if request["service"] == "iam"]
-
-
 def test_converge_idempotent_secure_and_drift_repaired(sandbox):
     prefix = "e2e-iamsto"
-    first = run(sandbox, prefix)
-    assert first.returncode == 0, first.stdout + first.stderr
+    first = ok(run_iam_storage(sandbox, prefix), "first run")
     assert first.changed() > 0
 
     sandbox.clear_aws_requests()
-    second = run(sandbox, prefix)
-    assert second.returncode == 0, second.stdout + second.stderr
+    second = ok(run_iam_storage(sandbox, prefix), "second run")
     assert second.changed() == 0, second.stdout
     # The iam role reads its estate once and runs no iam_role / iam_policy / iam_instance_profile.
     for task in IAM_WRITING_TASKS:
         assert ran_items(second.stdout, task) == [], task
-    calls = iam_calls(sandbox)
+    calls = aws_actions(sandbox, "iam")
     assert len(calls) <= IAM_NOOP_CALL_LIMIT, calls
     # ListAccountAliases: aws_caller_info (this playbook has no site.yml preflight that already asked).
     assert set(calls) <= {"GetRole", "GetRolePolicy", "GetInstanceProfile", "ListAccountAliases"}, calls
@@ -175,22 +151,19 @@ def test_converge_idempotent_secure_and_drift_repaired(sandbox):
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
     s3.delete_bucket_policy(Bucket=f"{prefix}-trusted")
 
-    repair = run(sandbox, prefix)
-    assert repair.returncode == 0, repair.stdout + repair.stderr
+    repair = ok(run_iam_storage(sandbox, prefix), "repair run")
     assert repair.changed() > 0
     assert f"{prefix}-raw: public_access" in repair.stdout
     assert f"{prefix}-trusted: policy" in repair.stdout
     assert_security_posture(sandbox, prefix)
 
-    settled = run(sandbox, prefix)
-    assert settled.returncode == 0, settled.stdout + settled.stderr
+    settled = ok(run_iam_storage(sandbox, prefix), "settled run")
     assert settled.changed() == 0, settled.stdout
 
 
 def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
     prefix = "e2e-iamdrift"
-    first = run(sandbox, prefix)
-    assert first.returncode == 0, first.stdout + first.stderr
+    ok(run_iam_storage(sandbox, prefix), "first run")
 
     # Drift out of band: a trust policy narrowed, a role tag removed, an inline policy deleted,
     # an instance profile tag changed.
@@ -204,8 +177,7 @@ def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
                              Tags=[{"Key": "Environment", "Value": "elsewhere"}])
 
     sandbox.clear_aws_requests()
-    plan = run(sandbox, prefix, "--check", "--diff")
-    assert plan.returncode == 0, plan.stdout + plan.stderr
+    plan = ok(run_iam_storage(sandbox, prefix, "--check", "--diff"), "--check --diff")
     for label in (f"role {prefix}-data-read-role: assume_role_policy_document", f"role {prefix}-log-delivery: tags",
                   f"inline policy {prefix}-meta-role/databricks-meta: create",
                   f"instance profile {prefix}-data-write-instance-profile: tags"):
@@ -213,8 +185,7 @@ def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
     assert sandbox.aws_mutating_requests() == []
     assert "Project" not in {t["Key"] for t in iam.list_role_tags(RoleName=f"{prefix}-log-delivery")["Tags"]}
 
-    repair = run(sandbox, prefix)
-    assert repair.returncode == 0, repair.stdout + repair.stderr
+    repair = ok(run_iam_storage(sandbox, prefix), "repair run")
     assert repair.changed() > 0
     roles_ran = ran_items(repair.stdout, "Ensure the IAM roles and their trust policies")
     assert len(roles_ran) == 2 and all(line.startswith("changed:") for line in roles_ran), roles_ran
@@ -232,8 +203,7 @@ def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
     assert {t["Key"]: t["Value"] for t in profile["InstanceProfile"]["Tags"]}["Environment"] == "sandbox"
     iam.get_role_policy(RoleName=f"{prefix}-meta-role", PolicyName="databricks-meta")
 
-    settled = run(sandbox, prefix)
-    assert settled.returncode == 0, settled.stdout + settled.stderr
+    settled = ok(run_iam_storage(sandbox, prefix), "settled run")
     assert settled.changed() == 0, settled.stdout
     for task in IAM_WRITING_TASKS:
         assert ran_items(settled.stdout, task) == [], task
@@ -243,8 +213,7 @@ def test_check_mode_on_empty_sandbox_plans_and_changes_nothing(sandbox):
     prefix = "e2e-iamsto-plan"
     sandbox.clear_aws_requests()
     # As in site.yml --check on a new deployment: the network role has no VPC id yet.
-    plan = run(sandbox, prefix, "--check", "--diff", e2e_vpc_id=None)
-    assert plan.returncode == 0, plan.stdout + plan.stderr
+    plan = ok(run_iam_storage(sandbox, prefix, "--check", "--diff", e2e_vpc_id=None), "--check --diff")
     assert plan.changed() > 0
     for name in (f"{prefix}-cross-account-role", f"alias/{prefix}-datalake", f"{prefix}-rootbucket",
                  f"{prefix}-databricks-logging", "would put inline policy databricks-cross-account"):
@@ -299,7 +268,7 @@ def test_bad_input_fails_in_preflight_before_any_aws_change(sandbox, case):
     overrides, message = BAD_INPUTS[case]
     overrides = dict(overrides)
     sandbox.clear_aws_requests()
-    result = run(sandbox, overrides.pop("deployment_prefix", "e2e-bad"), **overrides)
+    result = run_iam_storage(sandbox, overrides.pop("deployment_prefix", "e2e-bad"), **overrides)
     assert result.returncode != 0
     assert message in result.stdout, result.stdout[-3000:]
     assert "preflight failed" in result.stdout

@@ -24,9 +24,10 @@ import time
 import urllib.error
 import urllib.request
 
+from tests.e2e.conftest import ok, run_report
 from tests.figures import documented
-from tests.sandbox_harness import RECAP_LINE, PlaybookRun, Sandbox
-from tests.stack import PREFIX, WORKSPACE, Stack, fresh_clone, ok
+from tests.sandbox_harness import RECAP_LINE, PlaybookRun
+from tests.stack import PREFIX, WORKSPACE, Stack
 
 PAT_COMMENT = PREFIX + " automation PAT"
 OBO_COMMENT = PREFIX + " service principal token"
@@ -134,26 +135,26 @@ class Interrupted(Stack):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.1)
-        assert run.returncode == -signal.SIGKILL and run.recap == {}, ok(run, process.step)
+        assert run.returncode == -signal.SIGKILL and run.recap == {}, run_report(run, process.step)
         assert alive(spawned, process.pid, marker) == [], "processes of %s survived the kill" % process.step
         self.kills.append((point, process.step, len(spawned), lingering))
         return run
 
-    # --- the sandbox's controls --------------------------------------------------------------------------
-    def admin(self, base, path, body):
-        request = urllib.request.Request(base + "/__sandbox/" + path, data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return json.load(reply)
+    def report(self):
+        super().report()
+        for point, step, spawned, lingering in self.kills:
+            print("  killed at %-22s (%s): %d processes, %d still there after the group kill, killed by pid"
+                  % (point, step, spawned, len(lingering)))
 
+    # --- the sandbox's controls --------------------------------------------------------------------------
     def databricks_control(self, path, body):
-        return self.admin(self.box.endpoints["databricks_account"], path, body)
+        return self.box.emulator("/__sandbox/" + path, "POST", body)
 
     def aws_control(self, path, body):
-        return self.admin(self.box.endpoints["aws"], path, body)
+        return self.box.moto("/__sandbox/" + path, "POST", body)
 
     def requests_to(self, method, suffix, since=0.0):
-        return [r for r in self.emulator("/__sandbox/requests")
+        return [r for r in self.box.emulator("/__sandbox/requests")
                 if r["method"] == method and r["path"].endswith(suffix) and r["ts"] >= since]
 
     # --- state ----------------------------------------------------------------------------------------------
@@ -214,11 +215,10 @@ class Interrupted(Stack):
 
 
 def test_killed_runs_resume_cleanly(tmp_path):
-    box = Sandbox(tmp_path / "sandbox").up()
-    stack = Interrupted(box, fresh_clone(str(tmp_path / "clone")))
-    try:
+    with Interrupted.started(tmp_path) as stack:
+        box = stack.box
         venv = stack.timed("make venv (toolchain, collection link)", ["make", "venv"])
-        assert venv.returncode == 0, ok(venv, "make venv")
+        ok(venv, "make venv")
 
         # 1. site.yml from empty, killed as soon as the credential configuration exists
         run = stack.start("site.yml (killed after the credentials)", "site.yml")
@@ -245,7 +245,7 @@ def test_killed_runs_resume_cleanly(tmp_path):
             time.sleep(0.2)
         stack.databricks_control("clock/advance", {"seconds": PROVISIONING_DELAY})
         converged = stack.finish(run)
-        assert converged.returncode == 0, ok(converged, "site after the kills")
+        ok(converged, "site after the kills")
         assert stack.workspace()["workspace_id"] == workspace_id and stack.workspace()["workspace_status"] == "RUNNING"
         assert not stack.requests_to("POST", "/workspaces", since=resumed_at), "a second workspace was requested"
         waited = re.search(r"Workspace %s: RUNNING \(waited [\d.]+ s, (\d+) polls\)" % WORKSPACE, converged.stdout)
@@ -255,7 +255,7 @@ def test_killed_runs_resume_cleanly(tmp_path):
 
         # 4. and nothing is left to do
         again = stack.playbook("site.yml (changes nothing)", "site.yml")
-        assert again.returncode == 0 and again.changed() == 0, ok(again, "site again")
+        assert again.returncode == 0 and again.changed() == 0, run_report(again, "site again")
         assert stack.assert_tokens_converged("site again") == stored
 
         # 5. reset_tokens, killed once both new tokens exist but the secret still holds the old ones (its update is
@@ -273,7 +273,7 @@ def test_killed_runs_resume_cleanly(tmp_path):
 
         # 6. reset_tokens converges: new tokens stored, the old and the orphaned ones revoked
         rotate = stack.playbook("reset_tokens (converges)", "site.yml", "--tags", "reset_tokens")
-        assert rotate.returncode == 0, ok(rotate, "reset_tokens after the kill")
+        ok(rotate, "reset_tokens after the kill")
         rotated = stack.assert_tokens_converged("reset_tokens converged")
         assert not set(stored_ids(rotated)) & (set(stored_ids(stored)) | set(orphans)), (stored, rotated, orphans)
         for token_id in orphans:
@@ -287,7 +287,7 @@ def test_killed_runs_resume_cleanly(tmp_path):
         run = stack.start("destroy (killed mid-way)", *DESTROY)
         stack.kill_when(run, "NAT gateway deletion", lambda: any(
             r["action"] == "DeleteNatGateway" and r["ts"] >= destroy_at for r in box.aws_requests()))
-        assert stack.account_api("workspaces") == [] and stack.emulator("/__sandbox/workspaces") == []
+        assert stack.account_api("workspaces") == [] and stack.box.emulator("/__sandbox/workspaces") == []
         deadline = time.monotonic() + 15
         while stack.live_network()["nat_gateways"] and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -298,19 +298,13 @@ def test_killed_runs_resume_cleanly(tmp_path):
 
         # 8. destroy converges, and a second one changes nothing
         destroy = stack.playbook("destroy (converges)", *DESTROY)
-        assert destroy.returncode == 0, ok(destroy, "destroy after the kill")
+        ok(destroy, "destroy after the kill")
         assert stack.leftovers() == {}
         destroy2 = stack.playbook("destroy (changes nothing)", *DESTROY)
-        assert destroy2.returncode == 0 and destroy2.changed() == 0, ok(destroy2, "destroy again")
+        assert destroy2.returncode == 0 and destroy2.changed() == 0, run_report(destroy2, "destroy again")
         assert stack.leftovers() == {}
         stack.assert_no_duplicates("destroyed", nat_gateways=0)
         assert len(stack.kills) == documented("runs killed and recovered")
-    finally:
-        stack.report()
-        for point, step, spawned, lingering in stack.kills:
-            print("  killed at %-22s (%s): %d processes, %d still there after the group kill, killed by pid"
-                  % (point, step, spawned, len(lingering)))
-        box.down()
 
 
 def in_the_wait(stack):

@@ -14,20 +14,18 @@ so the end-state check sees only this deployment); the per-step times are printe
 import json
 import os
 
-from tests.sandbox_harness import Sandbox
-from tests.stack import CLUSTER, PREFIX, WORKSPACE, fresh_clone, ok
-from tests.stack import Stack as Lifecycle
+from tests.e2e.conftest import ok, run_report
+from tests.stack import CLUSTER, PREFIX, WORKSPACE, Stack
 
 SLEEP_AWS_ACTIONS = {"DeleteVpcEndpoints", "DeleteNatGateway", "ReleaseAddress", "DisassociateAddress"}
 
 
 def test_lifecycle(tmp_path):
-    box = Sandbox(tmp_path / "sandbox").up()
-    life = Lifecycle(box, fresh_clone(str(tmp_path / "clone")))
-    try:
+    with Stack.started(tmp_path) as life:
+        box = life.box
         # 1. make demo on the fresh clone: toolchain (linked), sandbox (reused), site.yml, summary
         demo = life.timed("make demo (site.yml, first run)", ["make", "demo"])
-        assert demo.returncode == 0, ok(demo, "make demo")
+        ok(demo, "make demo")
         assert "==== make demo" in demo.stdout and "confirm_destroy=" + WORKSPACE in demo.stdout, demo.stdout[-3000:]
         stored = life.tokens()
         assert stored["workspace_url"] in demo.stdout
@@ -43,35 +41,35 @@ def test_lifecycle(tmp_path):
 
         # 2. a second run changes nothing
         again = life.playbook("site.yml (second run)", "site.yml")
-        assert again.returncode == 0 and again.changed() == 0, ok(again, "second site")
+        assert again.returncode == 0 and again.changed() == 0, run_report(again, "second site")
 
         # 3. a plan after a variable change: the right diff, no mutating call anywhere
-        life.clear_logs()
+        box.clear_requests()
         plan = life.playbook("site.yml --check --diff (variable change)", "site.yml", "--check", "--diff", "-e",
                              json.dumps({"network_tags": {"CostCenter": "cc-4242"},
                                          "databricks_management_cluster_autotermination_minutes": 45}))
-        assert plan.returncode == 0 and plan.changed() > 0, ok(plan, "check --diff")
+        assert plan.returncode == 0 and plan.changed() > 0, run_report(plan, "check --diff")
         diff_lines = [line.strip() for line in plan.stdout.splitlines()]
         assert "+ CostCenter: cc-4242".replace(" ", "") in [line.replace(" ", "") for line in diff_lines]
         assert "-    autotermination_minutes: 30" in plan.stdout and "+    autotermination_minutes: 45" in plan.stdout
         assert box.aws_mutating_requests() == []
-        assert life.databricks_mutations() == []
+        assert box.databricks_mutations() == []
 
         # 4. token rotation
         rotate = life.playbook("site.yml --tags reset_tokens", "site.yml", "--tags", "reset_tokens")
-        assert rotate.returncode == 0, ok(rotate, "reset_tokens")
+        ok(rotate, "reset_tokens")
         rotated = life.tokens()
         assert rotated["pat"]["token_id"] != stored["pat"]["token_id"]
         assert rotated["obo"]["token_id"] != stored["obo"]["token_id"]
 
         # 5. sleep: cluster terminated, NAT + EIPs + endpoints gone, nothing else touched; no egress any more
-        life.clear_logs()
+        box.clear_requests()
         sleep = life.playbook("sleep.yml", "playbooks/sleep.yml")
-        assert sleep.returncode == 0 and sleep.changed() > 0, ok(sleep, "sleep")
+        assert sleep.returncode == 0 and sleep.changed() > 0, run_report(sleep, "sleep")
         assert "Hourly cost stopped: 0.119 USD/h" in sleep.stdout, sleep.stdout[-3000:]
         assert life.live_network() == {"nat_gateways": [], "eips": [], "vpc_endpoints": []}
         assert {r["action"] for r in box.aws_mutating_requests()} <= SLEEP_AWS_ACTIONS
-        assert {r["path"].rsplit("/", 1)[-1] for r in life.databricks_mutations()} == {"delete"}  # terminate
+        assert {r["path"].rsplit("/", 1)[-1] for r in box.databricks_mutations()} == {"delete"}  # terminate
         cluster = life.start_cluster()
         assert cluster["state"] == "TERMINATED", cluster
         assert cluster["termination_reason"]["code"] == "NETWORK_CONFIGURATION_FAILURE", cluster
@@ -79,11 +77,11 @@ def test_lifecycle(tmp_path):
 
         # 6. sleep again: nothing to do
         sleep2 = life.playbook("sleep.yml (again)", "playbooks/sleep.yml")
-        assert sleep2.returncode == 0 and sleep2.changed() == 0, ok(sleep2, "second sleep")
+        assert sleep2.returncode == 0 and sleep2.changed() == 0, run_report(sleep2, "second sleep")
 
         # 7. wake: the network is back, the workspace usable, a cluster start works
         wake = life.playbook("wake.yml", "playbooks/wake.yml")
-        assert wake.returncode == 0, ok(wake, "wake")
+        ok(wake, "wake")
         assert "is usable: RUNNING" in wake.stdout
         network = life.live_network()
         assert len(network["nat_gateways"]) == 1 and len(network["eips"]) == 1 and len(network["vpc_endpoints"]) == 3
@@ -91,39 +89,37 @@ def test_lifecycle(tmp_path):
 
         # 8. site after wake changes nothing
         site3 = life.playbook("site.yml (after wake)", "site.yml")
-        assert site3.returncode == 0 and site3.changed() == 0, ok(site3, "site after wake")
+        assert site3.returncode == 0 and site3.changed() == 0, run_report(site3, "site after wake")
 
         # 8b. a workspace tag change while the cluster runs: Databricks refuses to update a running workspace
         # with running compute; the run stops at the workspace with what to do, having changed nothing there
         tag = json.dumps({"databricks_provisioning_custom_tags": {"CostCenter": "cc-4242"}})
-        life.clear_logs()
+        box.clear_requests()
         refused_update = life.playbook("site.yml (tag change, cluster running)", "site.yml", "-e", tag)
-        assert refused_update.returncode != 0, ok(refused_update, "tag change while the cluster runs")
+        assert refused_update.returncode != 0, run_report(refused_update, "tag change while the cluster runs")
         assert "WORKSPACE_HAS_RUNNING_COMPUTE" in refused_update.stdout and "sleep.yml" in refused_update.stdout
-        assert [r for r in life.databricks_mutations() if 200 <= r["status"] < 300] == []
+        assert [r for r in box.databricks_mutations() if 200 <= r["status"] < 300] == []
         # ... and once the cluster is terminated, the same run applies the tag to the same workspace
         life.workspace_api("/api/2.1/clusters/delete", {"cluster_id": life.cluster()["cluster_id"]})
         tagged = life.playbook("site.yml (tag change, cluster terminated)", "site.yml", "-e", tag)
-        assert tagged.returncode == 0, ok(tagged, "tag change")
+        ok(tagged, "tag change")
         (workspace,) = [w for w in life.account_api("workspaces") if w["workspace_name"] == WORKSPACE]
         assert workspace["custom_tags"]["CostCenter"] == "cc-4242" and workspace["workspace_status"] == "RUNNING"
 
         # 9. destroy refuses without the workspace name and touches nothing
-        life.clear_logs()
+        box.clear_requests()
         refused = life.playbook("destroy.yml (unconfirmed)", "playbooks/destroy.yml")
-        assert refused.returncode != 0 and "confirm_destroy=" + WORKSPACE in refused.stdout, ok(refused, "refusal")
-        assert box.aws_mutating_requests() == [] and life.databricks_mutations() == []
+        assert refused.returncode != 0 and "confirm_destroy=" + WORKSPACE in refused.stdout, \
+            run_report(refused, "refusal")
+        assert box.aws_mutating_requests() == [] and box.databricks_mutations() == []
 
         # 10. destroy: nothing of the deployment is left but the disabled log-delivery configurations
         destroy = life.playbook("destroy.yml", "playbooks/destroy.yml", "-e", "confirm_destroy=" + WORKSPACE)
-        assert destroy.returncode == 0, ok(destroy, "destroy")
+        ok(destroy, "destroy")
         assert life.leftovers() == {}
         deliveries = life.log_deliveries()
         assert sorted(d["config_name"] for d in deliveries) == [PREFIX + "-audit-logs", PREFIX + "-billable-usage"]
 
         # 11. destroy again: a no-op
         destroy2 = life.playbook("destroy.yml (again)", "playbooks/destroy.yml", "-e", "confirm_destroy=" + WORKSPACE)
-        assert destroy2.returncode == 0 and destroy2.changed() == 0, ok(destroy2, "second destroy")
-    finally:
-        life.report()
-        box.down()
+        assert destroy2.returncode == 0 and destroy2.changed() == 0, run_report(destroy2, "second destroy")

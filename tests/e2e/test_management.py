@@ -8,64 +8,19 @@ Manager). State is read with the databricks-sdk clients, not with the modules. T
 """
 
 import base64
-import json
-import urllib.request
 
 import pytest
-from databricks.sdk import AccountClient, WorkspaceClient
-from databricks.sdk.core import Config
+
+from tests.e2e.conftest import ManagedDeployment, ok
 
 PREFIX = "lh-mgmt"
-SITE = "tests/e2e/playbooks/management_site.yml"
-ONLY = "tests/e2e/playbooks/management_only.yml"
 CORE_SITE = "/tmp/core-site.xml"
 SSE_KEYS = ("spark.hadoop.fs.s3a.server-side-encryption-algorithm", "spark.hadoop.fs.s3a.server-side-encryption.key")
-MUTATING = ("POST", "PUT", "PATCH", "DELETE")  # every POST of the APIs the role uses mutates
 
 
-def emulator(sandbox, path, method="GET"):
-    request = urllib.request.Request(sandbox.endpoints["databricks_account"] + path, method=method)
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        raw = reply.read()
-    return json.loads(raw) if raw else None
+class Deployment(ManagedDeployment):
+    """The converged deployment and what this module reads of it with the SDK."""
 
-
-def mutations(sandbox):
-    """Mutating Databricks requests, without the OAuth token exchanges (authentication, not changes)."""
-    return [(r["method"], r["path"]) for r in emulator(sandbox, "/__sandbox/requests")
-            if r["method"] in MUTATING and "/oidc/" not in r["path"]]
-
-
-def clear(sandbox):
-    emulator(sandbox, "/__sandbox/requests", method="DELETE")
-    sandbox.clear_aws_requests()
-
-
-class Deployment:
-    """The converged deployment: outputs of the first run and SDK clients on the emulator."""
-
-    def __init__(self, sandbox, outputs_file, prefix=PREFIX):
-        self.sandbox = sandbox
-        self.prefix = prefix
-        self.outputs_file = str(outputs_file)
-        with open(self.outputs_file, encoding="utf-8") as handle:
-            self.outputs = json.load(handle)
-        secret = sandbox.aws_client("secretsmanager").get_secret_value(SecretId=prefix + "/databricks/tokens")
-        self.tokens = json.loads(secret["SecretString"])
-        url = self.outputs["databricks_provisioning_outputs"]["workspace_url"]
-        self.workspace = WorkspaceClient(config=Config(host=url, token=self.tokens["pat"]["token_value"],
-                                                       auth_type="pat", retry_timeout_seconds=10))
-        endpoints = sandbox.endpoints
-        self.account = AccountClient(config=Config(
-            host=endpoints["databricks_account"], account_id=endpoints["databricks_account_id"],
-            client_id=endpoints["client_id"], client_secret=endpoints["client_secret"], auth_type="oauth-m2m",
-            retry_timeout_seconds=10))
-
-    def run(self, *args, extra=None):
-        extra_vars = dict({"deployment_prefix": self.prefix}, **(extra or {}))
-        return self.sandbox.playbook(ONLY, "-e", "@" + self.outputs_file, "-e", json.dumps(extra_vars), *args)
-
-    # --- state, read with the SDK ---------------------------------------------------------------
     def cluster(self):
         found = [c for c in self.workspace.clusters.list() if c.cluster_name == self.prefix + "-High-Concurrency"]
         assert len(found) == 1
@@ -85,17 +40,9 @@ class Deployment:
         return [c for c in self.account.log_delivery.list() if (c.config_name or "").startswith(self.prefix)]
 
 
-def ok(run):
-    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-2000:]
-    return run
-
-
 @pytest.fixture(scope="module")
 def deployment(sandbox, tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("management") / "outputs.json"
-    ok(sandbox.playbook(SITE, "-e", json.dumps({"deployment_prefix": PREFIX,
-                                                "management_e2e_outputs_file": str(outputs)})))
-    return Deployment(sandbox, outputs)
+    return Deployment.converge(sandbox, tmp_path_factory.mktemp("management"), PREFIX)
 
 
 def test_state_after_site_matches_the_seed(deployment):
@@ -155,22 +102,22 @@ def test_state_after_site_matches_the_seed(deployment):
 
 
 def test_second_run_changes_nothing(deployment):
-    clear(deployment.sandbox)
+    deployment.sandbox.clear_requests()
     run = ok(deployment.run())
     assert run.changed() == 0, run.stdout[-5000:]
-    assert mutations(deployment.sandbox) == []
+    assert deployment.mutations() == []
     for token in (deployment.tokens["pat"]["token_value"], deployment.tokens["obo"]["token_value"]):
         assert token not in run.stdout + run.stderr
 
 
 def test_check_diff_predicts_flips_without_mutating(deployment):
     before_script, before_cluster = deployment.init_script(), deployment.cluster()
-    clear(deployment.sandbox)
+    deployment.sandbox.clear_requests()
     run = ok(deployment.run("--check", "--diff", extra={"databricks_management_dbfs_client_side_enc": True,
                                                         "databricks_management_datalake_client_side_enc": False,
                                                         "databricks_management_cluster_max_workers": 3}))
     assert run.changed() == 2, run.stdout[-5000:]  # init script + cluster
-    assert mutations(deployment.sandbox) == []
+    assert deployment.mutations() == []
     assert deployment.sandbox.aws_mutating_requests() == []
     assert "max_workers" in run.stdout and "enabled" in run.stdout
     assert deployment.init_script().enabled == before_script.enabled
@@ -186,10 +133,10 @@ def test_flipping_a_flag_flips_only_its_object(deployment, flag, changed_path):
     initial = storage["dbfs" if "dbfs" in flag else "datalake"]
     script_before, cluster_before = deployment.init_script(), deployment.cluster()
     for value in (not initial, initial):  # flip, then back
-        clear(deployment.sandbox)
+        deployment.sandbox.clear_requests()
         run = ok(deployment.run(extra={flag: value}))
         assert run.changed() == 1, run.stdout[-5000:]
-        paths = [path for _, path in mutations(deployment.sandbox)]
+        paths = [path for _, path in deployment.mutations()]
         assert paths and all(path.startswith(changed_path) for path in paths), paths
         script, cluster = deployment.init_script(), deployment.cluster()
         if "dbfs" in flag:
@@ -205,13 +152,13 @@ def test_flipping_a_flag_flips_only_its_object(deployment, flag, changed_path):
 def test_cluster_edits_in_place_and_terminated_stays_terminated(deployment):
     first = deployment.cluster()
     deployment.workspace.clusters.delete(first.cluster_id)  # terminate (not a permanent delete)
-    clear(deployment.sandbox)
+    deployment.sandbox.clear_requests()
     edits = {"databricks_management_cluster_max_workers": 3,
              "databricks_management_cluster_autotermination_minutes": 60,
              "databricks_management_cluster_custom_tags": {"Team": "data"}}
     run = ok(deployment.run(extra=edits))
     assert run.changed() == 1, run.stdout[-5000:]
-    assert mutations(deployment.sandbox) == [("POST", "/api/2.1/clusters/edit")]
+    assert deployment.mutations() == [("POST", "/api/2.1/clusters/edit")]
     edited = deployment.cluster()
     assert edited.cluster_id == first.cluster_id and edited.state.value == "TERMINATED"
     assert edited.autoscale.max_workers == 3 and edited.autotermination_minutes == 60

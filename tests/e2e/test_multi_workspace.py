@@ -4,31 +4,17 @@ nothing on either. State is read with the databricks-sdk and boto3 clients, not 
 """
 
 import pytest
-from databricks.sdk import AccountClient
-from databricks.sdk.core import Config
+
+from tests.e2e.conftest import ok
 
 # -i inventories/local (the sandbox connection, given by the harness) -i inventories/multi --limit multi_workspace
 MULTI = ("-i", "inventories/multi", "--limit", "multi_workspace")
 HOSTS = {"analytics": "lh-analytics", "ml": "lh-ml"}
 
 
-def ok(run):
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    return run
-
-
 @pytest.fixture(scope="module")
 def converged(sandbox):
-    return ok(sandbox.playbook("site.yml", *MULTI))
-
-
-@pytest.fixture(scope="module")
-def account(sandbox):
-    endpoints = sandbox.endpoints
-    return AccountClient(config=Config(
-        host=endpoints["databricks_account"], account_id=endpoints["databricks_account_id"],
-        client_id=endpoints["client_id"], client_secret=endpoints["client_secret"], auth_type="oauth-m2m",
-        retry_timeout_seconds=10))
+    return ok(sandbox.playbook("site.yml", *MULTI), "site.yml on both workspaces")
 
 
 def test_both_workspaces_converge_in_one_run(sandbox, converged, account):
@@ -65,6 +51,6 @@ def test_one_account_wide_log_delivery_covers_both(converged, account):
 
 
 def test_a_rerun_changes_nothing_on_either_workspace(sandbox, converged):
-    again = ok(sandbox.playbook("site.yml", *MULTI))
+    again = ok(sandbox.playbook("site.yml", *MULTI), "site.yml again")
     assert {host: recap["changed"] for host, recap in again.recap.items()} == {"analytics": 0, "ml": 0}, \
         again.stdout[-6000:]

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import aws_actions, failures_by_host, live_vpc_endpoints, ok
+
 PLAYBOOK = "tests/e2e/playbooks/network.yml"
 REGION = "eu-west-1"
 ZONES = [REGION + "a", REGION + "b", REGION + "c"]
@@ -29,10 +31,10 @@ def tagged(prefix, name):
     return [{"Name": "tag:Name", "Values": ["%s-%s" % (prefix, name)]}]
 
 
-def live_endpoints(ec2, vpc_id):
-    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
-    return {e["ServiceName"].rsplit(".", 1)[-1]: e for e in endpoints if e["State"].lower() not in ("deleted",
-                                                                                                    "deleting")}
+def endpoints_by_service(ec2, vpc_id):
+    """The live VPC endpoints of the VPC, by service (s3, sts, kinesis-streams)."""
+    endpoints = live_vpc_endpoints(ec2, [{"Name": "vpc-id", "Values": [vpc_id]}])
+    return {e["ServiceName"].rsplit(".", 1)[-1]: e for e in endpoints}
 
 
 def assert_network_is_complete(ec2, prefix):
@@ -71,7 +73,7 @@ def assert_network_is_complete(ec2, prefix):
     assert ingress["IpProtocol"] == "-1"
     assert [pair["GroupId"] for pair in ingress["UserIdGroupPairs"]] == [default_sg["GroupId"]]
 
-    endpoints = live_endpoints(ec2, vpc_id)
+    endpoints = endpoints_by_service(ec2, vpc_id)
     assert set(endpoints) == {"s3", "sts", "kinesis-streams"}
     assert endpoints["s3"]["VpcEndpointType"] == "Gateway"
     assert sorted(endpoints["s3"]["RouteTableIds"]) == sorted([private_rt["RouteTableId"], public_rt["RouteTableId"]])
@@ -98,28 +100,26 @@ def assert_network_is_complete(ec2, prefix):
 def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
     prefix = "e2e-net"
     extra = network_vars(prefix, 30)
-    first = sandbox.playbook(PLAYBOOK, *extra)
-    assert first.returncode == 0, first.stdout + first.stderr
+    first = ok(sandbox.playbook(PLAYBOOK, *extra), "first run")
     assert first.changed() > 0
 
     ec2 = sandbox.aws_client("ec2")
     vpc_id = assert_network_is_complete(ec2, prefix)
 
     sandbox.clear_aws_requests()
-    second = sandbox.playbook(PLAYBOOK, *extra)
-    assert second.returncode == 0, second.stdout + second.stderr
+    second = ok(sandbox.playbook(PLAYBOOK, *extra), "second run")
     assert second.changed() == 0, second.stdout
     # Read once, act on nothing: no amazon.aws network module runs, and EC2 sees the estate read (9 calls)
     # plus the endpoint and flow log modules' own reads.
     for task in ("VPC with DNS", "Subnets -", "Internet gateway", "NAT gateways", "route table", "security group"):
         assert re.search(r"TASK \[[^\]]*%s[^\]]*\][^\n]*\n(skipping: [^\n]*\n)+\n" % task, second.stdout), task
-    ec2_calls = sorted(request["action"] for request in sandbox.aws_requests() if request["service"] == "ec2")
+    ec2_calls = sorted(aws_actions(sandbox, "ec2"))
     assert len(ec2_calls) <= NOOP_EC2_CALLS, " ".join(ec2_calls)
 
     # Drift out of band: DNS hostnames turned off, and what sleep (issue 7) deletes - the endpoints,
     # the NAT gateway and its Elastic IP.
-    old_sts = live_endpoints(ec2, vpc_id)["sts"]["VpcEndpointId"]
-    ec2.delete_vpc_endpoints(VpcEndpointIds=[e["VpcEndpointId"] for e in live_endpoints(ec2, vpc_id).values()])
+    old_sts = endpoints_by_service(ec2, vpc_id)["sts"]["VpcEndpointId"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[e["VpcEndpointId"] for e in endpoints_by_service(ec2, vpc_id).values()])
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
     for nat in ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"]:
         if nat["State"] == "available":
@@ -127,22 +127,19 @@ def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
     for address in ec2.describe_addresses(Filters=tagged(prefix, "nat-eip-" + ZONES[0]))["Addresses"]:
         ec2.release_address(AllocationId=address["AllocationId"])
 
-    repaired = sandbox.playbook(PLAYBOOK, *extra)
-    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    repaired = ok(sandbox.playbook(PLAYBOOK, *extra), "repaired run")
     assert repaired.changed() >= 5, repaired.stdout  # VPC attribute, EIP, NAT, private route, endpoints
-    assert live_endpoints(ec2, vpc_id)["sts"]["VpcEndpointId"] != old_sts
+    assert endpoints_by_service(ec2, vpc_id)["sts"]["VpcEndpointId"] != old_sts
     assert_network_is_complete(ec2, prefix)
 
-    settled = sandbox.playbook(PLAYBOOK, *extra)
-    assert settled.returncode == 0, settled.stdout + settled.stderr
+    settled = ok(sandbox.playbook(PLAYBOOK, *extra), "settled run")
     assert settled.changed() == 0, settled.stdout
 
 
 def test_check_mode_on_an_empty_sandbox_plans_without_mutating(sandbox):
     prefix = "e2e-net-check"
     sandbox.clear_aws_requests()
-    run = sandbox.playbook(PLAYBOOK, "--check", "--diff", *network_vars(prefix, 31))
-    assert run.returncode == 0, run.stdout + run.stderr
+    run = ok(sandbox.playbook(PLAYBOOK, "--check", "--diff", *network_vars(prefix, 31)), "--check --diff")
     # The plan covers the VPC, subnets, IGW, EIP, NAT, both route tables, the security group, the
     # endpoints and the flow log (the stand-in bucket's module has no check mode).
     assert run.changed() >= 10, run.stdout
@@ -192,13 +189,7 @@ def bad_input_run(sandbox, tmp_path_factory):
                            env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"})
     mutating = sandbox.aws_mutating_requests()
     report = json.loads(run.stdout)
-    failures = {}
-    for play in report["plays"]:
-        for task in play["tasks"]:
-            for host, result in task["hosts"].items():
-                if result.get("failed"):
-                    failures[host] = (task["task"]["name"], result.get("msg", ""))
-    return report, failures, mutating
+    return report, failures_by_host(report), mutating
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))

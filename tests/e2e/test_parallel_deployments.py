@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 
+from tests.e2e.conftest import ok
 from tests.sandbox_harness import BIN, REPO
 
 HOSTS = ["deployment-a", "deployment-b", "deployment-c"]
@@ -46,7 +47,7 @@ def test_each_deployment_runs_in_its_own_unpinned_interpreter(tmp_path):
     run = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "inventories/local", "-i",
                           str(tmp_path / "hosts.yml"), str(tmp_path / "probe.yml")],
                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stdout + run.stderr
+    ok(run, "probe.yml")
     probes = [json.loads(line.split("PROBE ", 1)[1].strip().strip("'\"")) for line in run.stdout.splitlines()
               if "PROBE {" in line]
     assert sorted(probe["host"] for probe in probes) == HOSTS, run.stdout

@@ -10,32 +10,14 @@ import urllib.request
 
 import pytest
 
+from tests.e2e.conftest import ok
+
 PLAYBOOK = "tests/e2e/playbooks/provisioning_site.yml"
 SECRET = "lh-sandbox/databricks/tokens"
 TOKEN_PATHS = ("/api/2.0/token/create", "/api/2.0/token/delete", "/api/2.0/token-management/")
 # The new workspace refuses its API this long after RUNNING ("no worker environment"): longer than the SDK's
 # own retry window (_databricks_client.SDK_RETRY_WINDOW, 10 s), so only the collection's retries get through it.
 SETTLE_SECONDS = 25
-
-
-def emulator(sandbox, path, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(sandbox.endpoints["databricks_account"] + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        raw = reply.read()
-    return json.loads(raw) if raw else None
-
-
-def databricks_mutations(sandbox):
-    """Mutating Databricks requests, without the OAuth token exchanges (authentication, not changes)."""
-    return [r for r in emulator(sandbox, "/__sandbox/requests")
-            if r["method"] in ("POST", "PUT", "PATCH", "DELETE") and "/oidc/" not in r["path"]]
-
-
-def clear_logs(sandbox):
-    emulator(sandbox, "/__sandbox/requests", method="DELETE")
-    sandbox.clear_aws_requests()
 
 
 def stored_tokens(sandbox):
@@ -57,28 +39,27 @@ def workspace_status(url, token):
 def converged(sandbox):
     """The first real run (after the check-mode test ran on the empty account), with the new workspace
     settling for SETTLE_SECONDS after it turns RUNNING; run.workspace_requests: what its listener answered."""
-    before = emulator(sandbox, "/__sandbox/config")["workspace_settle_seconds"]
-    emulator(sandbox, "/__sandbox/config", method="POST", body={"workspace_settle_seconds": SETTLE_SECONDS})
-    clear_logs(sandbox)
+    before = sandbox.emulator("/__sandbox/config")["workspace_settle_seconds"]
+    sandbox.emulator("/__sandbox/config", method="POST", body={"workspace_settle_seconds": SETTLE_SECONDS})
+    sandbox.clear_requests()
     try:
         run = sandbox.playbook(PLAYBOOK)
     finally:
-        emulator(sandbox, "/__sandbox/config", method="POST", body={"workspace_settle_seconds": before})
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    run.workspace_requests = [r for r in emulator(sandbox, "/__sandbox/requests") if r["listener"] != "account"]
+        sandbox.emulator("/__sandbox/config", method="POST", body={"workspace_settle_seconds": before})
+    ok(run, "provisioning_site.yml")
+    run.workspace_requests = [r for r in sandbox.emulator("/__sandbox/requests") if r["listener"] != "account"]
     return run
 
 
 def test_check_mode_plans_without_mutating_databricks(sandbox):
-    clear_logs(sandbox)
-    run = sandbox.playbook(PLAYBOOK, "--check", "--diff", "--tags", "databricks_provisioning")
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    sandbox.clear_requests()
+    run = ok(sandbox.playbook(PLAYBOOK, "--check", "--diff", "--tags", "databricks_provisioning"), "--check --diff")
     assert run.changed() > 0
-    assert databricks_mutations(sandbox) == []
+    assert sandbox.databricks_mutations() == []
 
 
 def test_converges_to_a_running_workspace_and_stores_the_tokens(sandbox, converged):
-    workspaces = emulator(sandbox, "/__sandbox/workspaces")
+    workspaces = sandbox.emulator("/__sandbox/workspaces")
     assert len(workspaces) >= 1
     stored = stored_tokens(sandbox)
     assert stored["pat"]["token_id"] and stored["obo"]["token_id"]
@@ -101,19 +82,17 @@ def test_first_workspace_calls_wait_until_the_new_workspace_serves(converged):
 
 def test_second_run_changes_nothing_and_creates_no_token(sandbox, converged):
     before = stored_tokens(sandbox)
-    clear_logs(sandbox)
-    run = sandbox.playbook(PLAYBOOK)
-    assert run.returncode == 0, run.stdout[-4000:]
+    sandbox.clear_requests()
+    run = ok(sandbox.playbook(PLAYBOOK), "second run")
     assert run.changed() == 0
-    assert databricks_mutations(sandbox) == []
+    assert sandbox.databricks_mutations() == []
     assert stored_tokens(sandbox) == before
 
 
 def test_reset_tokens_rotates_both_and_touches_nothing_else(sandbox, converged):
     old = stored_tokens(sandbox)
-    clear_logs(sandbox)
-    run = sandbox.playbook(PLAYBOOK, "--tags", "reset_tokens", "-vvv")
-    assert run.returncode == 0, run.stdout[-4000:]
+    sandbox.clear_requests()
+    run = ok(sandbox.playbook(PLAYBOOK, "--tags", "reset_tokens", "-vvv"), "reset_tokens")
     new = stored_tokens(sandbox)
     url = new["workspace_url"]
     assert new["pat"]["token_id"] != old["pat"]["token_id"] and new["obo"]["token_id"] != old["obo"]["token_id"]
@@ -121,7 +100,7 @@ def test_reset_tokens_rotates_both_and_touches_nothing_else(sandbox, converged):
     assert workspace_status(url, new["obo"]["token_value"]) == 200
     assert workspace_status(url, old["pat"]["token_value"]) == 403
     assert workspace_status(url, old["obo"]["token_value"]) == 403
-    paths = [r["path"] for r in databricks_mutations(sandbox)]
+    paths = [r["path"] for r in sandbox.databricks_mutations()]
     assert paths and all(path.startswith(TOKEN_PATHS) for path in paths), paths
     aws_actions = {r["action"] for r in sandbox.aws_mutating_requests()}
     assert aws_actions <= {"PutSecretValue", "UpdateSecret"}, aws_actions
@@ -138,15 +117,15 @@ def test_credentials_inside_an_iam_propagation_window(sandbox):
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"}, "Action": "sts:AssumeRole",
         "Condition": {"StringEquals": {"sts:ExternalId": sandbox.endpoints["databricks_account_id"]}}}]}
     role = iam.create_role(RoleName="prov-propagation-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-    emulator(sandbox, "/__sandbox/config", method="POST", body={"iam_propagation_seconds": 4})
-    clear_logs(sandbox)
+    sandbox.emulator("/__sandbox/config", method="POST", body={"iam_propagation_seconds": 4})
+    sandbox.clear_requests()
     try:
         run = sandbox.playbook("tests/e2e/playbooks/provisioning_credentials.yml", "-e",
                                json.dumps({"prov_credentials_name": "prov-propagation",
                                            "prov_role_arn": role["Arn"]}))
     finally:
-        emulator(sandbox, "/__sandbox/config", method="POST", body={"iam_propagation_seconds": 0})
-    assert run.returncode == 0, run.stdout[-4000:]
-    posts = [r for r in databricks_mutations(sandbox) if r["path"].endswith("/credentials")]
+        sandbox.emulator("/__sandbox/config", method="POST", body={"iam_propagation_seconds": 0})
+    ok(run, "provisioning_credentials.yml")
+    posts = [r for r in sandbox.databricks_mutations() if r["path"].endswith("/credentials")]
     assert [r["status"] for r in posts][-1] == 200
     assert any(r["status"] == 400 for r in posts), posts

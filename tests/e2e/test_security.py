@@ -24,13 +24,12 @@ import os
 import re
 import threading
 import time
-import urllib.request
 
 import pytest
 
+from tests.e2e.conftest import as_list, failed_results, ok, run_report, statements
 from tests.figures import documented
-from tests.sandbox_harness import Sandbox
-from tests.stack import PREFIX, SECRET, WORKSPACE, Stack, fresh_clone, ok
+from tests.stack import PREFIX, SECRET, WORKSPACE, Stack
 
 VERBOSE = ("-vvv", "--diff")
 ENDPOINT_POLICIES_ON = ("-e", "network_vpc_endpoint_policies_enabled=true")
@@ -178,10 +177,9 @@ class Scan:
 
 # --- the deployment ---------------------------------------------------------------------------------------
 class Deployment:
-    def __init__(self, tmp):
+    def __init__(self, tmp, stack):
         self.tmp = tmp
-        self.box = Sandbox(os.path.join(tmp, "sandbox")).up()
-        self.stack = Stack(self.box, fresh_clone(os.path.join(tmp, "clone")))
+        self.stack, self.box = stack, stack.box
         self.scratch = {name: os.path.join(tmp, "scan", name) for name in ("local_tmp", "remote_tmp", "tmp", "logs")}
         for folder in self.scratch.values():
             os.makedirs(folder)
@@ -214,13 +212,10 @@ class Deployment:
             self.stored.append((step, json.loads(client.get_secret_value(SecretId=SECRET)["SecretString"])))
 
     def fault(self, **body):
-        request = urllib.request.Request(self.box.endpoints["databricks_account"] + "/__sandbox/faults",
-                                         data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(request, timeout=10).close()
+        self.box.emulator("/__sandbox/faults", "POST", body)
 
     def clear_faults(self):
-        self.stack.emulator("/__sandbox/faults", method="DELETE")
+        self.box.emulator("/__sandbox/faults", method="DELETE")
 
     def secrets(self):
         endpoints = self.box.endpoints
@@ -274,25 +269,22 @@ def read_posture(stack, endpoints):
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
-    dep = Deployment(str(tmp_path_factory.mktemp("security")))
-    try:
-        venv = dep.stack.timed("make venv", ["make", "venv"])
-        assert venv.returncode == 0, ok(venv, "make venv")
-        site = dep.run("site.yml", "site.yml", *ENDPOINT_POLICIES_ON)
-        assert site.returncode == 0 and site.failed() == 0, ok(site, "site.yml")
-        dep.posture = read_posture(dep.stack, dep.box.endpoints)
-        with open(os.path.join(dep.tmp, "posture.json"), "w", encoding="utf-8") as handle:  # to read after a failure
-            json.dump(dep.posture, handle, indent=1, default=str)
-        yield dep
-    finally:
+    tmp = str(tmp_path_factory.mktemp("security"))
+    with Stack.started(tmp) as stack:
+        dep = Deployment(tmp, stack)
         try:
-            dep.watcher.stop()
-            dep.stack.report()
-            commands = sorted({text[:300] for kind, _, text in dep.watcher.blobs if kind == "cmdline"})
-            with open(os.path.join(dep.tmp, "command_lines.txt"), "w", encoding="utf-8") as handle:
-                handle.write("\n".join(commands))
+            ok(stack.timed("make venv", ["make", "venv"]), "make venv")
+            site = dep.run("site.yml", "site.yml", *ENDPOINT_POLICIES_ON)
+            assert site.returncode == 0 and site.failed() == 0, run_report(site, "site.yml")
+            dep.posture = read_posture(stack, dep.box.endpoints)
+            with open(os.path.join(tmp, "posture.json"), "w", encoding="utf-8") as handle:  # to read after a failure
+                json.dump(dep.posture, handle, indent=1, default=str)
+            yield dep
         finally:
-            dep.box.down()
+            dep.watcher.stop()
+            commands = sorted({text[:300] for kind, _, text in dep.watcher.blobs if kind == "cmdline"})
+            with open(os.path.join(tmp, "command_lines.txt"), "w", encoding="utf-8") as handle:
+                handle.write("\n".join(commands))
 
 
 @pytest.fixture(scope="module")
@@ -323,13 +315,13 @@ def hygiene(deployment):
                                            "--tags", "reset_tokens")
     finally:
         dep.clear_faults()
-    outcome["injected 500s"] = [r for r in dep.stack.emulator("/__sandbox/requests") if r["status"] == 500]
+    outcome["injected 500s"] = [r for r in dep.box.emulator("/__sandbox/requests") if r["status"] == 500]
 
     outcome["reset_tokens"] = dep.run("site.yml --tags reset_tokens", "site.yml", "--tags", "reset_tokens")
     outcome["sleep"] = dep.run("sleep.yml", "playbooks/sleep.yml")
     outcome["wake"] = dep.run("wake.yml", "playbooks/wake.yml", *ENDPOINT_POLICIES_ON)
     outcome["destroy"] = dep.run("destroy.yml", "playbooks/destroy.yml", "-e", "confirm_destroy=" + WORKSPACE)
-    dep.issued = dep.stack.emulator("/__sandbox/tokens")  # destroy revokes them; the list keeps them
+    dep.issued = dep.box.emulator("/__sandbox/tokens")  # destroy revokes them; the list keeps them
     return outcome
 
 
@@ -346,32 +338,27 @@ def json_results(stdout):
     raise AssertionError("no ansible.posix.json document in the output:\n" + stdout[-3000:])
 
 
-def failed_results(document):
-    return [(task["task"]["name"], result) for play in document["plays"] for task in play["tasks"]
-            for result in task["hosts"].values() if result.get("failed")]
-
-
 # --- A. secret hygiene ----------------------------------------------------------------------------------------
 def test_runs_did_what_the_scan_relies_on(deployment, hygiene):
     """The failures happened where intended, the rotation rotated, the watcher saw the runs' processes."""
     dep = deployment
     aws = hygiene["aws failure"]
-    assert aws.returncode != 0 and aws.failed() == 1, ok(aws, "AWS failure run")
-    assert "Unable to authorize egress rules" in aws.stdout, ok(aws, "AWS failure run")
+    assert aws.returncode != 0 and aws.failed() == 1, run_report(aws, "AWS failure run")
+    assert "Unable to authorize egress rules" in aws.stdout, run_report(aws, "AWS failure run")
 
     cluster = hygiene["cluster failure"]
-    assert cluster.returncode != 0, ok(cluster, "cluster failure run")
+    assert cluster.returncode != 0, run_report(cluster, "cluster failure run")
     failures = failed_results(json_results(cluster.stdout))
     assert failures, cluster.stdout[-3000:]
     assert any("INTERNAL_ERROR" in json.dumps(result) or "Internal error" in json.dumps(result)
-               for _, result in failures), failures
+               for _host, _task, result in failures), failures
 
     token = hygiene["token failure"]
-    assert token.returncode != 0 and token.failed() == 1, ok(token, "token failure run")
+    assert token.returncode != 0 and token.failed() == 1, run_report(token, "token failure run")
     paths = {r["path"].rsplit("/", 2)[-2] + "/" + r["path"].rsplit("/", 1)[-1] for r in hygiene["injected 500s"]}
     assert "on-behalf-of/tokens" in paths and paths & {"clusters/list", "clusters/get"}, hygiene["injected 500s"]
     for step in ("reset_tokens", "sleep", "wake", "destroy"):
-        assert hygiene[step].returncode == 0, ok(hygiene[step], step)
+        ok(hygiene[step], step)
 
     first, rotated = dict(dep.stored)["site.yml"], dict(dep.stored)["site.yml --tags reset_tokens"]
     assert rotated["pat"]["token_value"] != first["pat"]["token_value"]
@@ -459,15 +446,6 @@ def test_no_secret_on_a_command_line_or_in_an_environment(deployment, hygiene):
 
 
 # --- B. security posture (read right after site.yml) -------------------------------------------------------------
-def statements(document):
-    found = document.get("Statement", [])
-    return [found] if isinstance(found, dict) else found
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
-
-
 def is_everyone(principal):
     if principal == "*":
         return True

@@ -8,34 +8,17 @@ tests/e2e/test_iam_storage.py without interfering.
 import json
 import re
 
-PLAYBOOK = "tests/e2e/playbooks/iam_storage.yml"
-VPC_ID = "vpc-0a1b2c3d4e5f60718"
+from tests.e2e.conftest import aws_actions, ok, run_iam_storage, task_items
+
 KMS_TASK = "Ensure the KMS keys, their aliases, rotation and key policies"
 # A no-op reads each of the two keys with DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListResourceTags.
 KMS_NOOP_CALL_LIMIT = 8
-
-
-def run(sandbox, prefix, *args, **extra_vars):
-    extra = {"deployment_prefix": prefix, "e2e_vpc_id": VPC_ID, **extra_vars}
-    return sandbox.playbook(PLAYBOOK, "-e", json.dumps(extra), *args)
-
-
-def task_items(stdout, task):
-    """The result lines ("ok: [host] => (item=...)", "skipping: ...") of one task of the playbook output."""
-    match = re.search(r"^TASK \[[^\]]*: %s\] \**\n(.*?)(?=^TASK |^PLAY |\Z)" % re.escape(task), stdout,
-                      re.MULTILINE | re.DOTALL)
-    assert match, task
-    return [line for line in match.group(1).splitlines() if re.match(r"^(ok|changed|skipping|failed|fatal):", line)]
 
 
 def kms_key_ran(stdout):
     """The kms_key loop items that invoked the module (not skipped), by alias."""
     return {alias for line in task_items(stdout, KMS_TASK) if not line.startswith("skipping:")
             for alias in re.findall(r"item=(alias/\S+?)\)", line)}
-
-
-def kms_calls(sandbox):
-    return [request["action"] for request in sandbox.aws_requests() if request["service"] == "kms"]
 
 
 def key_state(kms, alias):
@@ -48,20 +31,18 @@ def key_state(kms, alias):
 def test_kms_noop_reads_once_and_drift_is_planned_then_repaired(sandbox):
     prefix = "e2e-kmsdrift"
     datalake, logging = f"alias/{prefix}-datalake", f"alias/{prefix}-logging"
-    first = run(sandbox, prefix)
-    assert first.returncode == 0, first.stdout + first.stderr
+    first = ok(run_iam_storage(sandbox, prefix), "first run")
     assert kms_key_ran(first.stdout) == {datalake, logging}
     kms = sandbox.aws_client("kms")
     converged = {alias: key_state(kms, alias) for alias in (datalake, logging)}
 
     # No-op: the keys are read once, kms_key runs for neither.
     sandbox.clear_aws_requests()
-    noop = run(sandbox, prefix)
-    assert noop.returncode == 0, noop.stdout + noop.stderr
+    noop = ok(run_iam_storage(sandbox, prefix), "no-op run")
     assert noop.changed() == 0, noop.stdout
     assert kms_key_ran(noop.stdout) == set()
     assert all(line.startswith("skipping:") for line in task_items(noop.stdout, KMS_TASK))
-    calls = kms_calls(sandbox)
+    calls = aws_actions(sandbox, "kms")
     assert len(calls) <= KMS_NOOP_CALL_LIMIT, calls
     assert set(calls) <= {"DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "ListResourceTags"}, calls
     # The buckets still name the keys' ARNs (from the read).
@@ -80,16 +61,14 @@ def test_kms_noop_reads_once_and_drift_is_planned_then_repaired(sandbox):
     kms.tag_resource(KeyId=logging_id, Tags=[{"TagKey": "Owner", "TagValue": "someone-else"}])
 
     sandbox.clear_aws_requests()
-    plan = run(sandbox, prefix, "--check", "--diff")
-    assert plan.returncode == 0, plan.stdout + plan.stderr
+    plan = ok(run_iam_storage(sandbox, prefix, "--check", "--diff"), "--check --diff")
     assert plan.changed() > 0
     assert f"{datalake}: enable_key_rotation, policy" in plan.stdout
     assert f"{logging}: tags" in plan.stdout
     assert sandbox.aws_mutating_requests() == []
     assert key_state(kms, logging)["tags"].get("Owner") == "someone-else"
 
-    repair = run(sandbox, prefix)
-    assert repair.returncode == 0, repair.stdout + repair.stderr
+    repair = ok(run_iam_storage(sandbox, prefix), "repair run")
     assert repair.changed() > 0
     assert kms_key_ran(repair.stdout) == {datalake, logging}
     assert all(line.startswith("changed:") for line in task_items(repair.stdout, KMS_TASK)), repair.stdout
@@ -99,8 +78,7 @@ def test_kms_noop_reads_once_and_drift_is_planned_then_repaired(sandbox):
     assert "Owner" not in repaired[logging]["tags"]
     assert repaired[logging]["tags"] == converged[logging]["tags"]
 
-    settled = run(sandbox, prefix)
-    assert settled.returncode == 0, settled.stdout + settled.stderr
+    settled = ok(run_iam_storage(sandbox, prefix), "settled run")
     assert settled.changed() == 0, settled.stdout
     assert kms_key_ran(settled.stdout) == set()
 
