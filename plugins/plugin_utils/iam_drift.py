@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import policies_differ, tags_differ
 
 
@@ -74,13 +75,13 @@ def _profile_changes(profile, current):
     return _change("instance profile", profile["name"], "update", before, after) if after else None
 
 
-def iam_drift(estate, desired):
+def iam_drift(estate, desired, skip_unchanged=True):
     """What differs between the desired IAM estate and the current one (the result of iam_estate_info).
 
     desired: roles (name, description, max_session_duration, trust, tags), inline_policies (role, name, state,
     policy) and instance_profiles (name, role, path, tags). Returns the role names, policy keys (role/name)
-    and instance profile names that need their amazon.aws module, and the list of changes (resource, name,
-    action create/update/delete, settings, before, after) to report."""
+    and instance profile names that need their amazon.aws module (every one of them with skip_unchanged false),
+    and the list of changes (resource, name, action create/update/delete, settings, before, after) to report."""
     if not isinstance(estate, dict) or not isinstance(desired, dict):
         raise AnsibleFilterError("iam_drift expects two dicts (the iam_estate_info result, the desired state)")
     current_roles = estate.get("roles") or {}
@@ -96,9 +97,11 @@ def iam_drift(estate, desired):
             change = compare(item, current.get(key_of(item)))
             if change is not None:
                 changes[kind].append(change)
-    return {
-        "roles": [change["name"] for change in changes["roles"]],
-        "inline_policies": [change["name"] for change in changes["inline_policies"]],
-        "instance_profiles": [change["name"] for change in changes["instance_profiles"]],
-        "changes": changes["roles"] + changes["inline_policies"] + changes["instance_profiles"],
-    }
+    if boolean(skip_unchanged, strict=True):  # "false" when given as -e deployment_skip_unchanged=false
+        written = {kind: [change["name"] for change in changes[kind]] for kind in changes}
+    else:
+        written = {"roles": [item["name"] for item in desired.get("roles") or []],
+                   "inline_policies": ["%s/%s" % (item["role"], item["name"])
+                                       for item in desired.get("inline_policies") or []],
+                   "instance_profiles": [item["name"] for item in desired.get("instance_profiles") or []]}
+    return dict(written, changes=changes["roles"] + changes["inline_policies"] + changes["instance_profiles"])

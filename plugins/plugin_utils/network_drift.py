@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import plain_tags
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import name as resource_name
 
@@ -199,11 +200,13 @@ def _security_group_reasons(groups, prefix, tags, egress_rules, result):
 
 
 def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=True, public_subnet_cidrs=None,
-                  egress_rules=None):
-    """The parts of the network that differ (``changes``), why (``reasons``) and the IDs found."""
+                  egress_rules=None, skip_unchanged=True):
+    """The parts of the network to hand to their writers (``changes``: those that differ, or every part with
+    skip_unchanged false), what differs (``reasons``) and the IDs found."""
     if not isinstance(estate, dict) or not isinstance(layout, dict):
         raise AnsibleFilterError("network_drift: expects the vpc_estate_info result and the network_plan layout")
     tags = dict(tags or {})
+    skip_unchanged = boolean(skip_unchanged, strict=True)  # "false" when given as -e deployment_skip_unchanged=false
     vpc = estate.get("vpc")
     result = {"changes": [], "reasons": {}, "vpc_id": None, "subnet_ids": {}, "internet_gateway_id": None,
               "eip_ids": {}, "nat_gateway_ids": ["" for dummy in layout["nat_gateways"]],
@@ -242,5 +245,5 @@ def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=
                                                         egress_rules, result)
 
     result["reasons"] = {part: reasons[part] for part in PARTS if reasons[part]}
-    result["changes"] = [part for part in PARTS if reasons[part]]
+    result["changes"] = [part for part in PARTS if reasons[part] or not skip_unchanged]
     return result

@@ -16,6 +16,7 @@ __metaclass__ = type
 import json
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import plain_tags, policies_differ
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -83,13 +84,16 @@ def current_lifecycle_rule(facts, rule_id):
     return None
 
 
-def bucket_drift(desired, current, rule_id="lakehouse-retention"):
+def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged=True):
     """For each desired bucket that differs from its current state (from amazon.aws.s3_bucket_info),
-    a dict: name, logical, exists, settings (names of the s3_bucket settings that differ), lifecycle
-    (None, "present" or "absent": what s3_lifecycle must do), before/after (the differing values),
-    desired (the desired entry). Buckets that match are left out, so [] means nothing to do."""
+    a dict: name, logical, exists, settings (names of the s3_bucket settings that differ), write_bucket
+    (whether s3_bucket runs), lifecycle (None, "present" or "absent": what s3_lifecycle must do), before/after
+    (the differing values), desired (the desired entry), differs. Buckets that match are left out, so []
+    means nothing to do; with skip_unchanged false every bucket is in, for both writers (s3_lifecycle with the
+    state the bucket's rule should have), and differs says which ones differ."""
     if not isinstance(desired, list) or not isinstance(current, list):
         raise AnsibleFilterError("storage_encryption_bucket_drift expects two lists (desired, s3_bucket_info buckets)")
+    skip_unchanged = boolean(skip_unchanged, strict=True)  # "false" when given as -e deployment_skip_unchanged=false
     by_name = {bucket.get("name"): bucket for bucket in current}
     drift = []
     for bucket in desired:
@@ -121,12 +125,16 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention"):
         lifecycle = None
         wanted_rule = desired_lifecycle_rule(bucket.get("lifecycle"), rule_id)
         rule = current_lifecycle_rule(facts, rule_id)
-        if wanted_rule != rule:
+        if wanted_rule != rule or not skip_unchanged:
             lifecycle = "present" if wanted_rule else "absent"
+        if wanted_rule != rule:
             before["lifecycle"], after["lifecycle"] = rule, wanted_rule
 
-        if not exists or settings or lifecycle:
+        differs = not exists or bool(settings) or "lifecycle" in after
+        if differs or not skip_unchanged:
+            settings = ["create", *settings] if not exists else settings
             drift.append({"name": bucket["name"], "logical": bucket["logical"], "exists": exists,
-                          "settings": ["create", *settings] if not exists else settings,
-                          "lifecycle": lifecycle, "before": before, "after": after, "desired": bucket})
+                          "settings": settings, "write_bucket": bool(settings) or not skip_unchanged,
+                          "lifecycle": lifecycle, "before": before, "after": after, "desired": bucket,
+                          "differs": differs})
     return drift

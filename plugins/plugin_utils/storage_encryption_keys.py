@@ -23,15 +23,17 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws impo
 )
 
 
-def key_drift(desired, current):
+def key_drift(desired, current, skip_unchanged=True):
     """For each desired key (name, alias, description, enable_key_rotation, policy, tags) that
     amazon.aws.kms_key (enabled=true, purge_tags=true, no grants) would change, a dict: name, alias,
     exists, settings (what differs: create, state, description, enable_key_rotation, tags, policy),
-    before/after (the differing values), desired (the desired entry). Keys that match are left out,
-    so [] means kms_key has nothing to do."""
+    before/after (the differing values), desired (the desired entry), differs. Keys that match are left out,
+    so [] means kms_key has nothing to do; with skip_unchanged false they are in too (settings [], differs
+    false), so that kms_key runs for every key."""
     if not isinstance(desired, list) or not isinstance(current, dict):
         raise AnsibleFilterError("storage_encryption_key_drift expects a list (desired keys) and a dict "
                                  "(the keys returned by kms_key_estate_info)")
+    skip_unchanged = boolean(skip_unchanged, strict=True)  # "false" when given as -e deployment_skip_unchanged=false
     drift = []
     for key in desired:
         alias = kms_alias_name(key["alias"])
@@ -46,7 +48,7 @@ def key_drift(desired, current):
         }
         if facts is None:
             drift.append({"name": key["name"], "alias": alias, "exists": False, "settings": ["create"],
-                          "before": {}, "after": wanted, "desired": key})
+                          "before": {}, "after": wanted, "desired": key, "differs": True})
             continue
         comparisons = (
             # setting, current value, desired value, whether kms_key would change it
@@ -62,9 +64,9 @@ def key_drift(desired, current):
         )
         before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
         after = {setting: value for setting, _current, value, differs in comparisons if differs}
-        if after:
+        if after or not skip_unchanged:
             drift.append({"name": key["name"], "alias": alias, "exists": True, "settings": sorted(after),
-                          "before": before, "after": after, "desired": key})
+                          "before": before, "after": after, "desired": key, "differs": bool(after)})
     return drift
 
 

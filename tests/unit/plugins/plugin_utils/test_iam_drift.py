@@ -209,3 +209,18 @@ def test_rejects_what_is_not_two_dicts():
         iam_drift([], desired())
     with pytest.raises(AnsibleFilterError):
         iam_drift(current(), None)
+
+
+def test_with_skip_unchanged_false_every_resource_goes_to_its_writer():
+    wanted = desired()
+    result = iam_drift(current(), wanted, skip_unchanged=False)
+    assert result["changes"] == []
+    assert result["roles"] == [role["name"] for role in wanted["roles"]]
+    assert result["inline_policies"] == ["%s/%s" % (policy["role"], policy["name"])
+                                         for policy in wanted["inline_policies"]]
+    assert result["instance_profiles"] == [profile["name"] for profile in wanted["instance_profiles"]]
+
+
+def test_skip_unchanged_given_as_text_is_a_boolean():
+    assert iam_drift(current(), desired(), skip_unchanged="false")["roles"]
+    assert iam_drift(current(), desired(), skip_unchanged="true") == NOTHING

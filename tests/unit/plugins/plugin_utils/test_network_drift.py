@@ -172,3 +172,18 @@ def test_rule_sets():
 def test_bad_input_is_refused():
     with pytest.raises(AnsibleFilterError, match="vpc_estate_info"):
         network_drift(None, PREFIX, LAYOUT, TAGS)
+
+
+def test_with_skip_unchanged_false_every_part_goes_to_its_writer():
+    result = drift(converged(), skip_unchanged=False)
+    assert result["changes"] == list(PARTS) and result["reasons"] == {}
+    assert result == dict(drift(converged()), changes=list(PARTS))
+    estate = converged()
+    estate["internet_gateways"][0]["tags"] = tagged("lh-igw", Extra="x")
+    assert list(drift(estate, skip_unchanged=False)["reasons"]) == ["internet_gateway"]
+
+
+@pytest.mark.parametrize("value", ["false", "False", "no", 0])
+def test_skip_unchanged_given_as_text_is_a_boolean(value):
+    assert drift(converged(), skip_unchanged=value)["changes"] == list(PARTS)
+    assert drift(converged(), skip_unchanged="true")["changes"] == []

@@ -110,3 +110,22 @@ def test_other_buckets_in_the_listing_are_ignored():
 def test_wrong_input_types():
     with pytest.raises(AnsibleFilterError):
         bucket_drift({"name": "b"}, [])
+
+
+def test_with_skip_unchanged_false_every_bucket_goes_to_both_writers():
+    (entry,) = bucket_drift([desired()], [current()], skip_unchanged=False)
+    assert entry["differs"] is False and entry["write_bucket"] is True and entry["settings"] == []
+    assert entry["lifecycle"] == "present" and "lifecycle" not in entry["after"]
+    (without_rule,) = bucket_drift([desired(lifecycle={})], [current(bucket_lifecycle_configuration={"Rules": []})],
+                                   skip_unchanged=False)
+    assert without_rule["lifecycle"] == "absent" and without_rule["differs"] is False
+
+
+def test_a_differing_bucket_is_marked_and_written_as_before():
+    (entry,) = bucket_drift([desired(versioning=False)], [current()])
+    assert entry["differs"] is True and entry["write_bucket"] is True and entry["lifecycle"] is None
+
+
+def test_skip_unchanged_given_as_text_is_a_boolean():
+    assert len(bucket_drift([desired()], [current()], skip_unchanged="false")) == 1
+    assert bucket_drift([desired()], [current()], skip_unchanged="true") == []

@@ -160,3 +160,16 @@ def test_key_arns_without_stand_in_leave_a_missing_key_empty():
     keys = [{"name": "datalake", "alias": "alias/p-datalake"}, {"name": "logging", "alias": "alias/p-logging"}]
     assert key_arns([], "eu-west-1", "123456789012", current={"alias/p-logging": {"arn": ARN}}, keys=keys,
                     stand_in=False) == {"datalake": "", "logging": ARN}
+
+
+def test_with_skip_unchanged_false_every_key_goes_to_kms_key():
+    (entry,) = key_drift([desired()], current(), skip_unchanged=False)
+    assert entry["name"] == "datalake" and entry["settings"] == [] and entry["differs"] is False
+    assert entry["before"] == {} and entry["after"] == {}
+    (changed,) = key_drift([desired(description="Other")], current(), skip_unchanged=False)
+    assert changed["differs"] is True and changed["settings"] == ["description"]
+
+
+def test_skip_unchanged_given_as_text_is_a_boolean():
+    assert len(key_drift([desired()], current(), skip_unchanged="false")) == 1
+    assert key_drift([desired()], current(), skip_unchanged="yes") == []
