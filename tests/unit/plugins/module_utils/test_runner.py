@@ -1,10 +1,13 @@
-"""_runner: a module's runner returns its result and main() exits once (exit_json, fail_json or fail_json_aws)."""
+"""_runner: a module's runner returns its result and main() exits once (exit_json, fail_json or fail_json_aws);
+and run_main (tests/unit/conftest.py), which reads that one exit for the module tests."""
 
 import glob
+import json
 import os
 import re
 
 import pytest
+from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_module
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
@@ -99,3 +102,41 @@ def test_every_module_exits_through_the_runner(path):
         source = handle.read()
     assert not re.search(r"\b(exit_json|fail_json|fail_json_aws|SystemExit|sys\.exit)\b", source)
     assert re.search(r"\.run\(run\)|run_module\(", source), "main() does not hand a runner to the one exit"
+
+
+# --- run_main: the one exit as the module tests read it ------------------------------------------
+def _module():
+    return basic.AnsibleModule(argument_spec=dict(secret=dict(type="str", no_log=True)))
+
+
+def test_the_one_exit_is_returned_as_ansible_reads_it(run_main):
+    def main():
+        _module().exit_json(changed=True, echo="the secret is s3cr3t-value")
+
+    with patch_module_args({"secret": "s3cr3t-value"}):
+        result = run_main(main)
+    assert result["changed"] is True and result["invocation"]["module_args"]["secret"] != "s3cr3t-value"
+    assert "s3cr3t-value" not in json.dumps(result)  # no_log values masked, as in a run
+
+
+def test_a_failure_is_returned_with_failed_and_its_message(run_main):
+    with patch_module_args({}):
+        result = run_main(lambda: _module().fail_json(msg="went wrong", error_code="X"))
+    assert result["failed"] is True and result["msg"] == "went wrong" and result["error_code"] == "X"
+
+
+def test_an_exit_ends_main_as_it_ends_the_interpreter(run_main):
+    after = []
+
+    def main():
+        _module().fail_json(msg="first")
+        after.append("ran on")
+
+    with patch_module_args({}):
+        assert run_main(main)["msg"] == "first"
+    assert after == []
+
+
+def test_a_main_that_never_exits_fails_the_test(run_main):
+    with patch_module_args({}), pytest.raises(AssertionError, match="exited 0 times"):
+        run_main(_module)

@@ -12,7 +12,6 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 )
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_account_info as account_info
 from databricks.sdk import errors as sdk_errors
-from test_account_fakes import CONNECTION, run_module
 
 
 class FakeAccount:
@@ -33,13 +32,20 @@ class FakeAccount:
         return self
 
 
-def probe(fake, reachable=None):
-    get = mock.patch.object(account_info.requests, "get", side_effect=reachable)
-    with get:
-        return run_module(account_info.main, CONNECTION, fake)
+@pytest.fixture
+def probe(run_account_module):
+    """probe(fake, reachable=None): databricks_account_info run against fake (an account client), the host reachable
+    unless reachable is the exception requests.get raises."""
+
+    def run(fake, reachable=None):
+        get = mock.patch.object(account_info.requests, "get", side_effect=reachable)
+        with get:
+            return run_account_module(account_info.main, {}, fake)
+
+    return run
 
 
-def test_accepted_credentials_read_the_service_principal():
+def test_accepted_credentials_read_the_service_principal(probe):
     fake = FakeAccount({"Resources": [{"id": "7", "displayName": "automation"}]})
     result = probe(fake)
     assert result["authenticated"] is True and not result["changed"]
@@ -55,7 +61,7 @@ def test_accepted_credentials_read_the_service_principal():
                                          "service not known)"), "host name does not resolve"),
     (requests.exceptions.ConnectTimeout("timed out"), "no reply in time"),
 ])
-def test_unreachable_host(error, reason):
+def test_unreachable_host(probe, error, reason):
     fake = FakeAccount({})
     result = probe(fake, reachable=error)
     assert result["failed"] and result["error_kind"] == "unreachable" and result["reason"] == reason
@@ -63,7 +69,7 @@ def test_unreachable_host(error, reason):
     assert fake.calls == []  # no credential was sent
 
 
-def test_refused_credentials_name_the_host_not_the_secret():
+def test_refused_credentials_name_the_host_not_the_secret(probe):
     fake = FakeAccount(ValueError("default auth: oauth-m2m: invalid_client: Client authentication failed.. Config: "
                                   "host=https://accounts.example, client_secret=***"))
     result = probe(fake)
@@ -78,7 +84,7 @@ def test_refused_credentials_name_the_host_not_the_secret():
     (sdk_errors.NotFound("no such account"), "account"),
     (sdk_errors.Unauthenticated("bad token"), "authentication"),
 ])
-def test_api_errors_are_classified(error, kind):
+def test_api_errors_are_classified(probe, error, kind):
     result = probe(FakeAccount(error))
     assert result["failed"] and result["error_kind"] == kind, result
 

@@ -7,56 +7,65 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_account_vpc_endpoint as account_vpc_endpoint,
 )
-from test_account_fakes import CONNECTION, FakeDatabricks, run_module
 
 
 @pytest.fixture
-def fake():
-    return FakeDatabricks()
+def endpoint(run_account_module, fake_databricks):
+    """endpoint(check_mode=False, **args): databricks_account_vpc_endpoint lh-workspace-vpce run against fake_databricks
+    (diff on)."""
+
+    def run(check_mode=False, **args):
+        return run_account_module(account_vpc_endpoint.main, dict(name="lh-workspace-vpce", **args), fake_databricks,
+                                  check_mode=check_mode, diff=True)
+
+    return run
 
 
-def endpoint(fake, check_mode=False, **args):
-    return run_module(account_vpc_endpoint.main, dict(CONNECTION, name="lh-workspace-vpce", **args), fake,
-                      check_mode=check_mode, diff=True)
+@pytest.fixture
+def settings(run_account_module, fake_databricks):
+    """settings(check_mode=False, **args): databricks_account_private_access_settings lh-pas run against fake_databricks
+    (diff on)."""
+
+    def run(check_mode=False, **args):
+        return run_account_module(account_private_access_settings.main, dict(name="lh-pas", **args), fake_databricks,
+                                  check_mode=check_mode, diff=True)
+
+    return run
 
 
-def settings(fake, check_mode=False, **args):
-    return run_module(account_private_access_settings.main, dict(CONNECTION, name="lh-pas", **args), fake,
-                      check_mode=check_mode, diff=True)
-
-
-def test_vpc_endpoint_registered_once_and_replaced_when_the_aws_endpoint_changes(fake):
+def test_vpc_endpoint_registered_once_and_replaced_when_the_aws_endpoint_changes(endpoint, fake_databricks):
     wanted = dict(aws_vpc_endpoint_id="vpce-1", region="eu-west-1")
-    planned = endpoint(fake, check_mode=True, **wanted)
-    assert planned["changed"] and planned["vpc_endpoint_id"] is None and fake.mutating_calls() == []
-    first = endpoint(fake, **wanted)
-    registered = fake.account["vpc-endpoints"][first["vpc_endpoint_id"]]
+    planned = endpoint(check_mode=True, **wanted)
+    assert planned["changed"] and planned["vpc_endpoint_id"] is None and fake_databricks.mutating_calls() == []
+    first = endpoint(**wanted)
+    registered = fake_databricks.account["vpc-endpoints"][first["vpc_endpoint_id"]]
     assert first["changed"] and registered["aws_vpc_endpoint_id"] == "vpce-1"
-    assert not endpoint(fake, **wanted)["changed"]
-    moved = endpoint(fake, aws_vpc_endpoint_id="vpce-2", region="eu-west-1")
+    assert not endpoint(**wanted)["changed"]
+    moved = endpoint(aws_vpc_endpoint_id="vpce-2", region="eu-west-1")
     assert moved["changed"] and moved["replaced"] and moved["vpc_endpoint_id"] != first["vpc_endpoint_id"]
-    assert [e["aws_vpc_endpoint_id"] for e in fake.account["vpc-endpoints"].values()] == ["vpce-2"]
-    assert endpoint(fake, state="absent")["changed"] and fake.account["vpc-endpoints"] == {}
+    assert [e["aws_vpc_endpoint_id"] for e in fake_databricks.account["vpc-endpoints"].values()] == ["vpce-2"]
+    assert endpoint(state="absent")["changed"] and fake_databricks.account["vpc-endpoints"] == {}
 
 
-def test_vpc_endpoint_needs_its_aws_endpoint(fake):
-    result = endpoint(fake, region="eu-west-1")
-    assert result["failed"] and "aws_vpc_endpoint_id" in result["msg"] and fake.mutating_calls() == []
+def test_vpc_endpoint_needs_its_aws_endpoint(endpoint, fake_databricks):
+    result = endpoint(region="eu-west-1")
+    assert result["failed"] and "aws_vpc_endpoint_id" in result["msg"] and fake_databricks.mutating_calls() == []
 
 
-def test_private_access_settings_created_updated_in_place_and_idempotent(fake):
+def test_private_access_settings_created_updated_in_place_and_idempotent(settings, fake_databricks):
     wanted = dict(region="eu-west-1", private_access_level="ENDPOINT", allowed_vpc_endpoint_ids=["e-1", "e-2"])
-    planned = settings(fake, check_mode=True, **wanted)
+    planned = settings(check_mode=True, **wanted)
     assert planned["changed"] and planned["private_access_settings"]["public_access_enabled"] is False
-    assert fake.mutating_calls() == []
-    first = settings(fake, **wanted)
+    assert fake_databricks.mutating_calls() == []
+    first = settings(**wanted)
     pid = first["private_access_settings_id"]
-    assert first["changed"] and fake.account["private-access-settings"][pid]["private_access_level"] == "ENDPOINT"
-    assert not settings(fake, region="eu-west-1", private_access_level="ENDPOINT",
+    assert first["changed"]
+    assert fake_databricks.account["private-access-settings"][pid]["private_access_level"] == "ENDPOINT"
+    assert not settings(region="eu-west-1", private_access_level="ENDPOINT",
                         allowed_vpc_endpoint_ids=["e-2", "e-1"])["changed"]
-    opened = settings(fake, public_access_enabled=True, **wanted)
+    opened = settings(public_access_enabled=True, **wanted)
     assert opened["changed"] and opened["private_access_settings_id"] == pid  # PUT, same id
     assert opened["diff"]["before"]["public_access_enabled"] is False
-    assert fake.mutating_calls()[-1] == ("PUT", "/api/2.0/accounts/acc-1/private-access-settings/" + pid)
-    assert settings(fake, state="absent")["changed"] and fake.account["private-access-settings"] == {}
-    assert not settings(fake, state="absent")["changed"]
+    assert fake_databricks.mutating_calls()[-1] == ("PUT", "/api/2.0/accounts/acc-1/private-access-settings/" + pid)
+    assert settings(state="absent")["changed"] and fake_databricks.account["private-access-settings"] == {}
+    assert not settings(state="absent")["changed"]

@@ -2,40 +2,46 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group_member as group_member
-from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 
 
 @pytest.fixture
-def fake():
-    box = FakeDatabricks()
-    box.principals["ServicePrincipals"]["sp-2"] = {"id": "sp-2", "applicationId": "app-2", "displayName": "SP"}
-    return box
+def fake(fake_databricks):
+    """fake_databricks with a second service principal, sp-2 (application app-2)."""
+    fake_databricks.principals["ServicePrincipals"]["sp-2"] = {"id": "sp-2", "applicationId": "app-2",
+                                                               "displayName": "SP"}
+    return fake_databricks
 
 
-def member(fake, check_mode=False, **args):
-    args.setdefault("group", "admins")
-    return run_module(group_member.main, dict(WS_CONNECTION, **args), fake,
-                      check_mode=check_mode, diff=True)
+@pytest.fixture
+def member(run_workspace_module, fake):
+    """member(check_mode=False, **args): databricks_group_member (group admins unless given) run against fake (diff
+    on)."""
+
+    def run(check_mode=False, **args):
+        args.setdefault("group", "admins")
+        return run_workspace_module(group_member.main, args, fake, check_mode=check_mode, diff=True)
+
+    return run
 
 
-def test_add_then_unchanged_then_remove(fake):
-    assert member(fake, service_principal="app-2", check_mode=True)["changed"]
+def test_add_then_unchanged_then_remove(member, fake):
+    assert member(service_principal="app-2", check_mode=True)["changed"]
     assert fake.mutating_calls() == []
-    added = member(fake, service_principal="app-2")
+    added = member(service_principal="app-2")
     assert added["changed"] and added["member_id"] == "sp-2"
     assert {"value": "sp-2"} in fake.principals["Groups"]["g-admins"]["members"]
-    assert not member(fake, service_principal="app-2")["changed"]
-    removed = member(fake, service_principal="app-2", state="absent")
+    assert not member(service_principal="app-2")["changed"]
+    removed = member(service_principal="app-2", state="absent")
     assert removed["changed"] and removed["diff"]["after"]["members"] == ["sp-admin"]
-    assert not member(fake, service_principal="app-2", state="absent")["changed"]
+    assert not member(service_principal="app-2", state="absent")["changed"]
 
 
-def test_unknown_member_or_group(fake):
-    assert member(fake, service_principal="nope")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
-    assert member(fake, service_principal="nope", check_mode=True)["changed"]
-    assert member(fake, group="nope", member_id="sp-2")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+def test_unknown_member_or_group(member, fake):
+    assert member(service_principal="nope")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    assert member(service_principal="nope", check_mode=True)["changed"]
+    assert member(group="nope", member_id="sp-2")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
 
 
-def test_exactly_one_member_option(fake):
-    result = member(fake, service_principal="app-2", member_id="sp-2")
+def test_exactly_one_member_option(member, fake):
+    result = member(service_principal="app-2", member_id="sp-2")
     assert result["failed"] and "mutually exclusive" in result["msg"]

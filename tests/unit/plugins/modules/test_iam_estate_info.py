@@ -5,7 +5,6 @@ import json
 import botocore.exceptions
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import iam_estate_info
-from test_aws_fakes import run_aws_module
 
 TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
@@ -55,9 +54,15 @@ class FakeIam:
         return {"Tags": self.profiles[InstanceProfileName]["Tags"]}
 
 
-def run(fake, check_mode=False, **params):
-    args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-    return run_aws_module(iam_estate_info.main, fake, "iam", args)[0]
+@pytest.fixture
+def run(run_aws_module):
+    """run(fake, check_mode=False, **params): iam_estate_info run against fake IAM, its ModuleExit."""
+
+    def run_info(fake, check_mode=False, **params):
+        args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
+        return run_aws_module(iam_estate_info.main, fake, "iam", args)[0]
+
+    return run_info
 
 
 PARAMS = {"roles": ["r1", "r2"],
@@ -66,7 +71,7 @@ PARAMS = {"roles": ["r1", "r2"],
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_reads_what_exists_and_leaves_out_what_does_not(check_mode):
+def test_reads_what_exists_and_leaves_out_what_does_not(run, check_mode):
     fake = FakeIam()
     outcome = run(fake, check_mode=check_mode, **PARAMS)
     assert not outcome.failed, outcome.result
@@ -83,21 +88,21 @@ def test_reads_what_exists_and_leaves_out_what_does_not(check_mode):
                           "GetInstanceProfile"]
 
 
-def test_profile_tags_read_separately_when_not_returned_with_the_profile():
+def test_profile_tags_read_separately_when_not_returned_with_the_profile(run):
     fake = FakeIam(profile_tags_inline=False)
     result = run(fake, instance_profiles=["ip1"]).result
     assert result["instance_profiles"]["ip1"]["tags"] == {"Project": "lh"}
     assert fake.calls == ["GetInstanceProfile", "ListInstanceProfileTags"]
 
 
-def test_nothing_asked_nothing_read():
+def test_nothing_asked_nothing_read(run):
     fake = FakeIam()
     result = run(fake).result
     assert result["roles"] == {} and result["inline_policies"] == {} and result["instance_profiles"] == {}
     assert fake.calls == []
 
 
-def test_other_errors_fail_the_module():
+def test_other_errors_fail_the_module(run):
     fake = FakeIam()
 
     def denied(RoleName):

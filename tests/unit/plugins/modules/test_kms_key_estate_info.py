@@ -4,8 +4,8 @@ import json
 from unittest import mock
 
 import botocore.exceptions
+import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import kms_key_estate_info
-from test_aws_fakes import run_aws_module
 
 ARN = "arn:aws:kms:eu-west-1:123456789012:key/"
 POLICY = {"Version": "2012-10-17", "Statement": [{"Sid": "Root", "Effect": "Allow", "Action": "kms:*"}]}
@@ -65,14 +65,21 @@ class FakeKms:
         return {"Tags": tags[1:] if Marker else tags, "Truncated": False}
 
 
-def run(fake, check_mode=False, **params):
-    args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-    outcome, decorators = run_aws_module(kms_key_estate_info.main, fake, "kms", args)
-    assert decorators and all(decorator is not None for decorator in decorators)
-    return outcome
+@pytest.fixture
+def run(run_aws_module):
+    """run(fake, check_mode=False, **params): kms_key_estate_info run against fake KMS, its ModuleExit (the module
+    asks for a retrying client)."""
+
+    def run_info(fake, check_mode=False, **params):
+        args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
+        outcome, decorators = run_aws_module(kms_key_estate_info.main, fake, "kms", args)
+        assert decorators and all(decorator is not None for decorator in decorators)
+        return outcome
+
+    return run_info
 
 
-def test_reads_each_key_with_four_calls():
+def test_reads_each_key_with_four_calls(run):
     fake = FakeKms()
     fake.add("alias/p-datalake", "1111", tags={"Project": "lakehouse", "Cost": "1"})
     fake.add("alias/p-logging", "2222", rotation=False)
@@ -95,7 +102,7 @@ def test_reads_each_key_with_four_calls():
     assert fake.calls[1][1] == {"KeyId": "1111", "PolicyName": "default"}
 
 
-def test_missing_alias_is_left_out():
+def test_missing_alias_is_left_out(run):
     fake = FakeKms()
     fake.add("alias/p-logging", "2222")
     keys = run(fake, check_mode=True, aliases=["alias/p-datalake", "alias/p-logging"]).result["keys"]
@@ -103,7 +110,7 @@ def test_missing_alias_is_left_out():
     assert [operation for operation, kwargs in fake.calls].count("DescribeKey") == 2
 
 
-def test_key_pending_deletion_is_read_with_its_state():
+def test_key_pending_deletion_is_read_with_its_state(run):
     fake = FakeKms()
     fake.add("alias/p-datalake", "1111", state="PendingDeletion")
     key = run(fake, aliases=["alias/p-datalake"]).result["keys"]["alias/p-datalake"]
@@ -111,7 +118,7 @@ def test_key_pending_deletion_is_read_with_its_state():
     assert key["enable_key_rotation"] is None
 
 
-def test_throttling_is_retried():
+def test_throttling_is_retried(run):
     fake = FakeKms()
     fake.add("alias/p-datalake", "1111")
     fake.throttle["DescribeKey"] = 3
@@ -122,7 +129,7 @@ def test_throttling_is_retried():
     assert [operation for operation, kwargs in fake.calls].count("DescribeKey") == 4
 
 
-def test_other_errors_fail_the_module():
+def test_other_errors_fail_the_module(run):
     fake = FakeKms()
     fake.add("alias/p-datalake", "1111")
 

@@ -2,39 +2,40 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_permissions as permissions
-from test_account_fakes import WS_CONNECTION, FakeDatabricks, run_module
 
 ACL = [{"service_principal_name": "app-2", "permission_level": "CAN_USE"}]
 
 
 @pytest.fixture
-def fake():
-    return FakeDatabricks()
+def perms(run_workspace_module, fake_databricks):
+    """perms(check_mode=False, **args): databricks_permissions on authorization/tokens (ACL unless given) run against
+    fake_databricks (diff on)."""
+
+    def run(check_mode=False, **args):
+        args.setdefault("access_control_list", ACL)
+        return run_workspace_module(permissions.main, dict(object_type="authorization", object_id="tokens", **args),
+                                    fake_databricks, check_mode=check_mode, diff=True)
+
+    return run
 
 
-def perms(fake, check_mode=False, **args):
-    args.setdefault("access_control_list", ACL)
-    return run_module(permissions.main, dict(WS_CONNECTION, object_type="authorization", object_id="tokens", **args),
-                      fake, check_mode=check_mode, diff=True)
-
-
-def test_grant_then_unchanged(fake):
-    assert perms(fake, check_mode=True)["changed"] and fake.mutating_calls() == []
-    granted = perms(fake)
+def test_grant_then_unchanged(perms, fake_databricks):
+    assert perms(check_mode=True)["changed"] and fake_databricks.mutating_calls() == []
+    granted = perms()
     assert granted["changed"] and granted["grants"] == {"service_principal_name:app-2": ["CAN_USE"]}
-    assert fake.mutating_calls() == [("PATCH", "/api/2.0/permissions/authorization/tokens")]
-    assert not perms(fake)["changed"]
+    assert fake_databricks.mutating_calls() == [("PATCH", "/api/2.0/permissions/authorization/tokens")]
+    assert not perms()["changed"]
 
 
-def test_merge_keeps_other_grants_and_exclusive_replaces_them(fake):
-    fake.token_acl[("group_name", "users")] = "CAN_USE"
-    merged = perms(fake)
+def test_merge_keeps_other_grants_and_exclusive_replaces_them(perms, fake_databricks):
+    fake_databricks.token_acl[("group_name", "users")] = "CAN_USE"
+    merged = perms()
     assert set(merged["grants"]) == {"group_name:users", "service_principal_name:app-2"}
-    replaced = perms(fake, exclusive=True)
+    replaced = perms(exclusive=True)
     assert replaced["changed"] and set(replaced["grants"]) == {"service_principal_name:app-2"}
     assert replaced["diff"]["before"]["grants"]["group_name:users"] == ["CAN_USE"]
 
 
-def test_entry_needs_one_principal(fake):
-    result = perms(fake, access_control_list=[{"permission_level": "CAN_USE"}])
+def test_entry_needs_one_principal(perms, fake_databricks):
+    result = perms(access_control_list=[{"permission_level": "CAN_USE"}])
     assert result["failed"] and result["error_code"] == "INVALID_PARAMETER_VALUE"

@@ -7,28 +7,21 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_spark_version_info as spark_version_info,
 )
-from test_account_fakes import WS_CONNECTION, run_module
-from test_cluster_fakes import SPARK_VERSIONS, FakeWorkspace
 
 
-@pytest.fixture
-def fake():
-    return FakeWorkspace()
-
-
-def test_latest_lts(fake):
-    result = run_module(spark_version_info.main, dict(WS_CONNECTION, long_term_support=True), fake)
+def test_latest_lts(run_workspace_module, fake_workspace):
+    result = run_workspace_module(spark_version_info.main, dict(long_term_support=True), fake_workspace)
     assert not result["changed"] and result["spark_version"] == "17.3.x-scala2.13"
     assert [v["key"] for v in result["versions"]] == ["17.3.x-scala2.13", "16.4.x-scala2.12", "15.4.x-scala2.12"]
 
 
-def test_latest_lts_for_scala_212(fake):
-    result = run_module(spark_version_info.main, dict(WS_CONNECTION, long_term_support=True, scala="2.12"), fake)
+def test_latest_lts_for_scala_212(run_workspace_module, fake_workspace):
+    result = run_workspace_module(spark_version_info.main, dict(long_term_support=True, scala="2.12"), fake_workspace)
     assert result["spark_version"] == "16.4.x-scala2.12"
 
 
-def test_no_match_fails(fake):
-    result = run_module(spark_version_info.main, dict(WS_CONNECTION, gpu=True), fake)
+def test_no_match_fails(run_workspace_module, fake_workspace):
+    result = run_workspace_module(spark_version_info.main, dict(gpu=True), fake_workspace)
     assert result["failed"] and result["error_code"] == "NO_MATCH" and "gpu=True" in result["msg"]
 
 
@@ -38,5 +31,5 @@ def test_no_match_fails(fake):
     ({"photon": True, "long_term_support": True}, "16.4.x-photon-scala2.12"),
     ({"spark_version": "3.5.0"}, "15.4.x-scala2.12"),
 ])
-def test_selection(query, expected):
-    assert select_spark_versions(SPARK_VERSIONS, **query)[0]["key"] == expected
+def test_selection(fake_workspace, query, expected):
+    assert select_spark_versions(fake_workspace.spark_versions, **query)[0]["key"] == expected

@@ -5,8 +5,8 @@ import itertools
 import json
 from unittest import mock
 
+import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import ec2_vpc_endpoint as vpc_endpoint
-from test_aws_fakes import run_aws_module
 
 VPC = "vpc-1"
 REGION = "eu-west-1"
@@ -94,9 +94,16 @@ class FakeEc2:
             self.endpoints[resource]["Tags"] = [t for t in self.endpoints[resource]["Tags"] if t["Key"] not in keys]
 
 
-def run(fake, check_mode=False, diff=False, **params):
-    args = dict(vpc_id=VPC, region=REGION, _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
-    return run_aws_module(vpc_endpoint.main, fake, "ec2", args)[0]
+@pytest.fixture
+def run(run_aws_module):
+    """run(fake, check_mode=False, diff=False, **params): ec2_vpc_endpoint run in VPC vpc-1 against fake EC2, its
+    ModuleExit."""
+
+    def run_endpoints(fake, check_mode=False, diff=False, **params):
+        args = dict(vpc_id=VPC, region=REGION, _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
+        return run_aws_module(vpc_endpoint.main, fake, "ec2", args)[0]
+
+    return run_endpoints
 
 
 def databricks_endpoints(route_tables=("rtb-1", "rtb-2"), subnets=("subnet-1", "subnet-2"), policy=None):
@@ -108,7 +115,7 @@ def databricks_endpoints(route_tables=("rtb-1", "rtb-2"), subnets=("subnet-1", "
     ]
 
 
-def test_creates_every_missing_endpoint_in_one_run_then_changes_nothing():
+def test_creates_every_missing_endpoint_in_one_run_then_changes_nothing(run):
     fake = FakeEc2()
     first = run(fake, endpoints=databricks_endpoints(), tags={"Project": "lh"})
     assert not first.failed, first.result
@@ -132,7 +139,7 @@ def test_creates_every_missing_endpoint_in_one_run_then_changes_nothing():
     assert second.result["vpc_endpoint_ids"] == ["vpce-1", "vpce-2", "vpce-3"]
 
 
-def test_check_mode_predicts_creation_without_mutating():
+def test_check_mode_predicts_creation_without_mutating(run):
     fake = FakeEc2()
     result = run(fake, check_mode=True, diff=True, endpoints=databricks_endpoints()).result
     assert result["changed"] is True
@@ -144,7 +151,7 @@ def test_check_mode_predicts_creation_without_mutating():
     assert set(result["diff"]["after"]) == {S3, STS, KINESIS}
 
 
-def test_deleted_and_deleting_endpoints_are_ignored_and_replaced():
+def test_deleted_and_deleting_endpoints_are_ignored_and_replaced(run):
     fake = FakeEc2()
     fake.add(S3, state="deleted", RouteTableIds=["rtb-1", "rtb-2"], tags={"Name": "lh-s3"})
     fake.add(S3, state="deleting", RouteTableIds=["rtb-1", "rtb-2"], tags={"Name": "lh-s3"})
@@ -154,7 +161,7 @@ def test_deleted_and_deleting_endpoints_are_ignored_and_replaced():
     assert result["vpc_endpoint_ids"] == ["vpce-3"]
 
 
-def test_updates_route_tables_subnets_groups_policy_dns_and_tags_in_place():
+def test_updates_route_tables_subnets_groups_policy_dns_and_tags_in_place(run):
     fake = FakeEc2()
     fake.add(S3, RouteTableIds=["rtb-1", "rtb-old"], tags={"Name": "lh-s3", "Stale": "x"})
     fake.add(STS, "Interface", SubnetIds=["subnet-1", "subnet-9"], Groups=[{"GroupId": "sg-9"}],
@@ -182,7 +189,7 @@ def test_updates_route_tables_subnets_groups_policy_dns_and_tags_in_place():
     assert fake.mutating_calls() == []
 
 
-def test_restrictive_policy_removed_resets_to_default_full_access():
+def test_restrictive_policy_removed_resets_to_default_full_access(run):
     fake = FakeEc2()
     fake.add(S3, RouteTableIds=["rtb-1", "rtb-2"], tags={"Name": "lh-s3"},
              PolicyDocument=json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*",
@@ -193,7 +200,7 @@ def test_restrictive_policy_removed_resets_to_default_full_access():
     assert json.loads(call["PolicyDocument"]) == vpc_endpoint.DEFAULT_POLICY
 
 
-def test_equivalent_policy_spelling_is_not_a_change():
+def test_equivalent_policy_spelling_is_not_a_change(run):
     fake = FakeEc2()
     stored = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]},
                                                       "Action": ["s3:GetObject"], "Resource": ["*"]}]}
@@ -205,7 +212,7 @@ def test_equivalent_policy_spelling_is_not_a_change():
     assert run(fake, endpoints=endpoints).result["changed"] is False
 
 
-def test_check_mode_update_reports_change_but_calls_nothing():
+def test_check_mode_update_reports_change_but_calls_nothing(run):
     fake = FakeEc2()
     fake.add(S3, RouteTableIds=["rtb-1"], tags={"Name": "lh-s3"})
     result = run(fake, check_mode=True, endpoints=databricks_endpoints()[:1]).result
@@ -215,7 +222,7 @@ def test_check_mode_update_reports_change_but_calls_nothing():
     assert result["vpc_endpoint_ids"] == ["vpce-1"]
 
 
-def test_prefers_the_endpoint_whose_name_tag_matches():
+def test_prefers_the_endpoint_whose_name_tag_matches(run):
     fake = FakeEc2()
     fake.add(S3, RouteTableIds=["rtb-1", "rtb-2"], tags={"Name": "someone-else"})
     fake.add(S3, RouteTableIds=["rtb-1", "rtb-2"], tags={"Name": "lh-s3"})
@@ -223,7 +230,7 @@ def test_prefers_the_endpoint_whose_name_tag_matches():
     assert result["vpc_endpoint_ids"] == ["vpce-2"] and result["changed"] is False
 
 
-def test_absent_deletes_only_live_listed_endpoints():
+def test_absent_deletes_only_live_listed_endpoints(run):
     fake = FakeEc2()
     fake.add(S3, RouteTableIds=["rtb-1"])
     fake.add(STS, "Interface")
@@ -239,21 +246,21 @@ def test_absent_deletes_only_live_listed_endpoints():
     assert again["changed"] is False and fake.mutating_calls() == []
 
 
-def test_absent_in_check_mode_deletes_nothing():
+def test_absent_in_check_mode_deletes_nothing(run):
     fake = FakeEc2()
     fake.add(STS, "Interface")
     result = run(fake, check_mode=True, state="absent", endpoints=[dict(service="sts", type="Interface")]).result
     assert result["changed"] is True and fake.mutating_calls() == []
 
 
-def test_gateway_with_subnets_is_rejected_before_any_call():
+def test_gateway_with_subnets_is_rejected_before_any_call(run):
     fake = FakeEc2()
     outcome = run(fake, endpoints=[dict(service="s3", type="Gateway", subnet_ids=["subnet-1"])])
     assert outcome.failed and "Gateway endpoint" in outcome.result["msg"]
     assert fake.calls == []
 
 
-def test_create_error_is_reported_with_the_service():
+def test_create_error_is_reported_with_the_service(run):
     import botocore.exceptions
 
     fake = FakeEc2()
@@ -268,7 +275,7 @@ def test_create_error_is_reported_with_the_service():
     assert "com.amazonaws.eu-west-1.nope" in outcome.result["msg"] and "no such service" in outcome.result["msg"]
 
 
-def test_wait_polls_until_created_endpoints_are_available():
+def test_wait_polls_until_created_endpoints_are_available(run):
     fake = FakeEc2()
     original = fake.describe_vpc_endpoints
     reads = []
@@ -289,7 +296,7 @@ def test_wait_polls_until_created_endpoints_are_available():
     assert len(reads) >= 3
 
 
-def test_wait_times_out_with_the_pending_ids():
+def test_wait_times_out_with_the_pending_ids(run):
     fake = FakeEc2()
     with mock.patch.object(vpc_endpoint.time, "sleep"), \
             mock.patch.object(vpc_endpoint.time, "time", side_effect=[0, 0, 1000]):

@@ -3,8 +3,8 @@
 import copy
 import itertools
 
+import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import ec2_vpc_flow_log as vpc_flow_log
-from test_aws_fakes import run_aws_module
 
 VPC = "vpc-1"
 BUCKET = "arn:aws:s3:::lh-s3-logging"
@@ -68,9 +68,16 @@ class FakeEc2:
         self.calls.append(("delete_tags", {"Resources": Resources, "Tags": Tags}))
 
 
-def run(fake, check_mode=False, diff=False, **params):
-    args = dict(resource_id=VPC, region="eu-west-1", _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
-    return run_aws_module(vpc_flow_log.main, fake, "ec2", args)[0]
+@pytest.fixture
+def run(run_aws_module):
+    """run(fake, check_mode=False, diff=False, **params): ec2_vpc_flow_log run for VPC vpc-1 against fake EC2, its
+    ModuleExit."""
+
+    def run_flow_log(fake, check_mode=False, diff=False, **params):
+        args = dict(resource_id=VPC, region="eu-west-1", _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
+        return run_aws_module(vpc_flow_log.main, fake, "ec2", args)[0]
+
+    return run_flow_log
 
 
 def seed_flow_log(**extra):
@@ -80,7 +87,7 @@ def seed_flow_log(**extra):
     return params
 
 
-def test_creates_once_with_every_attribute_then_is_idempotent():
+def test_creates_once_with_every_attribute_then_is_idempotent(run):
     fake = FakeEc2()
     first = run(fake, **seed_flow_log())
     assert not first.failed, first.result
@@ -100,7 +107,7 @@ def test_creates_once_with_every_attribute_then_is_idempotent():
     assert second.result["flow_log_id"] == "fl-1"
 
 
-def test_check_mode_predicts_without_mutating_and_diffs():
+def test_check_mode_predicts_without_mutating_and_diffs(run):
     fake = FakeEc2()
     result = run(fake, check_mode=True, diff=True, **seed_flow_log()).result
     assert result["changed"] is True and fake.mutating_calls() == []
@@ -110,7 +117,7 @@ def test_check_mode_predicts_without_mutating_and_diffs():
     assert result["diff"]["after"]["log_destination"] == BUCKET
 
 
-def test_a_different_format_or_interval_replaces_the_flow_log_new_first():
+def test_a_different_format_or_interval_replaces_the_flow_log_new_first(run):
     fake = FakeEc2()
     fake.add(interval=600, log_format=FORMAT, tags={"Name": "lh-flow-log", "Project": "lh"})
     result = run(fake, diff=True, **seed_flow_log()).result
@@ -121,7 +128,7 @@ def test_a_different_format_or_interval_replaces_the_flow_log_new_first():
     assert result["diff"]["before"]["max_aggregation_interval"] == 600
 
 
-def test_replacement_in_check_mode_touches_nothing():
+def test_replacement_in_check_mode_touches_nothing(run):
     fake = FakeEc2()
     fake.add(interval=600, tags={"Name": "lh-flow-log"})
     result = run(fake, check_mode=True, **seed_flow_log()).result
@@ -129,14 +136,14 @@ def test_replacement_in_check_mode_touches_nothing():
     assert fake.mutating_calls() == []
 
 
-def test_whitespace_in_the_format_and_a_trailing_slash_are_not_changes():
+def test_whitespace_in_the_format_and_a_trailing_slash_are_not_changes(run):
     fake = FakeEc2()
     fake.add(destination=BUCKET + "/", interval=60, log_format=FORMAT, tags={"Name": "lh-flow-log", "Project": "lh"})
     result = run(fake, **seed_flow_log(log_format=FORMAT.replace(" ", "\n  ", 2))).result
     assert result["changed"] is False and fake.mutating_calls() == []
 
 
-def test_tags_are_updated_in_place():
+def test_tags_are_updated_in_place(run):
     fake = FakeEc2()
     fake.add(interval=60, log_format=FORMAT, tags={"Name": "lh-flow-log", "Project": "old"})
     result = run(fake, **seed_flow_log()).result
@@ -145,7 +152,7 @@ def test_tags_are_updated_in_place():
     assert result["flow_log"]["tags"]["Project"] == "lh"
 
 
-def test_other_flow_logs_of_the_vpc_are_left_alone():
+def test_other_flow_logs_of_the_vpc_are_left_alone(run):
     fake = FakeEc2()
     fake.add(destination="arn:aws:s3:::someone-elses", tags={"Name": "audit"})
     result = run(fake, **seed_flow_log()).result
@@ -154,21 +161,21 @@ def test_other_flow_logs_of_the_vpc_are_left_alone():
     assert "fl-1" in fake.flow_logs
 
 
-def test_without_a_name_tag_the_destination_identifies_the_flow_log():
+def test_without_a_name_tag_the_destination_identifies_the_flow_log(run):
     fake = FakeEc2()
     fake.add(interval=60, log_format=FORMAT)
     assert run(fake, log_destination=BUCKET, max_aggregation_interval=60,
                log_format=FORMAT).result["changed"] is False
 
 
-def test_unsuccessful_creation_fails_with_aws_message():
+def test_unsuccessful_creation_fails_with_aws_message(run):
     fake = FakeEc2()
     fake.unsuccessful = [{"ResourceId": VPC, "Error": {"Code": "400", "Message": "LogDestination does not exist."}}]
     outcome = run(fake, **seed_flow_log())
     assert outcome.failed and "LogDestination does not exist" in outcome.result["msg"]
 
 
-def test_absent_deletes_the_named_flow_log_only():
+def test_absent_deletes_the_named_flow_log_only(run):
     fake = FakeEc2()
     fake.add(tags={"Name": "lh-flow-log"})
     fake.add(tags={"Name": "audit"})
@@ -178,6 +185,6 @@ def test_absent_deletes_the_named_flow_log_only():
     assert run(fake, state="absent", tags={"Name": "lh-flow-log"}).result["changed"] is False
 
 
-def test_present_requires_a_destination():
+def test_present_requires_a_destination(run):
     outcome = run(FakeEc2(), tags={"Name": "x"})
     assert outcome.failed and "log_destination" in outcome.result["msg"]
