@@ -14,12 +14,12 @@ SANITY_COPY := $(SANITY_ROOT)/ansible_collections/lakehouse/databricks_aws
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: help venv demo test check lint ruff ansible-lint docs-lint sanity units emulator e2e molecule bench sandbox-up sandbox-down clean
+.PHONY: help venv demo test check lint ruff ansible-lint docs-lint sanity units emulator sandbox-tests e2e molecule bench sandbox-up sandbox-down clean
 
 help:
 	@echo "make demo          deploy the whole stack on the local sandbox and print a summary"
-	@echo "make test          everything CI runs: lint, sanity, unit, emulator, end-to-end, molecule"
-	@echo "make check         the quick loop: ruff, unit and emulator tests (a few minutes)"
+	@echo "make test          everything CI runs: lint, sanity, unit, emulator, sandbox, end-to-end, molecule"
+	@echo "make check         the quick loop: ruff, unit, emulator and sandbox tests (a few minutes)"
 	@echo "make bench         benchmarks"
 	@echo "make sandbox-up    start moto + the Databricks emulator (.sandbox/endpoints.json)"
 	@echo "make sandbox-down  stop them"
@@ -53,7 +53,7 @@ bench: venv
 	$(BIN)/python benchmarks/run.py
 
 # ---- tests -------------------------------------------------------------------------------
-test: venv lint sanity units e2e molecule
+test: venv lint sanity units sandbox-tests e2e molecule
 	@echo "make test: all suites passed"
 
 lint: ruff ansible-lint docs-lint
@@ -84,11 +84,16 @@ units: venv
 	$(BIN)/python -m pytest tests/unit -q
 
 # The quick loop while developing (make test stays what CI runs).
-check: venv ruff units emulator
-	@echo "make check: ruff, unit and emulator tests passed"
+check: venv ruff units emulator sandbox-tests
+	@echo "make check: ruff, unit, emulator and sandbox tests passed"
 
 emulator: venv
 	$(BIN)/python -m pytest tests/emulator -q
+
+# The sandbox's own tests (tests/sandbox): its launcher, delay profiles, moto's fault injection and AWS
+# strictness; tests/unit holds the collection's.
+sandbox-tests: venv
+	$(BIN)/python -m pytest tests/sandbox -q
 
 # Two workers (one per core), each with its own sandbox; a test file stays on one worker.
 e2e: venv

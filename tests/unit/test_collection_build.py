@@ -8,7 +8,7 @@ import tarfile
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GALAXY = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
 LEFT_OUT = ("sandbox/", ".sandbox/", "benchmarks/", "artifacts/", "tests/output/", "tests/e2e/", "tests/emulator/",
-            ".venv/", ".ansible/", "build/")
+            "tests/sandbox/", ".venv/", ".ansible/", "build/")
 
 
 def test_build_ships_the_collection_without_sandbox_or_test_output(tmp_path):
