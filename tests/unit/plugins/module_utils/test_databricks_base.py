@@ -111,6 +111,14 @@ def test_codes_default_from_the_exception_class():
     assert not err.is_transient(sdk_errors.InternalError("boom"))
 
 
+def test_oauth_discovery_without_reply_reads_as_a_connection_error():
+    error = ValueError("default auth: oauth-m2m: Invalid URL 'None': No scheme supplied. Perhaps you meant "
+                       "https://None?. Config: host=http://127.0.0.1:9")
+    info = err.describe_error(error, "connect to the Databricks account API")
+    assert info.error_code == "CONNECTION_ERROR" and "gave no OAuth endpoints" in info.message
+    assert "Config:" not in info.message
+
+
 # --- diff -------------------------------------------------------------------------------------
 def test_diff_compares_only_managed_keys_and_lists_as_sets_when_asked():
     current = {"vpc_id": "vpc-1", "subnet_ids": ["b", "a"], "other": 1}

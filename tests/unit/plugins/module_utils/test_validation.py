@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_input_errors import network_input_errors
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import (
     _databricks_management_validation as management,
 )
@@ -52,6 +53,21 @@ def test_tags_and_positive_int():
 def test_region():
     assert v.check_region("r", "eu-west-1") == []
     assert v.check_region("r", "europe")
+
+
+@pytest.mark.parametrize("value, good", [
+    ("https://accounts.cloud.databricks.com", True), ("http://127.0.0.1:8080", True),
+    ("accounts.cloud.databricks.com", False), ("ftp://accounts.cloud.databricks.com", False),
+    ("https://accounts.cloud.databricks.com/api/2.0", False), (None, False),
+])
+def test_host_url_rule(value, good):
+    assert (v.check_host_url("h", value) == []) is good
+
+
+def test_missing_region_says_it_is_required():
+    assert v.check_region("aws_region", "") == ["aws_region: '' is not an AWS region name such as eu-west-1; "
+                                                "it is required"]
+    assert "required" not in v.check_region("aws_region", "europe-1")[0]
 
 
 # --- one rule each: anchored patterns, one account-id rule for every role ----------------------
@@ -154,3 +170,18 @@ def test_a_mixed_case_account_id_is_told_to_be_lower_case():
     message = v.check_uuid("a", "0D2A9B6E-1c3f-4a5b-8c7d-9e0f1a2b3c4d")[0]
     assert "lowercase UUID" in message and "case-sensitively" in message
     assert "case-sensitively" not in v.check_uuid("a", "12345")[0]
+
+
+# --- a rule of the network preflight (plugin_utils/network_preflight, the filter network_input_errors) -------
+def test_endpoint_policies_need_the_endpoints():
+    policy = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": "*"}]}
+    inputs = {"aws_region": "eu-west-1", "deployment_prefix": "p", "network_vpc_cidr": "10.0.0.0/16",
+              "network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24"],
+              "network_public_subnet_cidrs": ["10.0.101.0/24"],
+              "network_availability_zones": ["eu-west-1a", "eu-west-1b"], "network_nat_gateway_mode": "single",
+              "network_vpc_endpoint_policies_enabled": True,
+              "network_vpc_endpoint_policies": {"s3": policy, "sts": policy, "kinesis_streams": policy}}
+    assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=True)) == []
+    assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=False)) == [
+        "network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, but "
+        "network_vpc_endpoints_enabled is false"]

@@ -16,6 +16,7 @@ import base64
 import copy
 import itertools
 import re
+import time
 from collections import namedtuple
 from unittest import mock
 
@@ -96,7 +97,7 @@ class FakeDatabricks:
             "id": "sp-admin", "applicationId": "cid", "displayName": "automation"}
         self.principals["Groups"]["g-admins"] = {"id": "g-admins", "displayName": "admins",
                                                  "members": [{"value": "sp-admin"}]}
-        self.now_ms = 1_700_000_000_000
+        self.now_ms = int(time.time() * 1000)  # tokens are created now: the modules compare expiry with the clock
         self.log_delivery = {}
         self.log_delivery_page_size = 100
 
@@ -164,6 +165,10 @@ class FakeDatabricks:
             (scim + r"/(?P<rid>[^/]+)", "PATCH", self.scim_patch),
             (scim + r"/(?P<rid>[^/]+)", "DELETE", self.scim_delete),
         ]
+
+    def add_service_principal(self, rid, application_id, display_name):
+        self.principals["ServicePrincipals"][rid] = {"id": rid, "applicationId": application_id,
+                                                     "displayName": display_name}
 
     # --- account objects --------------------------------------------------------------------
     def add(self, coll, **fields):

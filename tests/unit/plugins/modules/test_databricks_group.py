@@ -1,4 +1,4 @@
-"""group against the fake workspace SCIM API: entitlements, roles (instance profiles), purge switches."""
+"""databricks_group against the fake workspace SCIM API: entitlements, roles (instance profiles), purge switches."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group as group

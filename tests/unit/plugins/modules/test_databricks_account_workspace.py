@@ -1,10 +1,9 @@
-"""account_workspace and workspace_info against the fake account API."""
+"""databricks_account_workspace against the fake account API: create and wait, repair, update, refuse, delete."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_account_workspace as account_workspace,
 )
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_workspace_info as workspace_info
 from databricks.sdk import errors as sdk_errors
 
 SPEC = dict(name="x-ws", aws_region="eu-west-1", credentials_id="c-1", storage_configuration_id="s-1", network_id="n-1",
@@ -154,12 +153,3 @@ def test_a_workspace_being_deleted_is_waited_for_then_created_again(run, fake_da
 def test_create_needs_the_account_objects(run):
     result = run(dict(name="x-ws"))
     assert result["failed"] and "aws_region" in result["msg"]
-
-
-def test_workspace_info_filters_by_name(run_account_module, fake_databricks):
-    fake_databricks.add_ws(workspace_name="a", deployment_name="dbc-a")
-    fake_databricks.add_ws(workspace_name="b", deployment_name="dbc-b")
-    result = run_account_module(workspace_info.main, dict(name="b"), fake_databricks, check_mode=True)
-    assert not result["changed"]
-    assert [(w["workspace_name"], w["workspace_url"]) for w in result["workspaces"]] == \
-        [("b", "https://dbc-b.cloud.databricks.com")]

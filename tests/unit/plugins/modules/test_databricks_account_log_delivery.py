@@ -1,4 +1,4 @@
-"""account_log_delivery: create, enable/disable, replace by disabling, never delete."""
+"""databricks_account_log_delivery: create, enable/disable, replace by disabling, never delete."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (

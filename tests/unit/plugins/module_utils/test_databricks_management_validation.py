@@ -5,6 +5,7 @@ import copy
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_management_validation import (
+    check_cluster,
     management_input_errors,
 )
 
@@ -129,3 +130,19 @@ def test_a_disabled_or_allowing_list_never_counts_against_the_runner():
 def test_no_token_lifetime_limit_is_always_valid():
     assert errors_with(databricks_management_max_token_lifetime_days=0,
                        databricks_management_token_lifetime_seconds=10 ** 8) == []
+
+
+def test_driver_on_spot_is_refused_but_on_demand_clusters_may_start_spot_free():
+    base = {"databricks_management_cluster_name": "c", "databricks_management_cluster_min_workers": 1,
+            "databricks_management_cluster_max_workers": 2, "databricks_management_cluster_autotermination_minutes": 30,
+            "databricks_management_cluster_first_on_demand": 0,
+            "databricks_management_cluster_spot_bid_price_percent": 60,
+            "databricks_management_cluster_ebs_volume_type": "GENERAL_PURPOSE_SSD",
+            "databricks_management_cluster_ebs_volume_count": 1, "databricks_management_cluster_ebs_volume_size": 32,
+            "databricks_management_cluster_min_memory_gb": 15, "databricks_management_cluster_min_cores": 2,
+            "databricks_management_cluster_wait_timeout": 60, "databricks_management_cluster_state": "present",
+            "databricks_management_cluster_custom_tags": {}, "databricks_management_cluster_spark_conf": {}}
+    spot = check_cluster(dict(base, databricks_management_cluster_availability="SPOT_WITH_FALLBACK"))
+    assert spot == ["databricks_management_cluster_first_on_demand: 0 puts the driver on a spot instance "
+                    "(databricks_management_cluster_availability SPOT_WITH_FALLBACK); use at least 1"]
+    assert check_cluster(dict(base, databricks_management_cluster_availability="ON_DEMAND")) == []

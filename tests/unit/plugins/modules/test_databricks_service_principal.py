@@ -1,4 +1,4 @@
-"""service_principal against the fake workspace SCIM API."""
+"""databricks_service_principal against the fake workspace SCIM API."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (

@@ -1,4 +1,4 @@
-"""dbfs_file against the fake DBFS API."""
+"""databricks_dbfs_file against the fake DBFS API."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_dbfs_file as dbfs_file

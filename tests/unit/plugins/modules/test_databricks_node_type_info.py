@@ -1,4 +1,4 @@
-"""node_type_info and the node type selection rules."""
+"""databricks_node_type_info and the node type selection rules."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import select_node_types

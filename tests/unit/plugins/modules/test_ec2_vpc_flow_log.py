@@ -1,4 +1,4 @@
-"""vpc_flow_log against an in-memory EC2 faked at the boto3 client seam (AnsibleAWSModule.client)."""
+"""ec2_vpc_flow_log against an in-memory EC2 faked at the boto3 client seam (AnsibleAWSModule.client)."""
 
 import copy
 import itertools

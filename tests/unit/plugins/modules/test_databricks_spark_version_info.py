@@ -1,4 +1,4 @@
-"""spark_version_info and the version selection rules."""
+"""databricks_spark_version_info and the version selection rules."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_compute import (

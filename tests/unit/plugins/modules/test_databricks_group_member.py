@@ -1,4 +1,4 @@
-"""group_member against the fake workspace SCIM API."""
+"""databricks_group_member against the fake workspace SCIM API."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group_member as group_member
@@ -6,9 +6,8 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import databri
 
 @pytest.fixture
 def fake(fake_databricks):
-    """fake_databricks with a second service principal, sp-2 (application app-2)."""
-    fake_databricks.principals["ServicePrincipals"]["sp-2"] = {"id": "sp-2", "applicationId": "app-2",
-                                                               "displayName": "SP"}
+    """fake_databricks with a second service principal, sp-2 (application app-2), to add to groups."""
+    fake_databricks.add_service_principal("sp-2", "app-2", "SP")
     return fake_databricks
 
 

@@ -1,4 +1,5 @@
-"""cluster against the fake clusters API: create + wait, in-place edit, start/terminate, delete, check mode."""
+"""databricks_cluster against the fake clusters API: create and wait, in-place edit, start/terminate, delete,
+check mode."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_compute as compute

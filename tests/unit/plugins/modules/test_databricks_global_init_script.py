@@ -1,4 +1,4 @@
-"""global_init_script against the fake workspace API."""
+"""databricks_global_init_script against the fake workspace API."""
 
 import base64
 

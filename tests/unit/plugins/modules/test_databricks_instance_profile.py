@@ -1,4 +1,4 @@
-"""instance_profile against the fake workspace API."""
+"""databricks_instance_profile against the fake workspace API."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_instance_profile as instance_profile

@@ -1,19 +1,10 @@
-"""account_credentials, account_storage_configuration, account_network, account_customer_managed_key."""
+"""databricks_account_credentials against the fake account API: create or adopt, replace, refuse, delete, retry."""
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_account_credentials as account_credentials,
-)
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    databricks_account_customer_managed_key as account_customer_managed_key,
-)
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    databricks_account_network as account_network,
-)
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    databricks_account_storage_configuration as account_storage_configuration,
 )
 from databricks.sdk import errors as sdk_errors
 
@@ -110,43 +101,6 @@ def test_absent_deletes_and_is_idempotent(creds, fake_databricks):
     assert not creds(state="absent")["changed"]
 
 
-def test_storage_configuration(run_account_module, fake_databricks):
-    args = dict(name="x-storage", bucket_name="x-rootbucket")
-    first = run_account_module(account_storage_configuration.main, args, fake_databricks)
-    assert first["changed"] and first["storage_configuration"]["root_bucket_info"]["bucket_name"] == "x-rootbucket"
-    assert not run_account_module(account_storage_configuration.main, args, fake_databricks)["changed"]
-
-
-def test_network_subnet_order_does_not_matter(run_account_module, fake_databricks):
-    args = dict(name="x-net", vpc_id="vpc-1", subnet_ids=["s-1", "s-2"], security_group_ids=["sg-1"])
-    first = run_account_module(account_network.main, args, fake_databricks)
-    assert first["changed"]
-    args["subnet_ids"] = ["s-2", "s-1"]
-    assert not run_account_module(account_network.main, args, fake_databricks)["changed"]
-    args["subnet_ids"] = ["s-2", "s-3"]
-    changed = run_account_module(account_network.main, args, fake_databricks, check_mode=True)
-    assert changed["changed"] and changed["replaced"]
-
-
-def test_network_requires_its_spec_except_in_check_mode(run_account_module, fake_databricks):
-    result = run_account_module(account_network.main, dict(name="x-net"), fake_databricks)
-    assert result["failed"] and result["error_code"] == "MISSING_PARAMETER" and "vpc_id" in result["msg"]
-    planned = run_account_module(account_network.main, dict(name="x-net"), fake_databricks, check_mode=True)
-    assert planned["changed"] and fake_databricks.mutating_calls() == []
-
-
-def test_customer_managed_key_found_by_arn(run_account_module, fake_databricks):
-    key = "arn:aws:kms:eu-west-1:123456789012:key/k-1"
-    args = dict(key_arn=key, use_cases=["STORAGE"])
-    first = run_account_module(account_customer_managed_key.main, args, fake_databricks)
-    assert first["changed"] and first["customer_managed_key"]["aws_key_info"]["key_arn"] == key
-    assert not run_account_module(account_customer_managed_key.main, args, fake_databricks)["changed"]
-    fake_databricks.add_ws(workspace_name="ws", storage_customer_managed_key_id=first["customer_managed_key_id"])
-    args["use_cases"] = ["STORAGE", "MANAGED_SERVICES"]
-    refused = run_account_module(account_customer_managed_key.main, args, fake_databricks)
-    assert refused["failed"] and refused["error_code"] == "OBJECT_IN_USE"
-
-
 def test_missing_account_id_is_a_clear_error(run_main, account_connection, monkeypatch):
     monkeypatch.delenv("DATABRICKS_ACCOUNT_ID", raising=False)
     monkeypatch.setattr(DatabricksModule, "account_client_factory",
@@ -156,19 +110,3 @@ def test_missing_account_id_is_a_clear_error(run_main, account_connection, monke
     with patch_module_args(args):
         result = run_main(account_credentials.main)
     assert result["error_code"] == "CONFIGURATION_ERROR" and "account_id is required" in result["msg"]
-
-
-def test_a_key_registered_apart_for_managed_services_leaves_its_storage_configuration_alone(
-        run_account_module, fake_databricks):
-    key = "arn:aws:kms:eu-west-1:123456789012:key/k-2"
-    storage = run_account_module(account_customer_managed_key.main, dict(key_arn=key, use_cases=["STORAGE"]),
-                                 fake_databricks)
-    fake_databricks.add_ws(workspace_name="ws", storage_customer_managed_key_id=storage["customer_managed_key_id"])
-    services_args = dict(key_arn=key, use_cases=["MANAGED_SERVICES"])
-    services = run_account_module(account_customer_managed_key.main, services_args, fake_databricks)
-    assert services["changed"] and services["customer_managed_key_id"] != storage["customer_managed_key_id"]
-    assert not run_account_module(account_customer_managed_key.main, services_args, fake_databricks)["changed"]
-    again = run_account_module(account_customer_managed_key.main, dict(key_arn=key, use_cases=["STORAGE"]),
-                               fake_databricks)
-    assert not again["changed"] and again["customer_managed_key_id"] == storage["customer_managed_key_id"]
-    assert [m for m, p in fake_databricks.mutating_calls() if "customer-managed-keys" in p] == ["POST", "POST"]

@@ -1,4 +1,4 @@
-"""permissions on authorization/tokens against the fake permissions API."""
+"""databricks_permissions on authorization/tokens against the fake permissions API."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_permissions as permissions
