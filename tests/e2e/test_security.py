@@ -28,7 +28,6 @@ import time
 import pytest
 
 from tests.e2e.conftest import as_list, failed_results, ok, run_report, statements
-from tests.figures import documented
 from tests.stack import PREFIX, SECRET, WORKSPACE, Stack
 
 VERBOSE = ("-vvv", "--diff")
@@ -374,7 +373,6 @@ def test_runs_did_what_the_scan_relies_on(deployment, hygiene):
     assert any("ansible-playbook" in c for c in commands), commands[:20]
     # mitogen's interpreters (the connection multiplexer and the workers running modules) name themselves so.
     assert any("(mitogen:" in c for c in commands), commands[:20]
-    assert len(dep.runs) == documented("playbook runs scanned for secrets")
     print(f"\nwatcher: {dep.watcher.polls} polls, {len(commands)} distinct command lines, "
           f"{len(dep.watcher.files)} temp file versions; {len(dep.secrets())} secrets; runs: "
           + ", ".join(step for step, _, _ in dep.runs))
