@@ -1,5 +1,6 @@
 """_runner: a module's runner returns its result and main() exits once (exit_json, fail_json or fail_json_aws);
-and run_main (tests/unit/conftest.py), which reads that one exit for the module tests."""
+run_main (tests/unit/conftest.py), which reads that one exit for the module tests; and that every module has one
+test file, tests/unit/plugins/modules/test_<module>.py, which runs it."""
 
 import glob
 import json
@@ -14,6 +15,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 MODULES = os.path.join(os.path.dirname(_databricks_module.__file__), os.pardir, "modules")
+MODULE_TESTS = os.path.join(os.path.dirname(__file__), os.pardir, "modules")
 
 
 class RecordingModule:
@@ -102,6 +104,22 @@ def test_every_module_exits_through_the_runner(path):
         source = handle.read()
     assert not re.search(r"\b(exit_json|fail_json|fail_json_aws|SystemExit|sys\.exit)\b", source)
     assert re.search(r"\.run\(run\)|run_module\(", source), "main() does not hand a runner to the one exit"
+
+
+def test_every_module_has_one_test_file_and_every_test_file_one_module():
+    modules = {os.path.splitext(name)[0] for name in os.listdir(MODULES) if name.endswith(".py")}
+    tests = {name for name in os.listdir(MODULE_TESTS) if name.endswith(".py") and name != "conftest.py"}
+    assert tests == {"test_%s.py" % module for module in modules}
+
+
+@pytest.mark.parametrize("path", sorted(glob.glob(os.path.join(MODULES, "*.py"))), ids=os.path.basename)
+def test_a_module_test_file_runs_its_module_and_no_other(path):
+    module = os.path.splitext(os.path.basename(path))[0]
+    with open(os.path.join(MODULE_TESTS, "test_%s.py" % module)) as handle:
+        source = handle.read()
+    imported = re.findall(r"plugins\.modules import \(?\s*(\w+)(?: as (\w+))?", source)
+    assert [name for name, alias in imported] == [module]
+    assert "%s.main" % (imported[0][1] or module) in source
 
 
 # --- run_main: the one exit as the module tests read it ------------------------------------------
