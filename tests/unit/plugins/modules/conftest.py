@@ -95,6 +95,7 @@ class FakeDatabricks:
         self.me = "sp-admin"
         self.principals["ServicePrincipals"]["sp-admin"] = {
             "id": "sp-admin", "applicationId": "cid", "displayName": "automation"}
+        self.principals["ServicePrincipals"]["sp-2"] = {"id": "sp-2", "applicationId": "app-2", "displayName": "SP"}
         self.principals["Groups"]["g-admins"] = {"id": "g-admins", "displayName": "admins",
                                                  "members": [{"value": "sp-admin"}]}
         self.now_ms = int(time.time() * 1000)  # tokens are created now: the modules compare expiry with the clock
@@ -165,10 +166,6 @@ class FakeDatabricks:
             (scim + r"/(?P<rid>[^/]+)", "PATCH", self.scim_patch),
             (scim + r"/(?P<rid>[^/]+)", "DELETE", self.scim_delete),
         ]
-
-    def add_service_principal(self, rid, application_id, display_name):
-        self.principals["ServicePrincipals"][rid] = {"id": rid, "applicationId": application_id,
-                                                     "displayName": display_name}
 
     # --- account objects --------------------------------------------------------------------
     def add(self, coll, **fields):
@@ -657,13 +654,76 @@ class FakeWorkspace(FakeDatabricks):
         return {}
 
 
-ModuleExit = namedtuple("ModuleExit", ["result", "failed"])
+# What an AWS module exited with: its result as Ansible reads it, whether it failed, and the retry decorators it
+# passed to AnsibleAWSModule.client().
+ModuleExit = namedtuple("ModuleExit", ["result", "failed", "retry_decorators"])
+
+
+class DatabricksModuleRunner:
+    """Runs a Databricks module's main() with a connection and args against a fake: DatabricksModule's client
+    factories return the fake's clients, and nothing sleeps. What it returns is the result main() exits with
+    (``run_main``), 'failed' among its keys when the module failed."""
+
+    def __init__(self, run_main, connection):
+        self.run_main = run_main
+        self.connection = connection
+
+    def __call__(self, main, args, fake, check_mode=False, diff=False):
+        args = dict(self.connection, **args)
+        args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+        with patch_module_args(args), \
+                mock.patch.object(DatabricksModule, "account_client_factory",
+                                  staticmethod(lambda params: fake.client("account"))), \
+                mock.patch.object(DatabricksModule, "workspace_client_factory",
+                                  staticmethod(lambda params, host=None: fake.client("workspace", host))), \
+                mock.patch("time.sleep"):
+            return self.run_main(main)
+
+    def bind(self, main, fake, diff=False, **defaults):
+        """run(check_mode=False, diff=diff, **args): main() run against fake with defaults updated by args."""
+
+        def run(check_mode=False, diff=diff, **args):
+            return self(main, dict(defaults, **args), fake, check_mode=check_mode, diff=diff)
+
+        return run
+
+
+class AwsModuleRunner:
+    """Runs an AWS module's main() with AnsibleAWSModule.client returning a fake boto3 client for one service,
+    behind amazon.aws's retrying wrapper; what it returns is the ModuleExit."""
+
+    def __init__(self, run_main):
+        self.run_main = run_main
+
+    def __call__(self, main, fake, service, args):
+        decorators = []
+
+        def client(module, name, retry_decorator=None, **kwargs):
+            assert name == service
+            decorators.append(retry_decorator)
+            return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
+
+        with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client):
+            result = self.run_main(main)
+        return ModuleExit(result, bool(result.get("failed")), decorators)
+
+    def bind(self, main, service, **defaults):
+        """run(fake, check_mode=False, diff=False, **params): main() run against fake with defaults updated by
+        params."""
+
+        def run(fake, check_mode=False, diff=False, **params):
+            args = dict(defaults, **params)
+            args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
+            return self(main, fake, service, args)
+
+        return run
 
 
 # --- fixtures -------------------------------------------------------------------------------------
 @pytest.fixture
 def fake_databricks():
-    """An empty account (and a workspace with its admin service principal, sp-admin, in the admins group)."""
+    """An empty account, and a workspace with its admin service principal sp-admin (application cid, in the
+    admins group) and a second service principal, sp-2 (application app-2)."""
     return FakeDatabricks()
 
 
@@ -685,54 +745,22 @@ def workspace_connection():
     return dict(WS_CONNECTION)
 
 
-def _run_databricks_module(run_main, main, args, fake, check_mode, diff):
-    args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    with patch_module_args(args), \
-            mock.patch.object(DatabricksModule, "account_client_factory",
-                              staticmethod(lambda params: fake.client("account"))), \
-            mock.patch.object(DatabricksModule, "workspace_client_factory",
-                              staticmethod(lambda params, host=None: fake.client("workspace", host))), \
-            mock.patch("time.sleep"):
-        return run_main(main)
-
-
 @pytest.fixture
 def run_account_module(run_main, account_connection):
-    """run_account_module(main, args, fake, check_mode=False, diff=False): main() run with the account
-    connection and args against fake; the result it exits with, 'failed' among its keys when the module failed."""
-
-    def run(main, args, fake, check_mode=False, diff=False):
-        return _run_databricks_module(run_main, main, dict(account_connection, **args), fake, check_mode, diff)
-
-    return run
+    """run_account_module(main, args, fake, check_mode=False, diff=False): main() run with the account connection
+    and args against fake (a DatabricksModuleRunner: .bind(main, fake, diff=False, **defaults) makes a run(**args))."""
+    return DatabricksModuleRunner(run_main, account_connection)
 
 
 @pytest.fixture
 def run_workspace_module(run_main, workspace_connection):
     """run_workspace_module(main, args, fake, check_mode=False, diff=False): as run_account_module, with the
     workspace connection."""
-
-    def run(main, args, fake, check_mode=False, diff=False):
-        return _run_databricks_module(run_main, main, dict(workspace_connection, **args), fake, check_mode, diff)
-
-    return run
+    return DatabricksModuleRunner(run_main, workspace_connection)
 
 
 @pytest.fixture
 def run_aws_module(run_main):
-    """run_aws_module(main, fake, service, args): (ModuleExit, the retry decorators main() passed to client()) of
-    main() run with args, its boto3 client for service being fake behind amazon.aws's retrying wrapper."""
-
-    def run(main, fake, service, args):
-        decorators = []
-
-        def client(module, name, retry_decorator=None, **kwargs):
-            assert name == service
-            decorators.append(retry_decorator)
-            return RetryingBotoClientWrapper(fake, retry_decorator or AWSRetry.jittered_backoff())
-
-        with patch_module_args(args), mock.patch.object(AnsibleAWSModule, "client", client):
-            result = run_main(main)
-        return ModuleExit(result, bool(result.get("failed"))), decorators
-
-    return run
+    """run_aws_module(main, fake, service, args): the ModuleExit of main() run with args, its boto3 client for
+    service being fake (an AwsModuleRunner: .bind(main, service, **defaults) makes a run(fake, **params))."""
+    return AwsModuleRunner(run_main)

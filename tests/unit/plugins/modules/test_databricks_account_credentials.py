@@ -15,12 +15,7 @@ ROLE = "arn:aws:iam::123456789012:role/x-cross-account"
 def creds(run_account_module, fake_databricks):
     """creds(check_mode=False, diff=False, **args): databricks_account_credentials x-creds run against
     fake_databricks."""
-
-    def run(check_mode=False, diff=False, **args):
-        return run_account_module(account_credentials.main, dict(name="x-creds", **args), fake_databricks,
-                                  check_mode=check_mode, diff=diff)
-
-    return run
+    return run_account_module.bind(account_credentials.main, fake_databricks, name="x-creds")
 
 
 def test_credentials_created_then_adopted(creds, fake_databricks):

@@ -13,12 +13,7 @@ AUDIT = dict(name="lh-audit-logs", log_type="AUDIT_LOGS", credentials_id="cred-1
 def ld(run_account_module, fake_databricks):
     """ld(check_mode=False, **args): databricks_account_log_delivery with AUDIT updated by args, run against
     fake_databricks (diff on)."""
-
-    def run(check_mode=False, **args):
-        return run_account_module(account_log_delivery.main, dict(AUDIT, **args), fake_databricks,
-                                  check_mode=check_mode, diff=True)
-
-    return run
+    return run_account_module.bind(account_log_delivery.main, fake_databricks, diff=True, **AUDIT)
 
 
 def statuses(fake):

@@ -1,24 +1,11 @@
 """databricks_account_private_access_settings against the fake account API."""
 
-import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    databricks_account_private_access_settings as account_private_access_settings,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_account_private_access_settings
 
 
-@pytest.fixture
-def settings(run_account_module, fake_databricks):
-    """settings(check_mode=False, **args): databricks_account_private_access_settings lh-pas run against fake_databricks
-    (diff on)."""
-
-    def run(check_mode=False, **args):
-        return run_account_module(account_private_access_settings.main, dict(name="lh-pas", **args), fake_databricks,
-                                  check_mode=check_mode, diff=True)
-
-    return run
-
-
-def test_private_access_settings_created_updated_in_place_and_idempotent(settings, fake_databricks):
+def test_private_access_settings_created_updated_in_place_and_idempotent(run_account_module, fake_databricks):
+    settings = run_account_module.bind(databricks_account_private_access_settings.main, fake_databricks, diff=True,
+                                       name="lh-pas")
     wanted = dict(region="eu-west-1", private_access_level="ENDPOINT", allowed_vpc_endpoint_ids=["e-1", "e-2"])
     planned = settings(check_mode=True, **wanted)
     assert planned["changed"] and planned["private_access_settings"]["public_access_enabled"] is False

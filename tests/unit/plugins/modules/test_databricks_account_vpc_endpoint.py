@@ -1,21 +1,14 @@
 """databricks_account_vpc_endpoint (a VPC endpoint registered with Databricks) against the fake account API."""
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
-    databricks_account_vpc_endpoint as account_vpc_endpoint,
-)
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_account_vpc_endpoint
 
 
 @pytest.fixture
 def endpoint(run_account_module, fake_databricks):
-    """endpoint(check_mode=False, **args): databricks_account_vpc_endpoint lh-workspace-vpce run against fake_databricks
-    (diff on)."""
-
-    def run(check_mode=False, **args):
-        return run_account_module(account_vpc_endpoint.main, dict(name="lh-workspace-vpce", **args), fake_databricks,
-                                  check_mode=check_mode, diff=True)
-
-    return run
+    """endpoint(check_mode=False, **args): the module run for lh-workspace-vpce against fake_databricks (diff on)."""
+    return run_account_module.bind(databricks_account_vpc_endpoint.main, fake_databricks, diff=True,
+                                   name="lh-workspace-vpce")
 
 
 def test_vpc_endpoint_registered_once_and_replaced_when_the_aws_endpoint_changes(endpoint, fake_databricks):

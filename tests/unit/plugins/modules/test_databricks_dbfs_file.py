@@ -10,12 +10,7 @@ XML = "<configuration></configuration>\n"
 def put(run_workspace_module, fake_workspace):
     """put(check_mode=False, **args): databricks_dbfs_file (path dbfs:/tmp/core-site.xml unless given) run against
     fake_workspace (diff on)."""
-
-    def run(check_mode=False, **args):
-        args.setdefault("path", "dbfs:/tmp/core-site.xml")
-        return run_workspace_module(dbfs_file.main, args, fake_workspace, check_mode=check_mode, diff=True)
-
-    return run
+    return run_workspace_module.bind(dbfs_file.main, fake_workspace, diff=True, path="dbfs:/tmp/core-site.xml")
 
 
 def test_uploaded_then_unchanged(put, fake_workspace):

@@ -14,13 +14,7 @@ SCRIPT = "#!/bin/bash\necho hi\n"
 def gis(run_workspace_module, fake_workspace):
     """gis(check_mode=False, **args): databricks_global_init_script (name encryption_init_script unless given) run
     against fake_workspace (diff on)."""
-
-    def run(check_mode=False, **args):
-        args.setdefault("name", "encryption_init_script")
-        return run_workspace_module(global_init_script.main, args, fake_workspace, check_mode=check_mode,
-                                    diff=True)
-
-    return run
+    return run_workspace_module.bind(global_init_script.main, fake_workspace, diff=True, name="encryption_init_script")
 
 
 def only(fake):

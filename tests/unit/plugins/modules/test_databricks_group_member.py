@@ -5,42 +5,30 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import databri
 
 
 @pytest.fixture
-def fake(fake_databricks):
-    """fake_databricks with a second service principal, sp-2 (application app-2), to add to groups."""
-    fake_databricks.add_service_principal("sp-2", "app-2", "SP")
-    return fake_databricks
+def member(run_workspace_module, fake_databricks):
+    """member(check_mode=False, **args): databricks_group_member (group admins unless given) run against
+    fake_databricks (diff on)."""
+    return run_workspace_module.bind(group_member.main, fake_databricks, diff=True, group="admins")
 
 
-@pytest.fixture
-def member(run_workspace_module, fake):
-    """member(check_mode=False, **args): databricks_group_member (group admins unless given) run against fake (diff
-    on)."""
-
-    def run(check_mode=False, **args):
-        args.setdefault("group", "admins")
-        return run_workspace_module(group_member.main, args, fake, check_mode=check_mode, diff=True)
-
-    return run
-
-
-def test_add_then_unchanged_then_remove(member, fake):
+def test_add_then_unchanged_then_remove(member, fake_databricks):
     assert member(service_principal="app-2", check_mode=True)["changed"]
-    assert fake.mutating_calls() == []
+    assert fake_databricks.mutating_calls() == []
     added = member(service_principal="app-2")
     assert added["changed"] and added["member_id"] == "sp-2"
-    assert {"value": "sp-2"} in fake.principals["Groups"]["g-admins"]["members"]
+    assert {"value": "sp-2"} in fake_databricks.principals["Groups"]["g-admins"]["members"]
     assert not member(service_principal="app-2")["changed"]
     removed = member(service_principal="app-2", state="absent")
     assert removed["changed"] and removed["diff"]["after"]["members"] == ["sp-admin"]
     assert not member(service_principal="app-2", state="absent")["changed"]
 
 
-def test_unknown_member_or_group(member, fake):
+def test_unknown_member_or_group(member, fake_databricks):
     assert member(service_principal="nope")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
     assert member(service_principal="nope", check_mode=True)["changed"]
     assert member(group="nope", member_id="sp-2")["error_code"] == "RESOURCE_DOES_NOT_EXIST"
 
 
-def test_exactly_one_member_option(member, fake):
+def test_exactly_one_member_option(member, fake_databricks):
     result = member(service_principal="app-2", member_id="sp-2")
     assert result["failed"] and "mutually exclusive" in result["msg"]

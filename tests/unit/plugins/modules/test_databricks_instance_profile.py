@@ -9,12 +9,7 @@ ARN = "arn:aws:iam::123456789012:instance-profile/meta"
 @pytest.fixture
 def profile(run_workspace_module, fake_workspace):
     """profile(check_mode=False, **args): databricks_instance_profile of ARN run against fake_workspace (diff on)."""
-
-    def run(check_mode=False, **args):
-        return run_workspace_module(instance_profile.main, dict(instance_profile_arn=ARN, **args), fake_workspace,
-                                    check_mode=check_mode, diff=True)
-
-    return run
+    return run_workspace_module.bind(instance_profile.main, fake_workspace, diff=True, instance_profile_arn=ARN)
 
 
 def test_check_mode_predicts_without_calling(profile, fake_workspace):

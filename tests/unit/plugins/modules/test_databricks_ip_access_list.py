@@ -9,12 +9,7 @@ LISTS = "/api/2.0/ip-access-lists"
 @pytest.fixture
 def ip_list(run_workspace_module, fake_workspace):
     """ip_list(check_mode=False, **args): databricks_ip_access_list office run against fake_workspace (diff on)."""
-
-    def run(check_mode=False, **args):
-        return run_workspace_module(ip_access_list.main, dict(label="office", **args), fake_workspace,
-                                    check_mode=check_mode, diff=True)
-
-    return run
+    return run_workspace_module.bind(ip_access_list.main, fake_workspace, diff=True, label="office")
 
 
 def test_ip_access_list_created_replaced_and_unchanged_in_any_order(ip_list, fake_workspace):

@@ -8,45 +8,34 @@ DAY = 86400
 
 
 @pytest.fixture
-def fake(fake_databricks):
-    """fake_databricks with a second service principal, sp-2 (application app-2), to hold the tokens."""
-    fake_databricks.add_service_principal("sp-2", "app-2", "SP")
-    return fake_databricks
+def obo(run_workspace_module, fake_databricks):
+    """obo(check_mode=False, **args): databricks_obo_token for app-2 (six days) run against fake_databricks."""
+    return run_workspace_module.bind(obo_token.main, fake_databricks, application_id="app-2", lifetime_seconds=6 * DAY)
 
 
-@pytest.fixture
-def obo(run_workspace_module, fake):
-    """obo(check_mode=False, **args): databricks_obo_token for app-2 (six days) run against fake."""
-
-    def run(check_mode=False, **args):
-        return run_workspace_module(obo_token.main, dict(application_id="app-2", lifetime_seconds=6 * DAY, **args),
-                                    fake, check_mode=check_mode)
-
-    return run
-
-
-def test_obo_token_lifecycle(obo, run_workspace_module, fake):
+def test_obo_token_lifecycle(obo, run_workspace_module, fake_databricks):
     first = obo()
     assert first["changed"] and first["token_value"] and first["token_info"]["owner_id"] == "sp-2"
     kept = obo(token_id=first["token_id"])
     assert not kept["changed"] and kept["token_value"] is None
     rotated = obo(token_id=first["token_id"], force_rotate=True)
     assert rotated["changed"] and rotated["previous_token_id"] == first["token_id"]
-    revoked = run_workspace_module(obo_token.main, dict(token_id=first["token_id"], state="absent"), fake)
-    assert revoked["changed"] and list(fake.tokens) == [rotated["token_id"]]
-    assert ("DELETE", "/api/2.0/token-management/tokens/%s" % first["token_id"]) in fake.mutating_calls()
+    revoked = run_workspace_module(obo_token.main, dict(token_id=first["token_id"], state="absent"), fake_databricks)
+    assert revoked["changed"] and list(fake_databricks.tokens) == [rotated["token_id"]]
+    assert ("DELETE", "/api/2.0/token-management/tokens/%s" % first["token_id"]) in fake_databricks.mutating_calls()
 
 
-def test_obo_needs_an_application_id(run_workspace_module, fake):
-    result = run_workspace_module(obo_token.main, {}, fake)
+def test_obo_needs_an_application_id(run_workspace_module, fake_databricks):
+    result = run_workspace_module(obo_token.main, {}, fake_databricks)
     assert result["failed"] and "application_id" in result["msg"]
 
 
-def test_exclusive_obo_revokes_only_the_service_principal_tokens_with_its_comment(obo, fake):
-    _v, held = fake.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token", created_by="sp-admin")
-    _v, unstored = fake.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token", created_by="sp-admin")
-    _v, admins = fake.add_token("sp-admin", lifetime_seconds=6 * DAY, comment="sp token")
+def test_exclusive_obo_revokes_only_the_service_principal_tokens_with_its_comment(obo, fake_databricks):
+    _v, held = fake_databricks.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token", created_by="sp-admin")
+    _v, unstored = fake_databricks.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token",
+                                             created_by="sp-admin")
+    _v, admins = fake_databricks.add_token("sp-admin", lifetime_seconds=6 * DAY, comment="sp token")
     rotated = obo(token_id=held["token_id"], comment="sp token", force_rotate=True, exclusive=True)
     assert rotated["action"] == "rotate" and rotated["previous_token_id"] == held["token_id"]
     assert rotated["revoked_token_ids"] == [unstored["token_id"]]
-    assert sorted(fake.tokens) == sorted([held["token_id"], admins["token_id"], rotated["token_id"]])
+    assert sorted(fake_databricks.tokens) == sorted([held["token_id"], admins["token_id"], rotated["token_id"]])

@@ -10,13 +10,8 @@ ACL = [{"service_principal_name": "app-2", "permission_level": "CAN_USE"}]
 def perms(run_workspace_module, fake_databricks):
     """perms(check_mode=False, **args): databricks_permissions on authorization/tokens (ACL unless given) run against
     fake_databricks (diff on)."""
-
-    def run(check_mode=False, **args):
-        args.setdefault("access_control_list", ACL)
-        return run_workspace_module(permissions.main, dict(object_type="authorization", object_id="tokens", **args),
-                                    fake_databricks, check_mode=check_mode, diff=True)
-
-    return run
+    return run_workspace_module.bind(permissions.main, fake_databricks, diff=True, object_type="authorization",
+                                     object_id="tokens", access_control_list=ACL)
 
 
 def test_grant_then_unchanged(perms, fake_databricks):

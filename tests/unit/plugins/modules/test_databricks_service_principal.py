@@ -8,14 +8,10 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
 
 @pytest.fixture
 def sp(run_workspace_module, fake_databricks):
-    """sp(check_mode=False, **args): databricks_service_principal "Service Principal" run against fake_databricks (diff
-    on)."""
-
-    def run(check_mode=False, **args):
-        return run_workspace_module(service_principal.main, dict(display_name="Service Principal", **args),
-                                    fake_databricks, check_mode=check_mode, diff=True)
-
-    return run
+    """sp(check_mode=False, **args): databricks_service_principal "Service Principal" run against fake_databricks
+    (diff on)."""
+    return run_workspace_module.bind(service_principal.main, fake_databricks, diff=True,
+                                     display_name="Service Principal")
 
 
 def test_created_then_unchanged(sp, fake_databricks):

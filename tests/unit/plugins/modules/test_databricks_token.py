@@ -11,12 +11,8 @@ DAY = 86400
 def pat(run_workspace_module, fake_databricks):
     """pat(check_mode=False, **args): databricks_token (comment automation, six days) run against fake_databricks
     (diff on)."""
-
-    def run(check_mode=False, **args):
-        return run_workspace_module(token.main, dict(comment="automation", lifetime_seconds=6 * DAY, **args),
-                                    fake_databricks, check_mode=check_mode, diff=True)
-
-    return run
+    return run_workspace_module.bind(token.main, fake_databricks, diff=True, comment="automation",
+                                     lifetime_seconds=6 * DAY)
 
 
 def test_pat_created_then_kept(pat, fake_databricks):

@@ -98,12 +98,7 @@ class FakeEc2:
 def run(run_aws_module):
     """run(fake, check_mode=False, diff=False, **params): ec2_vpc_endpoint run in VPC vpc-1 against fake EC2, its
     ModuleExit."""
-
-    def run_endpoints(fake, check_mode=False, diff=False, **params):
-        args = dict(vpc_id=VPC, region=REGION, _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
-        return run_aws_module(vpc_endpoint.main, fake, "ec2", args)[0]
-
-    return run_endpoints
+    return run_aws_module.bind(vpc_endpoint.main, "ec2", vpc_id=VPC, region=REGION)
 
 
 def databricks_endpoints(route_tables=("rtb-1", "rtb-2"), subnets=("subnet-1", "subnet-2"), policy=None):

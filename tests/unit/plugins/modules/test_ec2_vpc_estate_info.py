@@ -115,12 +115,7 @@ def fake():
 @pytest.fixture
 def run(run_aws_module):
     """run(fake, check_mode=False, **params): ec2_vpc_estate_info run against fake EC2, its ModuleExit."""
-
-    def run_info(fake, check_mode=False, **params):
-        args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-        return run_aws_module(ec2_vpc_estate_info.main, fake, "ec2", args)[0]
-
-    return run_info
+    return run_aws_module.bind(ec2_vpc_estate_info.main, "ec2", region="eu-west-1")
 
 
 def ids(resources, key):

@@ -72,12 +72,7 @@ class FakeEc2:
 def run(run_aws_module):
     """run(fake, check_mode=False, diff=False, **params): ec2_vpc_flow_log run for VPC vpc-1 against fake EC2, its
     ModuleExit."""
-
-    def run_flow_log(fake, check_mode=False, diff=False, **params):
-        args = dict(resource_id=VPC, region="eu-west-1", _ansible_check_mode=check_mode, _ansible_diff=diff, **params)
-        return run_aws_module(vpc_flow_log.main, fake, "ec2", args)[0]
-
-    return run_flow_log
+    return run_aws_module.bind(vpc_flow_log.main, "ec2", resource_id=VPC, region="eu-west-1")
 
 
 def seed_flow_log(**extra):

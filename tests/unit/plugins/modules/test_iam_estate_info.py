@@ -57,12 +57,7 @@ class FakeIam:
 @pytest.fixture
 def run(run_aws_module):
     """run(fake, check_mode=False, **params): iam_estate_info run against fake IAM, its ModuleExit."""
-
-    def run_info(fake, check_mode=False, **params):
-        args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-        return run_aws_module(iam_estate_info.main, fake, "iam", args)[0]
-
-    return run_info
+    return run_aws_module.bind(iam_estate_info.main, "iam", region="eu-west-1")
 
 
 PARAMS = {"roles": ["r1", "r2"],

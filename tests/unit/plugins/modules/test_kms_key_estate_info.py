@@ -70,13 +70,14 @@ def run(run_aws_module):
     """run(fake, check_mode=False, **params): kms_key_estate_info run against fake KMS, its ModuleExit (the module
     asks for a retrying client)."""
 
-    def run_info(fake, check_mode=False, **params):
-        args = dict(region="eu-west-1", _ansible_check_mode=check_mode, **params)
-        outcome, decorators = run_aws_module(kms_key_estate_info.main, fake, "kms", args)
-        assert decorators and all(decorator is not None for decorator in decorators)
+    run_info = run_aws_module.bind(kms_key_estate_info.main, "kms", region="eu-west-1")
+
+    def run_checked(fake, check_mode=False, **params):
+        outcome = run_info(fake, check_mode=check_mode, **params)
+        assert outcome.retry_decorators and all(decorator is not None for decorator in outcome.retry_decorators)
         return outcome
 
-    return run_info
+    return run_checked
 
 
 def test_reads_each_key_with_four_calls(run):
