@@ -163,11 +163,11 @@ CASES = {
                                ["databricks_provisioning_workspace_wait_timeout: 0 must be a positive whole number"]),
     "prov-account-id-not-uuid": ("databricks_provisioning", "invalid value",
                                  {"databricks_provisioning_account_id": "abc"}, PROVISIONING,
-                                 ["databricks_provisioning_account_id: 'abc' is not a Databricks account ID (a UUID)"]),
+                                 ["databricks_provisioning_account_id: 'abc' is not a Databricks account id; expected "
+                                  "a lowercase UUID"]),
     "prov-account-id-null": ("databricks_provisioning", "missing required",
                              {"databricks_provisioning_account_id": None}, PROVISIONING,
-                             ["databricks_provisioning_account_id: 'None' is not a Databricks account ID (a UUID); it "
-                              "is required"]),
+                             ["databricks_provisioning_account_id: is required (the Databricks account id, a UUID"]),
     "cred-secret-empty": ("databricks_provisioning", "credentials", {"databricks_client_secret": ""}, PROVISIONING,
                           ["databricks_provisioning_client_secret: the OAuth secret of the account service principal "
                            "is required and is empty"]),
