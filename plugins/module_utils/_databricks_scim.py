@@ -99,6 +99,12 @@ def patch(module, kind, resource_id, operations, action, client=None):
     return module.request("PATCH", scim_path(kind, resource_id), body=body, client=client, action=action)
 
 
+def patch_and_read(module, kind, resource_id, operations, label):
+    """PATCH the resource, then read it back (a SCIM PATCH may answer 204 without the resource)."""
+    patch(module, kind, resource_id, operations, action="update %s" % label)
+    return module.request("GET", scim_path(kind, resource_id), action="read %s" % label)
+
+
 def create(module, kind, body, action, client=None):
     body = dict(body, schemas=[SCHEMAS[kind]])
     return module.request("POST", scim_path(kind), body=body, client=client, action=action)

@@ -165,8 +165,7 @@ def run(module):
             operations.append(scim.add_values(attribute, sorted(after - before)))
         if before - after:
             operations.append(scim.remove_values(attribute, sorted(before - after)))
-    scim.patch(module, KIND, current["id"], operations, action="update %s" % label)
-    updated = module.request("GET", scim.scim_path(KIND, current["id"]), action="read %s" % label)
+    updated = scim.patch_and_read(module, KIND, current["id"], operations, label)
     return finish(module, True, updated, delta.diff)
 
 

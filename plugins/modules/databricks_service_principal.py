@@ -149,8 +149,7 @@ def run(module):
         operations.append(scim.replace_value("displayName", params["display_name"]))
     if "active" in delta.changes:
         operations.append(scim.replace_value("active", params["active"]))
-    scim.patch(module, KIND, current["id"], operations, action="update %s" % label)
-    updated = module.request("GET", scim.scim_path(KIND, current["id"]), action="read %s" % label)
+    updated = scim.patch_and_read(module, KIND, current["id"], operations, label)
     return finish(module, True, updated, delta.diff)
 
 
