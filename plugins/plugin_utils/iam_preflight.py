@@ -7,12 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
-AWS_ACCOUNT_PATTERN = re.compile(r"^[0-9]{12}$")
-VPC_ID_PATTERN = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
 ROLE_NAMES = ("iam_cross_account_role_name", "iam_log_delivery_role_name", "iam_meta_role_name",
               "iam_data_read_role_name", "iam_data_write_role_name")
@@ -32,7 +28,7 @@ def iam_input_errors(inputs):
     if "iam_aws_region" in inputs:
         errors.extend(v.check_region("iam_aws_region", inputs["iam_aws_region"]))
     account = inputs.get("iam_databricks_aws_account_id")
-    if account is not None and not AWS_ACCOUNT_PATTERN.match(str(account)):
+    if account is not None and not v.AWS_ACCOUNT_PATTERN.match(str(account)):
         errors.append("iam_databricks_aws_account_id: '%s' is not an AWS account id (12 digits)" % account)
     for name in ROLE_NAMES:
         if name in inputs:
@@ -46,7 +42,7 @@ def iam_input_errors(inputs):
                           v.check_bucket_name_has_prefix(name, inputs[name], prefix))
     # Empty until the network role has run (preflight comes first); the role requires it before use.
     vpc_id = inputs.get("iam_vpc_id")
-    if vpc_id and not VPC_ID_PATTERN.match(str(vpc_id)):
+    if vpc_id and not v.VPC_ID_PATTERN.match(str(vpc_id)):
         errors.append("iam_vpc_id: '%s' is not a VPC id (vpc- followed by 8 or 17 hexadecimal digits); it "
                       "defaults to network_outputs.vpc_id" % vpc_id)
     if "iam_max_session_duration" in inputs:

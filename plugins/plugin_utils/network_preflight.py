@@ -7,15 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 NAT_MODES = ("single", "per_az")
 TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
 AGGREGATION_INTERVALS = (60, 600)
 ENDPOINT_SERVICES = ("s3", "sts", "kinesis_streams")
-PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 
 
 def _list(inputs, name, errors):
@@ -54,7 +51,7 @@ def network_input_errors(inputs):
     region = inputs.get("aws_region")
     errors.extend(v.check_region("aws_region", region))
     prefix = inputs.get("deployment_prefix")
-    if not isinstance(prefix, str) or not PREFIX_PATTERN.match(prefix):
+    if not isinstance(prefix, str) or not v.RESOURCE_PREFIX_PATTERN.match(prefix):
         required = "; it is required" if prefix in (None, "") else ""
         errors.append("deployment_prefix: '%s' must be 1 to 63 letters, digits and hyphens, starting with a letter "
                       "or digit (it names every resource)%s" % (prefix, required))

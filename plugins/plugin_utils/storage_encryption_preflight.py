@@ -8,16 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging")
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
-ALIAS_PATTERN = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$")
 OWNERSHIP = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
 STORAGE_CLASSES = ("glacier", "deep_archive", "glacier_ir", "intelligent_tiering", "onezone_ia", "standard_ia")
-ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")
 ROLE_ARNS = ("storage_encryption_cross_account_role_arn", "storage_encryption_log_delivery_role_arn",
              "storage_encryption_meta_role_arn", "storage_encryption_data_read_role_arn",
              "storage_encryption_data_write_role_arn")
@@ -86,7 +82,7 @@ def storage_encryption_input_errors(inputs):
                 errors.append("storage_encryption_bucket_names: every bucket needs its own name")
 
     for name in ("storage_encryption_datalake_key_alias", "storage_encryption_logging_key_alias"):
-        if name in inputs and (not isinstance(inputs[name], str) or not ALIAS_PATTERN.match(inputs[name])
+        if name in inputs and (not isinstance(inputs[name], str) or not v.KMS_ALIAS_PATTERN.match(inputs[name])
                                or inputs[name].startswith("alias/aws/")):
             errors.append("%s: '%s' is not a KMS alias name (alias/ followed by letters, digits, /_-; "
                           "not alias/aws/)" % (name, inputs[name]))
@@ -109,7 +105,7 @@ def storage_encryption_input_errors(inputs):
                       "'eu-west-1-prod/1234567890123456' (no wildcards), or empty" % workspace_prefix)
     for name in ROLE_ARNS:
         value = inputs.get(name)
-        if value and not ROLE_ARN_PATTERN.match(str(value)):
+        if value and not v.ROLE_ARN_PATTERN.match(str(value)):
             errors.append("%s: '%s' is not an IAM role ARN" % (name, value))
     for name in ("deployment_tags", "storage_encryption_tags"):
         if inputs.get(name) is not None:

@@ -87,6 +87,10 @@ ACCEPTED = {
     (v, "KEY_ARN_PATTERN"): "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab",
     (v, "SECRET_NAME_PATTERN"): "lh/databricks/tokens",
     (v, "OBJECT_NAME_PATTERN"): "lh-credentials",
+    (v, "AWS_ACCOUNT_PATTERN"): "123456789012",
+    (v, "VPC_ID_PATTERN"): "vpc-0a1b2c3d4e5f60718",
+    (v, "KMS_ALIAS_PATTERN"): "alias/lh-sandbox-datalake",
+    (v, "RESOURCE_PREFIX_PATTERN"): "lh-sandbox",
     (management, "DBFS_PATH_PATTERN"): "dbfs:/tmp/core-site.xml",
     (management, "PREFIX_PATTERN"): "audit-logs",
     (management, "GROUP_NAME_PATTERN"): "Read only",
@@ -100,6 +104,15 @@ def compiled_patterns(module):
 def test_every_pattern_has_an_accepted_value():
     for module in (v, management):
         assert compiled_patterns(module) == {name for owner, name in ACCEPTED if owner is module}
+
+
+def test_the_roles_preflights_define_no_patterns_of_their_own():
+    """Every input pattern lives in the rule modules above, so one rule cannot disagree with a copy of itself."""
+    package = "ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils."
+    folder = os.path.dirname(importlib.import_module(package + "network_preflight").__file__)
+    for path in sorted(glob.glob(os.path.join(folder, "*.py"))):
+        module = importlib.import_module(package + os.path.basename(path)[:-3])
+        assert compiled_patterns(module) == set(), path
 
 
 @pytest.mark.parametrize("owner, name", sorted(ACCEPTED, key=lambda key: key[1]))
