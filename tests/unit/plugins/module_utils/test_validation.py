@@ -6,7 +6,6 @@ import os
 import re
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.filter.network_input_errors import network_input_errors
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import (
     _databricks_management_validation as management,
 )
@@ -183,18 +182,3 @@ def test_a_mixed_case_account_id_is_told_to_be_lower_case():
     message = v.check_uuid("a", "0D2A9B6E-1c3f-4a5b-8c7d-9e0f1a2b3c4d")[0]
     assert "lowercase UUID" in message and "case-sensitively" in message
     assert "case-sensitively" not in v.check_uuid("a", "12345")[0]
-
-
-# --- a rule of the network preflight (plugin_utils/network_preflight, the filter network_input_errors) -------
-def test_endpoint_policies_need_the_endpoints():
-    policy = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": "*"}]}
-    inputs = {"aws_region": "eu-west-1", "deployment_prefix": "p", "network_vpc_cidr": "10.0.0.0/16",
-              "network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24"],
-              "network_public_subnet_cidrs": ["10.0.101.0/24"],
-              "network_availability_zones": ["eu-west-1a", "eu-west-1b"], "network_nat_gateway_mode": "single",
-              "network_vpc_endpoint_policies_enabled": True,
-              "network_vpc_endpoint_policies": {"s3": policy, "sts": policy, "kinesis_streams": policy}}
-    assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=True)) == []
-    assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=False)) == [
-        "network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, but "
-        "network_vpc_endpoints_enabled is false"]

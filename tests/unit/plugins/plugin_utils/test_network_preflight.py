@@ -150,3 +150,17 @@ def test_the_patterns_find_every_zone_s_resources():
                for endpoint in plan["names"]["vpc_endpoints"].values())
     assert not any(fnmatch.fnmatchcase(endpoint, patterns["vpc_endpoints"])
                    for endpoint in plan["names"]["privatelink_endpoints"].values())
+
+
+def test_endpoint_policies_need_the_endpoints():
+    policy = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Principal": "*"}]}
+    inputs = {"aws_region": "eu-west-1", "deployment_prefix": "p", "network_vpc_cidr": "10.0.0.0/16",
+              "network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24"],
+              "network_public_subnet_cidrs": ["10.0.101.0/24"],
+              "network_availability_zones": ["eu-west-1a", "eu-west-1b"], "network_nat_gateway_mode": "single",
+              "network_vpc_endpoint_policies_enabled": True,
+              "network_vpc_endpoint_policies": {"s3": policy, "sts": policy, "kinesis_streams": policy}}
+    assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=True)) == []
+    assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=False)) == [
+        "network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, but "
+        "network_vpc_endpoints_enabled is false"]
