@@ -27,6 +27,12 @@ GROUP_PROFILES = ("meta", "data_read", "data_write")
 AVAILABILITY = ("SPOT", "ON_DEMAND", "SPOT_WITH_FALLBACK")
 EBS_TYPES = ("GENERAL_PURPOSE_SSD", "THROUGHPUT_OPTIMIZED_HDD")
 LIST_TYPES = ("ALLOW", "BLOCK")
+# A runtime key as clusters/spark-versions lists them: <major>.<minor>.x[-<variant>...]-scala<version>, such as
+# 16.4.x-scala2.12 or 16.4.x-photon-scala2.12 (databricks-sdk compute.SparkVersion.key).
+SPARK_VERSION_PATTERN = re.compile(r"\A\d+\.\d+\.x(-[a-z0-9]+)*-scala\d+\.\d+\Z")
+# A node type id on AWS: an EC2 instance type (i3.xlarge, m7gd.metal-48xl) or a Databricks fleet type
+# (rd-fleet.xlarge).
+NODE_TYPE_PATTERN = re.compile(r"\A[a-z][a-z0-9-]*\.[a-z0-9-]+\Z")
 
 
 def _optional(name, value, pattern, what):
@@ -69,6 +75,11 @@ def check_cluster(inputs):
     low, high = get("databricks_management_cluster_min_workers"), get("databricks_management_cluster_max_workers")
     errors += v.check_int_at_least("databricks_management_cluster_min_workers", low, 0)
     errors += v.check_int_at_least("databricks_management_cluster_max_workers", high, 1)
+    for option, pattern, what in (
+            ("databricks_management_cluster_spark_version", SPARK_VERSION_PATTERN,
+             "a Databricks runtime key such as 16.4.x-scala2.12"),
+            ("databricks_management_cluster_node_type_id", NODE_TYPE_PATTERN, "a node type id such as i3.xlarge")):
+        errors += _optional(option, get(option), pattern, what)
     if not errors and isinstance(low, int) and isinstance(high, int) and low > high:
         errors.append("databricks_management_cluster_min_workers: %d is more than "
                       "databricks_management_cluster_max_workers (%d)" % (low, high))
@@ -227,7 +238,8 @@ def management_input_errors(inputs):
     errors += _optional("databricks_management_log_delivery_role_arn",
                         get("databricks_management_log_delivery_role_arn"), v.ROLE_ARN_PATTERN, "an IAM role ARN")
     for option in ("databricks_management_datalake_key_arn", "databricks_management_logging_key_arn"):
-        errors += _optional(option, get(option), v.KEY_ARN_PATTERN, "a KMS key ARN")
+        errors += (v.check_key_arn(option, get(option), get("check_mode"), get("key_arn_stand_ins") or ())
+                   or v.check_key_arn_region(option, get(option), get("aws_region")))
     bucket = get("databricks_management_logging_bucket")
     if bucket not in (None, ""):
         errors += v.check_bucket_name("databricks_management_logging_bucket", bucket)

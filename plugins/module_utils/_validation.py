@@ -23,6 +23,10 @@ REGION_PATTERN = re.compile(r"\A[a-z]{2}(-gov)?-[a-z]+-[0-9]\Z")
 BUCKET_PATTERN = re.compile(r"\A[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 IP_LIKE = re.compile(r"\A\d+\.\d+\.\d+\.\d+\Z")
 TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
+# AWS tagging rules (EC2, IAM, KMS, S3 and Secrets Manager alike): at most 50 user tags per resource; keys and values
+# of letters, digits, spaces and + - = . _ : / @ (the Tagging API reference, "Tag naming limits and requirements").
+TAG_COUNT_MAX = 50
+TAG_TEXT_PATTERN = re.compile(r"\A[\w .:/=+\-@]*\Z", re.UNICODE)
 DATABRICKS_SUBNET_MASKS = (17, 26)
 
 
@@ -103,10 +107,58 @@ def check_tags(name, tags):
             errors.append("%s: tag key '%s' must be a string of 1 to %d characters" % (name, key, TAG_KEY_MAX))
         elif key.lower().startswith("aws:"):
             errors.append("%s: tag key '%s' uses the reserved prefix 'aws:'" % (name, key))
+        elif not TAG_TEXT_PATTERN.match(key):
+            errors.append("%s: tag key '%s' holds a character AWS refuses in tags (allowed: letters, digits, spaces "
+                          "and + - = . _ : / @)" % (name, key))
         if not isinstance(value, (str, int, float, bool)) or len(str(value)) > TAG_VALUE_MAX:
             errors.append("%s: value of tag '%s' must be a scalar of at most %d characters"
                           % (name, key, TAG_VALUE_MAX))
+        elif not TAG_TEXT_PATTERN.match(str(value)):
+            errors.append("%s: value of tag '%s' holds a character AWS refuses in tags (allowed: letters, digits, "
+                          "spaces and + - = . _ : / @)" % (name, key))
     return errors
+
+
+def check_tag_count(names, tag_sets, added=()):
+    """The tags one resource gets - the tag dictionaries named in names merged, plus the keys the role adds itself
+    (added, such as Name) - fit AWS's limit of TAG_COUNT_MAX per resource."""
+    keys = set(added)
+    for tags in tag_sets:
+        if isinstance(tags, dict):
+            keys.update(str(key) for key in tags)
+    if len(keys) <= TAG_COUNT_MAX:
+        return []
+    own = " plus the role's own %s" % ", ".join(added) if added else ""
+    return ["%s: %d tags per resource (%s merged%s); AWS allows at most %d, so the role can take at most %d of "
+            "your own" % (names[-1], len(keys), " and ".join(names), own, TAG_COUNT_MAX, TAG_COUNT_MAX - len(added))]
+
+
+# Tags each role sets on its resources itself, over the user's (they count against AWS's limit per resource).
+ROLE_ADDED_TAGS = {"network_tags": ("Name", "Tier"), "iam_tags": (), "storage_encryption_tags": ()}
+
+
+def check_role_tags(inputs, role_tags_name):
+    """deployment_tags and a role's own tags (role_tags_name): each valid, and together with the tags the role adds
+    itself within AWS's limit per resource."""
+    errors = []
+    names = ("deployment_tags", role_tags_name)
+    for name in names:
+        if inputs.get(name) is not None:
+            errors.extend(check_tags(name, inputs[name]))
+    if not errors:
+        errors = check_tag_count(names, [inputs.get(name) for name in names], ROLE_ADDED_TAGS[role_tags_name])
+    return errors
+
+
+def check_key_arn_region(name, value, region, region_name="aws_region"):
+    """A customer-managed key must be in the region of the workspace that uses it (Databricks refuses others)."""
+    if not isinstance(value, str) or not (KEY_ARN_PATTERN.match(value) or KEY_ALIAS_ARN_PATTERN.match(value)):
+        return []
+    key_region = value.split(":")[3]
+    if not isinstance(region, str) or key_region == region:
+        return []
+    return ["%s: the key is in region %s but %s is %s; Databricks needs a customer-managed key in the workspace's "
+            "region" % (name, key_region, region_name, region)]
 
 
 def check_bucket_name(name, bucket):
@@ -249,6 +301,8 @@ VPC_ID_PATTERN = re.compile(r"\Avpc-[0-9a-f]{8,17}\Z")
 KMS_ALIAS_PATTERN = re.compile(r"\Aalias/[A-Za-z0-9/_-]{1,250}\Z")
 RESOURCE_PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9-]{0,62}\Z")
 KEY_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+\Z")
+# The ARN of a KMS alias: what storage_encryption gives in check mode for a key it has still to create.
+KEY_ALIAS_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias/[A-Za-z0-9/_-]{1,250}\Z")
 SECRET_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9/_+=.@-]{1,512}\Z")
 OBJECT_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9 ._-]{0,254}\Z")
 ENTITLEMENTS = ("allow-cluster-create", "allow-instance-pool-create", "databricks-sql-access", "workspace-access")
@@ -262,6 +316,15 @@ def check_pattern(name, value, pattern, what, optional=False):
         required = "; it is required" if value in (None, "") else ""
         return ["%s: '%s' is not %s%s" % (name, value, what, required)]
     return []
+
+
+def check_key_arn(name, value, check_mode=False, stand_ins=()):
+    """An optional KMS key ARN. In check mode a key the same run would create has no ARN yet: storage_encryption
+    gives the ARN of its alias instead (the filter storage_encryption_key_arns). Such a stand-in passes only in check
+    mode and only when it is one of stand_ins (that role's outputs of this run); a real run needs the key ARN."""
+    if check_mode is True and value in stand_ins and KEY_ALIAS_ARN_PATTERN.match(str(value)):
+        return []
+    return check_pattern(name, value, KEY_ARN_PATTERN, "a KMS key ARN", optional=True)
 
 
 def check_present(name, value, what):
@@ -357,7 +420,8 @@ def provisioning_input_errors(inputs):
                             "an IAM role ARN", optional=True)
     for option in ("databricks_provisioning_storage_key_arn", "databricks_provisioning_managed_services_key_arn",
                    "databricks_provisioning_logging_key_arn"):
-        errors += check_pattern(option, get(option), KEY_ARN_PATTERN, "a KMS key ARN", optional=True)
+        errors += (check_key_arn(option, get(option), get("check_mode"), get("key_arn_stand_ins") or ())
+                   or check_key_arn_region(option, get(option), get("aws_region")))
     errors += check_entitlements("databricks_provisioning_service_principal_entitlements",
                                  get("databricks_provisioning_service_principal_entitlements") or [])
     errors += check_tags("databricks_provisioning_custom_tags", get("databricks_provisioning_custom_tags") or {})

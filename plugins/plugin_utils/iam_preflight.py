@@ -48,7 +48,5 @@ def iam_input_errors(inputs):
     if "iam_max_session_duration" in inputs:
         errors.extend(v.check_int_range("iam_max_session_duration", inputs["iam_max_session_duration"],
                                         3600, 43200, " seconds"))
-    for name in ("deployment_tags", "iam_tags"):
-        if inputs.get(name) is not None:
-            errors.extend(v.check_tags(name, inputs[name]))
+    errors.extend(v.check_role_tags(inputs, "iam_tags"))
     return errors

@@ -98,9 +98,7 @@ def network_input_errors(inputs):
             errors.append("network_privatelink_services: no Databricks PrivateLink services (workspace, relay) for "
                           "aws_region %s; add them from Databricks' list of PrivateLink regions"
                           % inputs.get("aws_region"))
-    for name in ("deployment_tags", "network_tags"):
-        if inputs.get(name) is not None:
-            errors.extend(v.check_tags(name, inputs[name]))
+    errors.extend(v.check_role_tags(inputs, "network_tags"))
     return errors
 
 

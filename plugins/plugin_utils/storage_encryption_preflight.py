@@ -86,6 +86,13 @@ def storage_encryption_input_errors(inputs):
                                or inputs[name].startswith("alias/aws/")):
             errors.append("%s: '%s' is not a KMS alias name (alias/ followed by letters, digits, /_-; "
                           "not alias/aws/)" % (name, inputs[name]))
+    datalake, logging = (str(inputs.get(name) or "").removeprefix("alias/")
+                         for name in ("storage_encryption_datalake_key_alias", "storage_encryption_logging_key_alias"))
+    if datalake and datalake == logging:
+        # One alias names one key: both uses would silently share the datalake key.
+        errors.append("storage_encryption_logging_key_alias: '%s' is also storage_encryption_datalake_key_alias; "
+                      "the data lake and logging keys each need an alias of their own"
+                      % inputs["storage_encryption_logging_key_alias"])
     if "storage_encryption_key_deletion_window_days" in inputs:
         errors.extend(v.check_int_range("storage_encryption_key_deletion_window_days",
                                         inputs["storage_encryption_key_deletion_window_days"], 7, 30, " days"))
@@ -107,7 +114,5 @@ def storage_encryption_input_errors(inputs):
         value = inputs.get(name)
         if value and not v.ROLE_ARN_PATTERN.match(str(value)):
             errors.append("%s: '%s' is not an IAM role ARN" % (name, value))
-    for name in ("deployment_tags", "storage_encryption_tags"):
-        if inputs.get(name) is not None:
-            errors.extend(v.check_tags(name, inputs[name]))
+    errors.extend(v.check_role_tags(inputs, "storage_encryption_tags"))
     return errors

@@ -84,6 +84,8 @@ ACCEPTED = {
     (v, "ROLE_ARN_PATTERN"): "arn:aws:iam::123456789012:role/lh-cross-account",
     (v, "INSTANCE_PROFILE_ARN_PATTERN"): "arn:aws:iam::123456789012:instance-profile/lh-meta",
     (v, "KEY_ARN_PATTERN"): "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab",
+    (v, "TAG_TEXT_PATTERN"): "Cost centre: data/platform+ops@lakehouse",
+    (v, "KEY_ALIAS_ARN_PATTERN"): "arn:aws:kms:eu-west-1:123456789012:alias/lh-sandbox-datalake",
     (v, "SECRET_NAME_PATTERN"): "lh/databricks/tokens",
     (v, "OBJECT_NAME_PATTERN"): "lh-credentials",
     (v, "AWS_ACCOUNT_PATTERN"): "123456789012",
@@ -91,6 +93,8 @@ ACCEPTED = {
     (v, "KMS_ALIAS_PATTERN"): "alias/lh-sandbox-datalake",
     (v, "RESOURCE_PREFIX_PATTERN"): "lh-sandbox",
     (management, "DBFS_PATH_PATTERN"): "dbfs:/tmp/core-site.xml",
+    (management, "SPARK_VERSION_PATTERN"): "16.4.x-photon-scala2.12",
+    (management, "NODE_TYPE_PATTERN"): "m7gd.metal-48xl",
     (management, "PREFIX_PATTERN"): "audit-logs",
     (management, "GROUP_NAME_PATTERN"): "Read only",
 }
@@ -182,3 +186,46 @@ def test_a_mixed_case_account_id_is_told_to_be_lower_case():
     message = v.check_uuid("a", "0D2A9B6E-1c3f-4a5b-8c7d-9e0f1a2b3c4d")[0]
     assert "lowercase UUID" in message and "case-sensitively" in message
     assert "case-sensitively" not in v.check_uuid("a", "12345")[0]
+
+
+def test_tags_refuse_characters_aws_refuses():
+    assert v.check_tags("deployment_tags", {"Owner": "data platform", "cost:centre": "a/b+c=d@e.f_g-h"}) == []
+    assert v.check_tags("deployment_tags", {"Owner!": "x"}) == [
+        "deployment_tags: tag key 'Owner!' holds a character AWS refuses in tags (allowed: letters, digits, spaces "
+        "and + - = . _ : / @)"]
+    assert "value of tag 'Owner' holds a character" in v.check_tags("deployment_tags", {"Owner": "a;b"})[0]
+    assert v.check_tags("deployment_tags", {"Owner": "a\n"})  # a trailing newline is not a space
+
+
+def test_tag_count_includes_the_tags_the_role_adds():
+    forty_eight = {"k%d" % index: "v" for index in range(48)}
+    assert v.check_tag_count(["deployment_tags", "network_tags"], [forty_eight, {}], added=("Name", "Tier")) == []
+    errors = v.check_tag_count(["deployment_tags", "network_tags"], [forty_eight, {"Extra": "1"}],
+                               added=("Name", "Tier"))
+    assert errors == ["network_tags: 51 tags per resource (deployment_tags and network_tags merged plus the role's "
+                      "own Name, Tier); AWS allows at most 50, so the role can take at most 48 of your own"]
+    # the same key in both dictionaries is one tag
+    assert v.check_tag_count(["deployment_tags", "network_tags"], [forty_eight, {"k1": "w"}], ("Name", "Tier")) == []
+
+
+def test_a_key_must_be_in_the_workspace_region():
+    arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab"
+    assert v.check_key_arn_region("databricks_provisioning_storage_key_arn", arn, "eu-west-1") == [
+        "databricks_provisioning_storage_key_arn: the key is in region us-east-1 but aws_region is eu-west-1; "
+        "Databricks needs a customer-managed key in the workspace's region"]
+    assert v.check_key_arn_region("k", arn, "us-east-1") == []
+    assert v.check_key_arn_region("k", "", "eu-west-1") == []
+    assert v.check_key_arn_region("k", "not an arn", "eu-west-1") == []
+
+
+def test_the_cluster_runtime_and_node_type_have_their_form():
+    inputs = {"databricks_management_cluster_spark_version": "16.4.x-scala2.12",
+              "databricks_management_cluster_node_type_id": "i3.xlarge"}
+    assert not [e for e in management.check_cluster(inputs) if "spark_version" in e or "node_type_id" in e]
+    inputs = {"databricks_management_cluster_spark_version": "16.4 LTS",
+              "databricks_management_cluster_node_type_id": "i3 xlarge"}
+    errors = [e for e in management.check_cluster(inputs) if "spark_version" in e or "node_type_id" in e]
+    assert errors == ["databricks_management_cluster_spark_version: '16.4 LTS' is not a Databricks runtime key "
+                      "such as 16.4.x-scala2.12",
+                      "databricks_management_cluster_node_type_id: 'i3 xlarge' is not a node type id such as "
+                      "i3.xlarge"]

@@ -111,3 +111,16 @@ def test_other_rules():
                                                  storage_encryption_databricks_account_id="")) == []
     assert "reserved prefix" in only_error(storage_encryption_tags={"aws:cloudformation": "x"})
     assert "not an AWS region" in only_error(storage_encryption_aws_region="EU")
+
+
+def test_the_two_keys_need_aliases_of_their_own():
+    message = ("storage_encryption_logging_key_alias: 'alias/lh-key' is also storage_encryption_datalake_key_alias; "
+               "the data lake and logging keys each need an alias of their own")
+    assert only_error(storage_encryption_datalake_key_alias="alias/lh-key",
+                      storage_encryption_logging_key_alias="alias/lh-key") == message
+
+
+def test_tags_with_the_tags_the_role_adds_fit_the_limit():
+    fifty = {"k%d" % index: "v" for index in range(50)}
+    assert only_error(deployment_tags=fifty, storage_encryption_tags={"one": "more"}).startswith(
+        "storage_encryption_tags: 51 tags per resource (deployment_tags and storage_encryption_tags merged)")
