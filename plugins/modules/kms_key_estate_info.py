@@ -18,6 +18,13 @@ description:
     amazon.aws.kms_key module reads each key with a dozen or more (aliases, grants, policies, rotation twice). The
     storage_encryption role reads its keys with this module once and runs amazon.aws.kms_key only for the keys that
     differ.
+  - With O(created_for_tag), it also finds the keys a run created but could not give their alias (a run killed
+    between C(CreateKey) and C(CreateAlias)), that is keys without any alias whose tag O(created_for_tag), set in the
+    C(CreateKey) call, names one of O(aliases). The oldest such key of an alias that does not exist is returned
+    under that alias with RV(keys.aliased=false), for the caller to give it the alias (adopt it) instead of
+    creating another key; every other one is listed in RV(unaliased). Keys pending deletion are left out. The
+    search costs C(ListAliases), C(ListKeys) and one C(ListResourceTags) per key without alias, and runs only when
+    an alias is missing unless O(search_unaliased=always).
   - Read-only; runs the same in check mode.
 author:
   - Lakehouse platform maintainers (@lakehouse)
@@ -28,6 +35,21 @@ options:
     type: list
     elements: str
     required: true
+  created_for_tag:
+    description:
+      - The tag key that the caller sets, in the C(CreateKey) call, to the alias a key is created for (for example
+        C(lakehouse:kms-alias) = C(alias/lh-dev-datalake)). Keys without alias that carry it for one of
+        O(aliases) are found as described above.
+      - Without it, keys are found by alias only.
+    type: str
+  search_unaliased:
+    description:
+      - When to look for keys without alias (with O(created_for_tag) only).
+      - V(missing) - only when an alias of O(aliases) does not exist (a converged estate costs no call more).
+      - V(always) - on every run, for example before a destroy, so that every key of the deployment is found.
+    type: str
+    choices: [missing, always]
+    default: missing
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -40,6 +62,14 @@ EXAMPLES = r"""
     aliases: [alias/lh-dev-datalake, lh-dev-logging]
   register: kms_estate
 
+# Also the keys created for these aliases that a killed run left without alias, before a destroy.
+- name: Read the deployment's KMS keys, also those left without alias
+  lakehouse.databricks_aws.kms_key_estate_info:
+    aliases: [alias/lh-dev-datalake, alias/lh-dev-logging]
+    created_for_tag: "lakehouse:kms-alias"
+    search_unaliased: always
+  register: kms_estate_all
+
 # Subscript the result: kms_estate.keys would be the dict method keys().
 - name: ARN of the data lake key
   ansible.builtin.debug:
@@ -49,15 +79,20 @@ EXAMPLES = r"""
 RETURN = r"""
 keys:
   description:
-    - The keys found, by alias name (always with the C(alias/) prefix). An alias that does not exist is left out.
+    - The keys found, by alias name (always with the C(alias/) prefix). An alias that does not exist is left out,
+      unless O(created_for_tag) finds a key without alias created for it (then RV(keys.aliased) is V(false)).
   returned: always
   type: dict
   sample: {"alias/lh-dev-datalake": {"key_id": "1234abcd-12ab-34cd-56ef-1234567890ab",
            "arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
            "description": "Data lake", "enabled": true, "key_state": "Enabled", "key_usage": "ENCRYPT_DECRYPT",
            "key_spec": "SYMMETRIC_DEFAULT", "policy": {"Version": "2012-10-17", "Statement": []},
-           "enable_key_rotation": true, "tags": {"Project": "lakehouse"}}}
+           "enable_key_rotation": true, "tags": {"Project": "lakehouse"}, "aliased": true}}
   contains:
+    aliased:
+      description: V(true) for a key found by its alias; V(false) for a key without alias found by
+        O(created_for_tag) (the caller creates the alias to it).
+      type: bool
     key_id:
       description: The key ID.
       type: str
@@ -89,6 +124,34 @@ keys:
     tags:
       description: The key tags; V(null) when they cannot be read.
       type: dict
+unaliased:
+  description:
+    - The keys without any alias whose tag O(created_for_tag) names one of O(aliases), not pending deletion, other
+      than those returned in RV(keys); oldest first. Empty without O(created_for_tag), and when
+      O(search_unaliased=missing) and every alias exists.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"key_id": "5678abcd-12ab-34cd-56ef-1234567890ab",
+            "arn": "arn:aws:kms:eu-west-1:123456789012:key/5678abcd-12ab-34cd-56ef-1234567890ab",
+            "key_state": "Enabled", "creation_date": "2026-12-02T16:10:00+00:00",
+            "created_for": "alias/lh-dev-datalake"}]
+  contains:
+    key_id:
+      description: The key ID.
+      type: str
+    arn:
+      description: The key ARN.
+      type: str
+    key_state:
+      description: The key state.
+      type: str
+    creation_date:
+      description: When the key was created (ISO 8601).
+      type: str
+    created_for:
+      description: The alias its tag O(created_for_tag) names.
+      type: str
 """
 
 import json
@@ -111,6 +174,8 @@ UNREADABLE = ["AccessDeniedException", "UnsupportedOperationException", "KMSInva
 
 # KMS throttles with ThrottlingException, which AWSRetry does not retry by itself.
 KMS_RETRYABLE_CODES = ["ThrottlingException"]
+# A key on its way out is never adopted nor scheduled again.
+PENDING_DELETION = ("PendingDeletion", "PendingReplicaDeletion")
 
 
 def read_policy(client, key_id):
@@ -146,7 +211,7 @@ def read_tags(client, key_id):
 
 
 def read_key(client, alias):
-    """The key an alias names (the RETURN shape), or None when the alias does not exist."""
+    """The key an alias (or key id) names (the RETURN shape), or None when the alias does not exist."""
     try:
         metadata = client.describe_key(KeyId=alias, aws_retry=True)["KeyMetadata"]
     except is_boto3_error_code("NotFoundException"):
@@ -163,33 +228,94 @@ def read_key(client, alias):
         "policy": read_policy(client, key_id),
         "enable_key_rotation": read_rotation(client, key_id),
         "tags": read_tags(client, key_id),
+        "aliased": True,
     }
 
 
-def read_keys(client, aliases):
+def paged(client, method, field, **kwargs):
+    """Every item of a KMS list call (Marker / Truncated / NextMarker paging)."""
+    items = []
+    while True:
+        reply = getattr(client, method)(aws_retry=True, **kwargs)
+        items.extend(reply.get(field) or [])
+        if not reply.get("Truncated") or not reply.get("NextMarker"):
+            return items
+        kwargs["Marker"] = reply["NextMarker"]
+
+
+def find_unaliased(client, aliases, created_for_tag):
+    """The keys without any alias whose tag created_for_tag names one of aliases, not pending deletion, oldest
+    first (the unaliased RETURN shape)."""
+    aliased = {alias.get("TargetKeyId") for alias in paged(client, "list_aliases", "Aliases")}
+    found = []
+    for listed in paged(client, "list_keys", "Keys"):
+        key_id = listed["KeyId"]
+        if key_id in aliased:
+            continue
+        created_for = (read_tags(client, key_id) or {}).get(created_for_tag)
+        if not created_for or kms_alias_name(created_for) not in aliases:
+            continue
+        try:
+            metadata = client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
+        except is_boto3_error_code("NotFoundException"):  # deleted meanwhile
+            continue
+        if metadata.get("KeyState") in PENDING_DELETION or metadata.get("KeyManager") == "AWS":
+            continue
+        created = metadata.get("CreationDate")
+        found.append({
+            "key_id": key_id,
+            "arn": metadata.get("Arn"),
+            "key_state": metadata.get("KeyState"),
+            "creation_date": created.isoformat() if hasattr(created, "isoformat") else created,
+            "created_for": kms_alias_name(created_for),
+        })
+    return sorted(found, key=lambda key: (str(key["creation_date"] or ""), key["key_id"]))
+
+
+def read_keys(client, aliases, created_for_tag=None, search_unaliased="missing"):
+    """(keys by alias, unaliased keys): see RETURN."""
     keys = {}
+    wanted = []
     for name in aliases:
         alias = kms_alias_name(name)
-        if alias in keys:
+        if alias in keys or alias in wanted:
             continue
+        wanted.append(alias)
         key = read_key(client, alias)
         if key is not None:
             keys[alias] = key
-    return keys
+    if not created_for_tag or (search_unaliased == "missing" and len(keys) == len(wanted)):
+        return keys, []
+    unaliased = find_unaliased(client, wanted, created_for_tag)
+    for alias in wanted:
+        if alias in keys:
+            continue
+        candidate = next((key for key in unaliased if key["created_for"] == alias), None)
+        if candidate is None:
+            continue
+        adopted = read_key(client, candidate["key_id"])
+        unaliased.remove(candidate)
+        if adopted is not None:
+            keys[alias] = dict(adopted, aliased=False)
+    return keys, unaliased
 
 
 def run(module):
+    params = module.params
     try:
-        keys = read_keys(retrying_client(module, "kms", KMS_RETRYABLE_CODES), module.params["aliases"])
+        keys, unaliased = read_keys(retrying_client(module, "kms", KMS_RETRYABLE_CODES), params["aliases"],
+                                    params["created_for_tag"], params["search_unaliased"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        raise ModuleFailure("Failed to read the KMS keys %s" % ", ".join(module.params["aliases"]),
+        raise ModuleFailure("Failed to read the KMS keys %s" % ", ".join(params["aliases"]),
                             aws_error=exc) from exc
-    return dict(changed=False, keys=keys)
+    return dict(changed=False, keys=keys, unaliased=unaliased)
 
 
 def main():
     argument_spec = dict(
         aliases=dict(type="list", elements="str", required=True),
+        created_for_tag=dict(type="str"),
+        search_unaliased=dict(type="str", choices=["missing", "always"], default="missing"),
     )
     run_module(AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True), run)
 

@@ -8,6 +8,11 @@ policy) even when nothing differs. The role reads its keys once (kms_key_estate_
 what kms_key compares, and runs kms_key only for the keys that differ; in check mode and with --diff
 the differences are reported (the filter storage_encryption_key_drift). The filter storage_encryption_key_arns
 gives the ARN of every key after that loop.
+
+Every key carries, from its CreateKey call on, a tag naming the alias it is created for (the filter
+storage_encryption_key_alias_tag adds it to the desired tags), so that a key whose run was killed before its
+alias existed is found again (kms_key_estate_info, created_for_tag): the drift then adopts it (kms_key with its
+key_id creates the alias) instead of creating another key.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,7 +34,9 @@ def key_drift(desired, current, skip_unchanged=True):
     exists, settings (what differs: create, state, description, enable_key_rotation, tags, policy),
     before/after (the differing values), desired (the desired entry), differs. Keys that match are left out,
     so [] means kms_key has nothing to do; with skip_unchanged false they are in too (settings [], differs
-    false), so that kms_key runs for every key."""
+    false), so that kms_key runs for every key. A key that kms_key_estate_info found without its alias
+    (aliased false: created by a run killed before the alias) differs in its alias too; ``adopt`` is then its ARN,
+    for kms_key's key_id (else None)."""
     if not isinstance(desired, list) or not isinstance(current, dict):
         raise AnsibleFilterError("storage_encryption_key_drift expects a list (desired keys) and a dict "
                                  "(the keys returned by kms_key_estate_info)")
@@ -48,8 +55,9 @@ def key_drift(desired, current, skip_unchanged=True):
         }
         if facts is None:
             drift.append({"name": key["name"], "alias": alias, "exists": False, "settings": ["create"],
-                          "before": {}, "after": wanted, "desired": key, "differs": True})
+                          "before": {}, "after": wanted, "desired": key, "differs": True, "adopt": None})
             continue
+        adopt = facts.get("arn") if facts.get("aliased") is False else None
         comparisons = (
             # setting, current value, desired value, whether kms_key would change it
             # state: kms_key cancels a pending deletion and enables a key that is not Enabled.
@@ -61,13 +69,27 @@ def key_drift(desired, current, skip_unchanged=True):
              and facts.get("enable_key_rotation") != wanted["enable_key_rotation"]),
             ("tags", facts.get("tags"), wanted["tags"], tags_differ(facts.get("tags"), wanted["tags"])),
             ("policy", facts.get("policy"), wanted["policy"], policies_differ(facts.get("policy"), wanted["policy"])),
+            ("alias", None if adopt else alias, alias, bool(adopt)),
         )
         before = {setting: value for setting, value, _wanted, differs in comparisons if differs}
         after = {setting: value for setting, _current, value, differs in comparisons if differs}
         if after or not skip_unchanged:
             drift.append({"name": key["name"], "alias": alias, "exists": True, "settings": sorted(after),
-                          "before": before, "after": after, "desired": key, "differs": bool(after)})
+                          "before": before, "after": after, "desired": key, "differs": bool(after), "adopt": adopt})
     return drift
+
+
+def key_alias_tag(desired, tag_key):
+    """The desired keys, each with the tag ``tag_key`` set to its alias (alias/...) among its tags: set in the
+    CreateKey call (amazon.aws.kms_key passes the tags to it), it finds a key that has no alias yet."""
+    if not isinstance(desired, list) or not tag_key:
+        raise AnsibleFilterError("storage_encryption_key_alias_tag expects a list (desired keys) and a tag key")
+    tagged = []
+    for key in desired:
+        tags = dict(key.get("tags") or {})
+        tags[str(tag_key)] = kms_alias_name(key["alias"])
+        tagged.append(dict(key, tags=tags))
+    return tagged
 
 
 def key_arns(kms_results, region, account, partition="aws", current=None, keys=None, stand_in=True):

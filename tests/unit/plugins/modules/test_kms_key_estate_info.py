@@ -1,5 +1,6 @@
 """kms_key_estate_info against an in-memory KMS faked at the boto3 client seam (AnsibleAWSModule.client)."""
 
+import datetime
 import json
 from unittest import mock
 
@@ -22,11 +23,17 @@ class FakeKms:
         self.calls = []
         self.throttle = {}  # operation -> how many ThrottlingException replies before answering
 
-    def add(self, alias, key_id, state="Enabled", rotation=True, tags=None, description="a key"):
+    def add(self, alias, key_id, state="Enabled", rotation=True, tags=None, description="a key", created=0,
+            manager="CUSTOMER"):
+        """A key; alias None: a key without alias. created: minutes after a fixed time (its CreationDate)."""
         self.keys[key_id] = {"KeyId": key_id, "Arn": ARN + key_id, "Description": description,
                              "Enabled": state == "Enabled", "KeyState": state, "KeyUsage": "ENCRYPT_DECRYPT",
-                             "KeySpec": "SYMMETRIC_DEFAULT", "rotation": rotation, "tags": dict(tags or {})}
-        self.aliases[alias] = key_id
+                             "KeySpec": "SYMMETRIC_DEFAULT", "KeyManager": manager,
+                             "CreationDate": datetime.datetime(2026, 12, 2, 16, 0, tzinfo=datetime.timezone.utc)
+                             + datetime.timedelta(minutes=created),
+                             "rotation": rotation, "tags": dict(tags or {})}
+        if alias:
+            self.aliases[alias] = key_id
 
     def _call(self, operation, **kwargs):
         self.calls.append((operation, kwargs))
@@ -56,6 +63,21 @@ class FakeKms:
         if key["KeyState"] == "PendingDeletion":
             raise client_error("KMSInvalidStateException", "GetKeyRotationStatus")
         return {"KeyRotationEnabled": key["rotation"]}
+
+    def list_aliases(self, Marker=None):
+        self._call("ListAliases", Marker=Marker)
+        aliases = [{"AliasName": alias, "TargetKeyId": key_id} for alias, key_id in sorted(self.aliases.items())]
+        aliases.append({"AliasName": "alias/aws/s3"})  # an AWS managed key's alias before the key exists
+        if Marker is None and len(aliases) > 1:  # two pages
+            return {"Aliases": aliases[:1], "Truncated": True, "NextMarker": "page-2"}
+        return {"Aliases": aliases[1:] if Marker else aliases, "Truncated": False}
+
+    def list_keys(self, Marker=None):
+        self._call("ListKeys", Marker=Marker)
+        keys = [{"KeyId": key_id, "KeyArn": ARN + key_id} for key_id in sorted(self.keys)]
+        if Marker is None and len(keys) > 1:  # two pages
+            return {"Keys": keys[:1], "Truncated": True, "NextMarker": "page-2"}
+        return {"Keys": keys[1:] if Marker else keys, "Truncated": False}
 
     def list_resource_tags(self, KeyId, Marker=None):
         self._call("ListResourceTags", KeyId=KeyId, Marker=Marker)
@@ -92,7 +114,8 @@ def test_reads_each_key_with_four_calls(run):
     assert keys["alias/p-datalake"] == {
         "key_id": "1111", "arn": ARN + "1111", "description": "a key", "enabled": True, "key_state": "Enabled",
         "key_usage": "ENCRYPT_DECRYPT", "key_spec": "SYMMETRIC_DEFAULT", "policy": POLICY,
-        "enable_key_rotation": True, "tags": {"Project": "lakehouse", "Cost": "1"}}
+        "enable_key_rotation": True, "tags": {"Project": "lakehouse", "Cost": "1"}, "aliased": True}
+    assert outcome.result["unaliased"] == []
     assert keys["alias/p-logging"]["enable_key_rotation"] is False and keys["alias/p-logging"]["tags"] == {}
     operations = [operation for operation, kwargs in fake.calls]
     # Two tag pages for the first key; one call of each otherwise.
@@ -140,3 +163,77 @@ def test_other_errors_fail_the_module(run):
     fake.describe_key = denied
     outcome = run(fake, aliases=["alias/p-datalake"])
     assert outcome.failed and "Failed to read the KMS keys alias/p-datalake" in outcome.result["msg"]
+
+
+TAG = "lakehouse:kms-alias"
+
+
+def operations(fake):
+    return [operation for operation, _kwargs in fake.calls]
+
+
+def test_with_every_alias_present_the_search_costs_no_call(run):
+    fake = FakeKms()
+    fake.add("alias/p-datalake", "1111", tags={TAG: "alias/p-datalake"})
+    fake.add(None, "9999", tags={TAG: "alias/p-datalake"})  # would be found by a search
+    outcome = run(fake, aliases=["alias/p-datalake"], created_for_tag=TAG)
+    assert outcome.result["unaliased"] == [] and outcome.result["keys"]["alias/p-datalake"]["aliased"] is True
+    assert "ListKeys" not in operations(fake) and "ListAliases" not in operations(fake)
+
+
+def test_a_missing_alias_adopts_the_oldest_key_created_for_it(run):
+    fake = FakeKms()
+    fake.add("alias/p-logging", "2222", tags={TAG: "alias/p-logging"})
+    fake.add(None, "5555", tags={TAG: "alias/p-datalake", "Project": "lakehouse"}, created=5)
+    fake.add(None, "4444", tags={TAG: "p-datalake"}, created=3)  # the oldest; the tag without alias/ counts too
+    fake.add(None, "6666", tags={TAG: "alias/p-datalake"}, created=1, state="PendingDeletion")  # left out
+    fake.add(None, "7777", tags={TAG: "alias/other-datalake"}, created=0)  # another deployment's
+    fake.add(None, "8888", tags={"Project": "lakehouse"}, created=0)  # not created for an alias
+    fake.add(None, "aws1", tags={TAG: "alias/p-datalake"}, manager="AWS")  # never adopted
+    fake.add("alias/p-old", "3333", tags={TAG: "alias/p-datalake"}, created=0)  # it has an alias: not an orphan
+    outcome = run(fake, check_mode=True, aliases=["alias/p-datalake", "alias/p-logging"], created_for_tag=TAG)
+    assert not outcome.failed, outcome.result
+    keys = outcome.result["keys"]
+    assert keys["alias/p-datalake"]["key_id"] == "4444" and keys["alias/p-datalake"]["aliased"] is False
+    assert keys["alias/p-datalake"]["policy"] == POLICY and keys["alias/p-datalake"]["tags"] == {TAG: "p-datalake"}
+    assert keys["alias/p-logging"]["key_id"] == "2222" and keys["alias/p-logging"]["aliased"] is True
+    assert outcome.result["unaliased"] == [{
+        "key_id": "5555", "arn": ARN + "5555", "key_state": "Enabled", "creation_date": "2026-12-02T16:05:00+00:00",
+        "created_for": "alias/p-datalake"}]
+    # Both pages of aliases and keys; the tags of the aliased keys read by alias (2222) and of the keys without
+    # alias, never of a key with another alias (3333).
+    assert operations(fake).count("ListAliases") == 2 and operations(fake).count("ListKeys") == 2
+    tagged = {kwargs["KeyId"] for operation, kwargs in fake.calls if operation == "ListResourceTags"}
+    assert tagged == {"2222", "4444", "5555", "6666", "7777", "8888", "aws1"}
+
+
+def test_always_lists_the_keys_left_without_alias_also_when_every_alias_exists(run):
+    fake = FakeKms()
+    fake.add("alias/p-datalake", "1111", tags={TAG: "alias/p-datalake"})
+    fake.add(None, "4444", tags={TAG: "alias/p-datalake"})
+    outcome = run(fake, aliases=["alias/p-datalake"], created_for_tag=TAG, search_unaliased="always")
+    assert outcome.result["keys"]["alias/p-datalake"]["key_id"] == "1111"
+    assert [key["key_id"] for key in outcome.result["unaliased"]] == ["4444"]
+
+
+def test_without_created_for_tag_a_missing_alias_is_not_searched(run):
+    fake = FakeKms()
+    fake.add(None, "4444", tags={TAG: "alias/p-datalake"})
+    outcome = run(fake, aliases=["alias/p-datalake"], search_unaliased="always")
+    assert outcome.result["keys"] == {} and outcome.result["unaliased"] == []
+    assert "ListKeys" not in operations(fake)
+
+
+def test_a_key_whose_tags_cannot_be_read_is_not_ours(run):
+    fake = FakeKms()
+    fake.add(None, "4444", tags={TAG: "alias/p-datalake"})
+    real = fake.list_resource_tags
+
+    def denied(KeyId, Marker=None):
+        if KeyId == "4444":
+            raise client_error("AccessDeniedException", "ListResourceTags")
+        return real(KeyId, Marker)
+
+    fake.list_resource_tags = denied
+    outcome = run(fake, aliases=["alias/p-datalake"], created_for_tag=TAG)
+    assert not outcome.failed and outcome.result["keys"] == {} and outcome.result["unaliased"] == []

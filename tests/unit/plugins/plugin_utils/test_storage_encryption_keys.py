@@ -3,6 +3,7 @@ import copy
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_keys import (
+    key_alias_tag,
     key_arns,
     key_drift,
 )
@@ -48,6 +49,7 @@ def test_missing_key_is_created():
     assert entry["exists"] is False and entry["settings"] == ["create"]
     assert entry["alias"] == "alias/p-datalake" and entry["name"] == "datalake"
     assert entry["after"]["policy"] == POLICY and entry["desired"] == desired()
+    assert entry["adopt"] is None
 
 
 @pytest.mark.parametrize("state", ["PendingDeletion", "Disabled", "PendingImport", "Unavailable"])
@@ -173,3 +175,39 @@ def test_with_skip_unchanged_false_every_key_goes_to_kms_key():
 def test_skip_unchanged_given_as_text_is_a_boolean():
     assert len(key_drift([desired()], current(), skip_unchanged="false")) == 1
     assert key_drift([desired()], current(), skip_unchanged="yes") == []
+
+
+def test_a_key_found_without_its_alias_is_adopted():
+    # kms_key_estate_info found it by its tag (aliased false): kms_key gets its ARN as key_id and creates the alias.
+    (entry,) = key_drift([desired()], current(aliased=False))
+    assert entry["exists"] is True and entry["differs"] is True and entry["adopt"] == ARN
+    assert entry["settings"] == ["alias"]
+    assert entry["before"] == {"alias": None} and entry["after"] == {"alias": "alias/p-datalake"}
+    (entry,) = key_drift([desired()], current(aliased=False, enable_key_rotation=False))
+    assert entry["settings"] == ["alias", "enable_key_rotation"] and entry["adopt"] == ARN
+
+
+def test_a_key_found_by_its_alias_is_not_adopted():
+    assert key_drift([desired()], current(aliased=True)) == []
+    (entry,) = key_drift([desired(description="Other")], current(aliased=True))
+    assert entry["adopt"] is None and entry["settings"] == ["description"]
+
+
+def test_alias_tag_names_each_key_alias():
+    keys = [desired(), desired(name="logging", alias="p-logging", tags=None)]
+    tagged = key_alias_tag(keys, "lakehouse:kms-alias")
+    assert tagged[0]["tags"] == dict(TAGS, **{"lakehouse:kms-alias": "alias/p-datalake"})
+    assert tagged[1]["tags"] == {"lakehouse:kms-alias": "alias/p-logging"}
+    assert keys[0]["tags"] == TAGS and tagged[0]["policy"] == POLICY  # the input is left as it was
+    # Tagged keys match a key carrying the tag; the drift sees the tag like any other.
+    assert key_drift(tagged[:1], current(tags={"Project": "lakehouse", "Cost": "1",
+                                               "lakehouse:kms-alias": "alias/p-datalake"})) == []
+    (entry,) = key_drift(tagged[:1], current())
+    assert entry["settings"] == ["tags"]
+
+
+def test_alias_tag_bad_input_is_an_error():
+    with pytest.raises(AnsibleFilterError):
+        key_alias_tag({}, "lakehouse:kms-alias")
+    with pytest.raises(AnsibleFilterError):
+        key_alias_tag([desired()], "")
