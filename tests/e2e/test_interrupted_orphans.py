@@ -6,10 +6,11 @@ sandbox's state, the window held open by a slow, refused second call (the sandbo
 - KMS: CreateKey (tagged lakehouse:kms-alias = its alias) then CreateAlias - a key without alias;
 - internet gateway: CreateInternetGateway (tagged Name) then AttachInternetGateway - a gateway attached to nothing.
 
-One sandbox: site (network, iam, storage_encryption) killed at the gateway -> destroy deletes the gateway -> site
-killed at the key -> destroy schedules the key's deletion -> site killed at the gateway, then at the key -> site
-converges, adopting both (one gateway, attached; one key per alias, the datalake one the key left without alias)
--> site changes nothing -> destroy leaves nothing -> destroy changes nothing.
+One sandbox: site (network, iam, storage_encryption) killed at the gateway -> destroy deletes the gateway ->
+site killed at the key -> destroy schedules the key's deletion -> site killed at the gateway (--check --diff plans
+the attachment, changing nothing), then at the key (--check --diff plans the adoption) -> site converges, adopting
+both (one gateway, attached; one key per alias, the datalake one the key left without alias) -> site changes
+nothing -> destroy leaves nothing -> destroy changes nothing.
 """
 
 import collections
@@ -91,6 +92,17 @@ class Orphans(Interrupted):
             self.deployment_keys())
         return orphans[0]
 
+    def plan_changes_nothing(self, step, *expected):
+        """site --check --diff succeeds, reports each expected line and makes no AWS change."""
+        self.box.clear_aws_requests()
+        plan = self.playbook(step, *SITE, "--check", "--diff")
+        ok(plan, step)
+        for line in expected:
+            assert line in plan.stdout, "%s: %r not reported" % (step, line)
+        changes = [(r["service"], r["action"]) for r in self.box.aws_mutating_requests() if not r["by_emulator"]]
+        assert changes == [], "%s changed %s" % (step, changes)
+        return plan
+
     def destroy_converges(self, step):
         destroy = self.playbook(step, *DESTROY)
         ok(destroy, step)
@@ -117,7 +129,11 @@ def test_orphans_of_killed_runs_are_adopted_or_destroyed(tmp_path):
         #    key: the alias names it, no second key is created
         stack.kill_at_gateway("site (killed before the gateway's attachment, again)")
         gateway = stack.detached_gateways()[0]
+        stack.plan_changes_nothing("site --check --diff (the gateway to attach)")
+        assert stack.detached_gateways() == [gateway]
         orphan = stack.kill_at_key("site (attaches it, killed before the key's alias)")
+        stack.plan_changes_nothing("site --check --diff (the key to adopt)", "alias/%s-datalake: alias" % PREFIX)
+        assert stack.keys_without_alias() == [orphan]
         vpc = stack.aws("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [PREFIX + "-vpc"]}])["Vpcs"]
         assert len(vpc) == 1 and stack.gateways() == {gateway: [vpc[0]["VpcId"]]}, stack.gateways()
 
