@@ -68,6 +68,13 @@ options:
   fleet:
     description: Only node types whose ID contains this text, for example V(rd-fleet).
     type: str
+  node_type_id:
+    description:
+      - Only this node type, for example V(i3.xlarge), to check that the workspace can use it (the other filters are
+        then ignored). The module fails with C(NO_MATCH) when the workspace does not list it, or lists it as
+        unavailable (C(node_info.status), for example V(NotAvailableInRegion)) or deprecated.
+    type: str
+    version_added: 0.1.0
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.info_attributes
@@ -133,10 +140,26 @@ QUERY = dict(
 )
 
 
+def only(module, available, node_type_id):
+    """The node type node_type_id when the workspace can use it; fails NO_MATCH saying why not."""
+    listed = [n for n in available if n.get("node_type_id") == node_type_id]
+    if not listed:
+        module.fail("the workspace does not list the node type %s (%d node types listed)"
+                    % (node_type_id, len(available)), error_code="NO_MATCH")
+    node = listed[0]
+    if node_unavailable(node) or node.get("is_deprecated"):
+        why = ", ".join(node_unavailable(node)) or "deprecated"
+        module.fail("the workspace lists the node type %s but cannot use it (%s)" % (node_type_id, why),
+                    error_code="NO_MATCH")
+    return module.result(changed=False, node_type_id=node_type_id, node_type=node, matches=[node_type_id])
+
+
 def run(module):
     query = dict((k, module.params[k]) for k in QUERY)
     reply = module.request("GET", "/api/2.1/clusters/list-node-types", action="list node types")
     available = reply.get("node_types") or []
+    if module.params["node_type_id"]:
+        return only(module, available, module.params["node_type_id"])
     found = select_node_types(available, **query)
     if not found:
         wanted = ", ".join("%s=%s" % (k, v) for k, v in sorted(query.items()) if v not in (None, False))
@@ -148,7 +171,7 @@ def run(module):
 
 
 def main():
-    DatabricksModule(argument_spec=dict(QUERY), api="workspace").run(run)
+    DatabricksModule(argument_spec=dict(QUERY, node_type_id=dict(type="str")), api="workspace").run(run)
 
 
 if __name__ == "__main__":

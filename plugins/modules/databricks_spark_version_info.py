@@ -55,6 +55,12 @@ options:
   spark_version:
     description: Apache Spark version the runtime must include, for example V(3.5.2).
     type: str
+  key:
+    description:
+      - Only the runtime with this key, for example V(16.4.x-photon-scala2.12), to check that the workspace offers it
+        (the other filters are then ignored). The module fails with C(NO_MATCH) when the workspace does not list it.
+    type: str
+    version_added: 0.1.0
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.info_attributes
@@ -98,21 +104,33 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 FLAGS = ("long_term_support", "ml", "gpu", "photon", "graviton", "genomics", "beta")
 
 
+def _newest_lts(versions):
+    lts = select_spark_versions(versions, long_term_support=True)
+    return lts[0]["key"] if lts else "none"
+
+
 def run(module):
     params = module.params
     reply = module.request("GET", "/api/2.1/clusters/spark-versions", action="list Spark versions")
+    versions = reply.get("versions") or []
+    if params["key"]:
+        found = [{"key": v.get("key"), "name": v.get("name", "")} for v in versions if v.get("key") == params["key"]]
+        if not found:
+            module.fail("the workspace does not offer the Databricks Runtime %s (%d versions listed, newest LTS: %s)"
+                        % (params["key"], len(versions), _newest_lts(versions)), error_code="NO_MATCH")
+        return module.result(changed=False, spark_version=found[0]["key"], name=found[0]["name"], versions=found)
     query = dict((k, params[k]) for k in (*FLAGS, "scala", "spark_version"))
-    found = select_spark_versions(reply.get("versions") or [], **query)
+    found = select_spark_versions(versions, **query)
     if not found:
         wanted = ", ".join("%s=%s" % (k, v) for k, v in sorted(query.items()) if v)
         module.fail("no Databricks Runtime version matches (%s) among %d versions" % (
-            wanted or "no filter", len(reply.get("versions") or [])), error_code="NO_MATCH")
+            wanted or "no filter", len(versions)), error_code="NO_MATCH")
     return module.result(changed=False, spark_version=found[0]["key"], name=found[0]["name"], versions=found)
 
 
 def main():
     spec = dict((flag, dict(type="bool", default=False)) for flag in FLAGS)
-    spec.update(scala=dict(type="str"), spark_version=dict(type="str"))
+    spec.update(scala=dict(type="str"), spark_version=dict(type="str"), key=dict(type="str", no_log=False))
     DatabricksModule(argument_spec=spec, api="workspace").run(run)
 
 

@@ -6,7 +6,8 @@ as an inventory host of its own (forks run them in parallel):
   does not offer, a key that does not exist, a key in another region), rules between variables (two keys with one
   alias, too many tags, tag characters AWS refuses) and a wrong management credential;
 - the deployed lh-sandbox with a setting that cannot change on a live deployment (region, VPC and subnet CIDR blocks,
-  subnet zones, deployment name, pricing tier).
+  subnet zones, deployment name, pricing tier), or a runtime or node type its workspace does not offer (checked by
+  the management role before its first change: no API lists them before the workspace exists).
 Each host must fail naming the variable, with zero mutating AWS and Databricks requests in the whole run and the
 deployment as moto and the emulator hold it unchanged; no Python traceback, no MODULE FAILURE, no secret printed.
 """
@@ -28,6 +29,7 @@ OTHER_REGION_KEY = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-4617-82
 PROVISIONING_LIVE = "Preflight - the deployed workspace keeps what Databricks cannot change, and the keys are usable"
 MANAGEMENT_LIVE = "Preflight - the management credentials and the cluster's node type"
 NETWORK_IDENTITY = "Preflight - the deployed network keeps what AWS cannot change"
+WORKSPACE_OFFERS = "Preflight - the workspace offers the cluster's runtime and node type"
 PROVISIONING = "Preflight - Databricks provisioning inputs"
 MANAGEMENT = "Preflight - Databricks management inputs"
 NETWORK = "Preflight - network inputs"
@@ -48,6 +50,17 @@ CASES = {
     "key-other-region": ("live value", {"databricks_provisioning_storage_key_arn": OTHER_REGION_KEY}, PROVISIONING,
                          ["databricks_provisioning_storage_key_arn: the key is in region us-east-1 but aws_region is "
                           "eu-west-1; Databricks needs a customer-managed key in the workspace's region"]),
+    # ... and, on a deployed workspace, before the management role's first change: what the workspace offers
+    "live-node-type-unavailable": ("live value", {"deployment_prefix": LIVE,
+                                                  "databricks_management_cluster_node_type_id": "r4.large"},
+                                   WORKSPACE_OFFERS,
+                                   ["databricks_management_cluster_node_type_id: the workspace lists the node type "
+                                    "r4.large but cannot use it (NotAvailableInRegion)"]),
+    "live-runtime-not-offered": ("live value", {"deployment_prefix": LIVE,
+                                                "databricks_management_cluster_spark_version": "99.9.x-scala2.12"},
+                                 WORKSPACE_OFFERS,
+                                 ["databricks_management_cluster_spark_version: the workspace does not offer the "
+                                  "Databricks Runtime 99.9.x-scala2.12"]),
     # --- rules between variables ---------------------------------------------------------------------------
     "keys-one-alias": ("between variables", {"storage_encryption_datalake_key_alias": "alias/bad-keys-one-alias",
                                              "storage_encryption_logging_key_alias": "alias/bad-keys-one-alias"},
@@ -140,6 +153,6 @@ def test_each_case_fails_before_any_change_naming_the_variable(estate, case):
     stats = report["stats"][case]
     assert stats["failures"] == 1 and stats["changed"] == 0, stats
     task, message = failures_by_host(report)[case]
-    assert CASES[case][2] in task, task
+    assert CASES[case][2] in task, (task, message)
     for text in CASES[case][3]:
         assert text.replace("{host}", estate["box"].endpoints["databricks_account"]) in message, message

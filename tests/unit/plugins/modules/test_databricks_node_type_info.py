@@ -65,3 +65,17 @@ def test_module_skips_unavailable(run_workspace_module, fake_workspace, unavaila
     assert result["node_type_id"] == "r5.large" and "r4a.large" not in result["matches"]
     result = run_workspace_module(node_type_info.main, dict(fleet="r4"), fake_workspace)
     assert result["failed"] and result["error_code"] == "NO_MATCH" and "3 of them unavailable" in result["msg"]
+
+
+def test_one_node_type_by_id(run_workspace_module, fake_workspace, unavailable):
+    fake_workspace.node_types = fake_workspace.node_types + unavailable
+    result = run_workspace_module(node_type_info.main, dict(node_type_id="m5.large", min_cores=64), fake_workspace)
+    assert not result.get("failed") and result["node_type_id"] == "m5.large" and result["matches"] == ["m5.large"]
+    result = run_workspace_module(node_type_info.main, dict(node_type_id="m5.larg"), fake_workspace)
+    assert result["failed"] and result["error_code"] == "NO_MATCH"
+    assert result["msg"].startswith("the workspace does not list the node type m5.larg (")
+    result = run_workspace_module(node_type_info.main, dict(node_type_id="r4a.large"), fake_workspace)
+    assert result["failed"] and result["msg"] == ("the workspace lists the node type r4a.large but cannot use it "
+                                                  "(NotAvailableInRegion)")
+    result = run_workspace_module(node_type_info.main, dict(node_type_id="r4e.large"), fake_workspace)
+    assert result["failed"] and result["msg"].endswith("cannot use it (deprecated)")

@@ -33,3 +33,13 @@ def test_no_match_fails(run_workspace_module, fake_workspace):
 ])
 def test_selection(fake_workspace, query, expected):
     assert select_spark_versions(fake_workspace.spark_versions, **query)[0]["key"] == expected
+
+
+def test_one_runtime_by_key(run_workspace_module, fake_workspace):
+    result = run_workspace_module(spark_version_info.main, dict(key="16.4.x-photon-scala2.12", gpu=True),
+                                  fake_workspace)
+    assert not result.get("failed") and result["spark_version"] == "16.4.x-photon-scala2.12"
+    result = run_workspace_module(spark_version_info.main, dict(key="99.9.x-scala2.12"), fake_workspace)
+    assert result["failed"] and result["error_code"] == "NO_MATCH"
+    assert result["msg"].startswith("the workspace does not offer the Databricks Runtime 99.9.x-scala2.12 (")
+    assert result["msg"].endswith("newest LTS: 17.3.x-scala2.13)")
