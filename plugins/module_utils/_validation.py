@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import os
 import re
 
 REGION_PATTERN = re.compile(r"\A[a-z]{2}(-gov)?-[a-z]+-[0-9]\Z")
@@ -39,11 +40,98 @@ def parse_cidr(name, value, errors):
         return None
 
 
+_PARTITIONS = []
+
+
+def aws_partitions():
+    """The AWS partitions of the installed botocore as (name, anchored region pattern, known regions), from its
+    data/endpoints.json (what botocore's get_available_regions reads): read without importing botocore, once per
+    process. [] without botocore, when REGION_PATTERN alone applies."""
+    if _PARTITIONS:
+        return _PARTITIONS[0]
+    partitions = []
+    try:
+        import importlib.util
+        import json
+
+        spec = importlib.util.find_spec("botocore")
+        folder = os.path.join(os.path.dirname(spec.origin), "data")
+        path = os.path.join(folder, "endpoints.json")
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+        else:
+            import gzip
+
+            with gzip.open(path + ".gz", "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+        for partition in data.get("partitions", []):
+            known = set(partition.get("regions") or {})
+            for service in ("sts", "ec2"):
+                endpoints = ((partition.get("services") or {}).get(service) or {}).get("endpoints") or {}
+                known.update(region for region, endpoint in endpoints.items()
+                             if not (endpoint or {}).get("deprecated") and "fips" not in region)
+            regex = partition["regionRegex"]
+            regex = regex[1:] if regex.startswith("^") else regex
+            regex = regex[:-1] if regex.endswith("$") else regex
+            partitions.append((partition["partition"], re.compile(r"\A(?:%s)\Z" % regex), known))
+    except Exception:  # no botocore, or data of another form: the form check alone
+        partitions = []
+    _PARTITIONS.append(partitions)
+    return partitions
+
+
 def check_region(name, region):
-    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+    """An AWS region: of the region form of one of botocore's partitions and listed by botocore for that partition
+    (no list of the collection's own: a region AWS opens passes once the installed botocore knows it). Without
+    botocore, of the form REGION_PATTERN."""
+    partitions = aws_partitions()
+    matching = [(partition, known) for partition, pattern, known in partitions
+                if isinstance(region, str) and pattern.match(region)]
+    if not isinstance(region, str) or not (matching if partitions else REGION_PATTERN.match(region)):
         required = "; it is required" if region in (None, "") else ""
-        return ["%s: '%s' is not an AWS region name such as eu-west-1%s" % (name, region, required)]
+        return ["%s: %s is not an AWS region name such as eu-west-1%s" % (name, show(region), required)]
+    if matching and not any(region in known for _, known in matching):
+        partition, known = matching[-1]
+        alike = sorted(known_region for known_region in known if known_region.split("-")[0] == region.split("-")[0])
+        return ["%s: %s is not a region of the AWS partition %s, which has %s; a region opened after this botocore "
+                "release needs a newer botocore" % (name, show(region), partition, ", ".join(alike or sorted(known)))]
     return []
+
+
+def plain(value):
+    """value as plain Python data: the str, int, float, list and dict subclasses Ansible tags its values with become
+    str, int, float, list and dict, so messages show values, never Ansible's types."""
+    if value is None or isinstance(value, bool):
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    if isinstance(value, dict):
+        return dict((plain(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(item) for item in value]
+    return str(value)
+
+
+def show(value):
+    """value in a message: a string quoted ('eu-west-1', a trailing newline visible as \\n), anything else as plain
+    Python data."""
+    return repr(plain(value)) if isinstance(value, str) else str(plain(value))
+
+
+TYPE_NAMES = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"), (dict, "a dictionary"),
+              (list, "a list"), (tuple, "a list"))
+
+
+def type_name(value):
+    """The kind of value in words (a string, a list, ...), the same for Ansible's tagged types as for Python's."""
+    if value is None:
+        return "null"
+    for kind, words in TYPE_NAMES:
+        if isinstance(value, kind):
+            return words
+    return "a value of another type"
 
 
 URL_PATTERN = re.compile(r"\Ahttps?://[A-Za-z0-9.-]+(:\d{1,5})?/?\Z")
@@ -100,7 +188,7 @@ def check_availability_zones(name, zones, region, minimum=2):
 
 def check_tags(name, tags):
     if not isinstance(tags, dict):
-        return ["%s: tags must be a dictionary of key: value, got %s" % (name, type(tags).__name__)]
+        return ["%s: tags must be a dictionary of key: value, got %s" % (name, type_name(tags))]
     errors = []
     for key, value in tags.items():
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
@@ -246,7 +334,7 @@ def check_lifecycle(name, rule):
         return []
     if not isinstance(rule, dict):
         return ["%s: must be a dictionary (transition_days, storage_class, expiration_days, ...), got %s"
-                % (name, type(rule).__name__)]
+                % (name, type_name(rule))]
     errors = []
     for key in ("transition_days", "expiration_days", "noncurrent_version_expiration_days"):
         if rule.get(key) is not None:

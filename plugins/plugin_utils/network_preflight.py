@@ -18,7 +18,7 @@ ENDPOINT_SERVICES = ("s3", "sts", "kinesis_streams")
 def _list(inputs, name, errors):
     value = inputs.get(name)
     if not isinstance(value, list):
-        errors.append("%s: must be a list, got %s" % (name, type(value).__name__))
+        errors.append("%s: must be a list, got %s" % (name, v.type_name(value)))
         return None
     return value
 
@@ -27,7 +27,7 @@ def _zone_errors(inputs, region, private, public):
     zones = _list(inputs, "network_availability_zones", [])
     if zones is None:
         return ["network_availability_zones: must be a list of availability zones such as %sa, got %s"
-                % (region, type(inputs.get("network_availability_zones")).__name__)]
+                % (region, v.type_name(inputs.get("network_availability_zones")))]
     errors = []
     used = zones[:len(private)] if private else zones
     errors.extend(v.check_availability_zones("network_availability_zones", zones, region, minimum=1))

@@ -31,10 +31,15 @@ PROVISIONING = "databricks_provisioning : Preflight - Databricks provisioning in
 MANAGEMENT = "databricks_management : Preflight - Databricks management inputs"
 ACCOUNT_CHECK = "databricks_provisioning : Preflight - Databricks account host, account ID and service principal"
 AWS_CHECK = "Preflight - AWS endpoint and credentials"
-ROLE_SPEC = {"network": "network : " + SPEC + "network inputs", "iam": "iam : " + SPEC + "iam role's inputs",
-             "storage_encryption": "storage_encryption : " + SPEC + "storage_encryption role's inputs",
-             "databricks_provisioning": "databricks_provisioning : " + SPEC + "databricks_provisioning inputs",
-             "databricks_management": "databricks_management : " + SPEC + "databricks_management inputs"}
+# The roles' argument specs (types, choices, elements) over the variables each host sets, in site.yml's first plays
+# (playbooks/selection.yml): before the roles' own argument-spec validation, whose messages name Ansible's types.
+SPECS = "Preflight - the variables set in the inventory or with -e fit the roles' argument specs"
+ROLE_SPEC = dict.fromkeys(("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management"),
+                          SPECS)
+UNKNOWN = {role: "%s : Preflight - no unknown %s_ or deployment_ variables" % (role, role)
+           for role in ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management")}
+# Nothing of Python's or Ansible's internals in any bad-input run's output.
+INTERNALS = ("Traceback", "MODULE FAILURE", "_Ansible", "AnsibleUnsafe")
 
 
 def buckets(prefix, **override):
@@ -261,6 +266,47 @@ CASES = {
                             {"databricks_management_account_host": "ftp://accounts.cloud.databricks.com"}, MANAGEMENT,
                             ["databricks_management_account_host: 'ftp://accounts.cloud.databricks.com' is not a host "
                              "URL"]),
+    # --- mistyped runs and messages -------------------------------------------------------------------------
+    "var-misspelt-strict": ("network", "mistyped run",
+                            {"deployment_strict_variables": True, "network_nat_gatway_mode": "per_az"},
+                            UNKNOWN["network"],
+                            ["network_nat_gatway_mode (host var-misspelt-strict): the lakehouse.databricks_aws.network "
+                             "role has no such variable", "did you mean network_nat_gateway_mode?"]),
+    "var-misspelt-strict-iam": ("iam", "mistyped run",
+                                {"deployment_strict_variables": True, "iam_max_sesion_duration": 7200}, UNKNOWN["iam"],
+                                ["iam_max_sesion_duration (host var-misspelt-strict-iam): the "
+                                 "lakehouse.databricks_aws.iam role has no such variable",
+                                 "did you mean iam_max_session_duration?"]),
+    "msg-region-nowhere": ("aws", "message", {"aws_region": "xx-nowhere-1"}, NETWORK,
+                           ["aws_region: 'xx-nowhere-1' is not an AWS region name such as eu-west-1"]),
+    "msg-region-unknown": ("aws", "message", {"aws_region": "eu-west-9"}, NETWORK,
+                           ["aws_region: 'eu-west-9' is not a region of the AWS partition aws, which has eu-central-1",
+                            "a region opened after this botocore release needs a newer botocore"]),
+    "msg-region-newline": ("aws", "message", {"aws_region": "eu-west-1\n"}, NETWORK,
+                           ["aws_region: 'eu-west-1\\n' is not an AWS region name such as eu-west-1"]),
+    "msg-tags-list": ("network", "message", {"network_tags": ["Owner"]}, SPECS,
+                      ["argument 'network_tags' is of type list and we were unable to convert to dict: a list cannot "
+                       "be converted to a dict"]),
+    "msg-iam-tags-int": ("iam", "message", {"iam_tags": 7}, SPECS,
+                         ["argument 'iam_tags' is of type int and we were unable to convert to dict: an integer cannot "
+                          "be converted to a dict"]),
+    "msg-rotation-dict": ("storage_encryption", "message", {"storage_encryption_key_rotation": {"on": True}}, SPECS,
+                          ["argument 'storage_encryption_key_rotation' is of type dict and we were unable to convert "
+                           "to bool: a dictionary cannot be converted to a bool"]),
+    "msg-subnets-int": ("network", "message", {"network_private_subnet_cidrs": 7}, NETWORK,
+                        ["network_private_subnet_cidrs: must be a list, got an integer"]),
+    "msg-subnets-dict": ("network", "message", {"network_private_subnet_cidrs": {"a": "10.0.1.0/24"}}, SPECS,
+                         ["argument 'network_private_subnet_cidrs' is of type dict and we were unable to convert to "
+                          "list: a dictionary cannot be converted to a list"]),
+    "msg-zones-null": ("network", "message", {"network_availability_zones": None}, NETWORK,
+                       ["network_availability_zones: must be a list of availability zones such as eu-west-1a, got "
+                        "null"]),
+    "msg-environment-list": ("aws", "message", {"deployment_environment": ["AWS_ENDPOINT_URL"]}, SPECS,
+                             ["argument 'deployment_environment' is of type list and we were unable to convert to "
+                              "dict: a list cannot be converted to a dict"]),
+    "msg-ip-lists-int": ("databricks_management", "message", {"databricks_management_ip_access_lists": 7}, SPECS,
+                         ["Value '7' in the sub parameter field 'databricks_management_ip_access_lists' must be a "
+                          "list, not 'int'"]),
 }
 # Runs with other flags: the reachability and authentication checks also stop a token rotation and a plan.
 FLAG_RUNS = {"--tags reset_tokens": ("cred-secret-wrong", "aws-endpoint-closed-port"),
@@ -336,6 +382,13 @@ def test_the_deployment_is_unchanged_and_nothing_mutated(estate):
     for run, _, _ in runs:
         assert WRONG_SECRET not in run.stdout + run.stderr
         assert estate["box"].endpoints["client_secret"] not in run.stdout + run.stderr
+
+
+def test_no_run_shows_a_traceback_or_ansible_internals(estate):
+    for run, _, _ in [estate["bad"], *estate["flagged"].values()]:
+        output = run.stdout + run.stderr
+        assert not [text for text in INTERNALS if text in output], [
+            line for line in output.splitlines() if any(text in line for text in INTERNALS)][:5]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
