@@ -91,7 +91,7 @@ def check_region(name, region):
     if not isinstance(region, str) or not (matching if partitions else REGION_PATTERN.match(region)):
         required = "; it is required" if region in (None, "") else ""
         return ["%s: %s is not an AWS region name such as eu-west-1%s" % (name, show(region), required)]
-    if matching and not any(region in known for _, known in matching):
+    if matching and not any(region in regions for partition_name, regions in matching):
         partition, known = matching[-1]
         alike = sorted(known_region for known_region in known if known_region.split("-")[0] == region.split("-")[0])
         return ["%s: %s is not a region of the AWS partition %s, which has %s; a region opened after this botocore "
