@@ -23,9 +23,12 @@ description:
     (or a prediction says C(delete)); by the module's C(diff) (empty before: create, empty after: destroy,
     else change; a diff keyed by the object, as amazon.aws.iam_policy's, is read at C(policy_name)); by a prediction's
     C(action); create when the loop label of the writer lists C(create) (the roles label writers with what differs);
-    in check mode, create when the module returns nothing of the object (it does not exist yet); create when the
-    AWS-generated ID the module returns (VPC, subnet, gateway, Elastic IP, NAT gateway, route table, IAM role, KMS key)
-    appeared in no earlier result of the run (the roles read their estate first); otherwise change."
+    in check mode, create when the module returns nothing of the object (it does not exist yet); in a real run,
+    create when the object's creation time (C(creation_time), C(create_date), C(created_at), ... in the result or one
+    level down; a cluster's C(start_time)) is after the run started, else change; create when the AWS-generated ID
+    the module returns (VPC, subnet, gateway, Elastic IP, NAT gateway, route table, IAM role, KMS key) appeared in no
+    earlier result of the run (the roles read their estate first); otherwise change, counted as one the summary
+    could not tell (C(?) after its name, and a note on the role's line)."
   - "One resource counts once per role: results naming the same resource (a bucket and its lifecycle rules, a key's
     prediction and its writer) are one, with the strongest action (destroy, create, change)."
   - "Results hidden by C(no_log) show only C(changed): they count as changes (or destroys, by C(state))."
@@ -44,8 +47,10 @@ options:
         key: show_resources
 """
 
+import datetime
 import re
 import sys
+import time
 
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
@@ -93,6 +98,13 @@ GENERATED_IDS = {
     "iam_role": ("iam_role", "role_id"),
     "kms_key": ("key_id",),
 }
+# Seconds the clocks of the APIs may be behind the controller's.
+CLOCK_SKEW = 5
+# When the object was created, as the API returns it (epoch seconds or milliseconds, or ISO 8601): found in the
+# result or one level down (credentials.creation_time, iam_role.create_date, script.created_at).
+CREATED_KEYS = ("creation_time", "creation_date", "create_date", "create_time", "created_at")
+# Objects whose creation time is under another name.
+CREATED_AT = {"databricks_cluster": ("cluster", "start_time")}  # Databricks: when the create request came in
 # Keys of a result that say nothing about the object itself.
 META_KEYS = frozenset(
     (
@@ -199,6 +211,37 @@ def resource_name(args, task_name):
     return task_name
 
 
+def timestamp(value):
+    """Epoch seconds of an API timestamp (seconds or milliseconds since the epoch, or ISO 8601), None if not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value / 1000.0 if value > 1e11 else float(value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        return moment.timestamp()
+    return None
+
+
+def created_at(result, module):
+    """When the object the result describes was created (epoch seconds), None when it does not say."""
+    if module in CREATED_AT:
+        return timestamp(dig(result, CREATED_AT[module]))
+    for holder in [result] + [
+        value for key, value in sorted(result.items()) if isinstance(value, dict) and key not in META_KEYS
+    ]:
+        for key in CREATED_KEYS:
+            moment = timestamp(holder.get(key))
+            if moment is not None:
+                return moment
+    return None
+
+
 def dig(value, path):
     for key in path:
         if not isinstance(value, dict):
@@ -222,7 +265,7 @@ def strings(value, found, depth=0):
             strings(item, found, depth + 1)
 
 
-def classify(result, module, args, label, check_mode, seen, prediction=False):
+def classify(result, module, args, label, check_mode, seen, prediction=False, started=None):
     """(action, known) for one changed result: create, change or delete, and whether a signal said so (False: no
     signal, counted as a change). The order of the rules is DOCUMENTATION's."""
     state = str(args.get("state", "")).lower()
@@ -244,6 +287,9 @@ def classify(result, module, args, label, check_mode, seen, prediction=False):
             return CREATE, True
         if all(is_empty(value) for key, value in result.items() if key not in META_KEYS and not key.startswith("_")):
             return CREATE, True
+    created = None if check_mode or started is None else created_at(result, module)
+    if created is not None:
+        return (CREATE if created >= started - CLOCK_SKEW else CHANGE), True
     path = GENERATED_IDS.get(module)
     generated = dig(result, path) if path else None
     if isinstance(generated, str) and generated:
@@ -261,8 +307,9 @@ class Resource(object):
 class RunSummary(object):
     """The resources of a run, per host and role; the callback feeds it, the unit tests too."""
 
-    def __init__(self, check_mode=False):
+    def __init__(self, check_mode=False, started=None):
         self.check_mode = check_mode
+        self.started = started  # epoch seconds: an object created since was created by the run
         self.roles = {}  # host -> role -> {name: Resource}, roles in the order they first reported
         self.ran = set()  # (host, role) of the roles that ran a task other than a report
         self.seen = {}  # host -> the string values of its results so far
@@ -287,7 +334,7 @@ class RunSummary(object):
         if counted:
             label = result.get("_ansible_item_label", result.get("item", "")) if "ansible_loop_var" in result else ""
             label = label if isinstance(label, str) else ""
-            action, known = classify(result, module, args, label, self.check_mode, seen, prediction)
+            action, known = classify(result, module, args, label, self.check_mode, seen, prediction, self.started)
             name = label_name(label) if label else resource_name(args, task_name)
             kind = module
             if prediction:
@@ -371,6 +418,7 @@ class CallbackModule(CallbackBase):
         from ansible import context
 
         self.summary.check_mode = bool(context.CLIARGS.get("check", False))
+        self.summary.started = time.time()
 
     @staticmethod
     def _role(task):

@@ -38,7 +38,7 @@ def summary(run, word):
 
 def show(run, what):
     """Print the run's summary (from its banner to the end of the output), for the log of the test."""
-    start = max(run.stdout.find("PLAN SUMMARY"), run.stdout.find("APPLIED SUMMARY"))
+    start = max(run.stdout.rfind("PLAN SUMMARY"), run.stdout.rfind("APPLIED SUMMARY"))
     print("\n==== %s\n%s" % (what, run.stdout[start:] if start >= 0 else "(no summary)"))
 
 

@@ -2,7 +2,9 @@
 
 from ansible_collections.lakehouse.databricks_aws.plugins.callback import plan_summary as ps
 
-CREATE, CHANGE, DELETE = ps.CREATE, ps.CHANGE, ps.DELETE
+CREATE = ps.CREATE
+CHANGE = ps.CHANGE
+DELETE = ps.DELETE
 
 
 def item(label, **result):
@@ -209,3 +211,47 @@ def test_applied_lines():
         "    + databricks_group g",
         "Applied: h total: 1 added, 0 changed, 0 destroyed",
     ]
+
+
+# --- creation times -------------------------------------------------------------------------------------------------
+def test_an_object_created_since_the_run_started_was_created_by_it():
+    started = 1796227700.0
+    summary = ps.RunSummary(started=started)
+    summary.role_ran("h", "r")
+    for name, module, result in (
+        ("new-creds", "databricks_account_credentials", {"credentials": {"creation_time": 1796227739713}}),
+        ("old-creds", "databricks_account_credentials", {"credentials": {"creation_time": 1696227739713}}),
+        ("new-key", "kms_key", {"creation_date": "2026-12-02T16:08:53.759594+00:00", "key_id": "k-1"}),
+        ("new-cluster", "databricks_cluster", {"cluster": {"start_time": 1796227758249}}),
+        ("old-role", "iam_role", {"iam_role": {"create_date": "2020-01-01T00:00:00Z", "role_id": "AROA1"}}),
+    ):
+        summary.add("h", "r", module, name, dict(result, changed=True))
+    assert resources(summary) == {
+        "new-creds": CREATE,
+        "old-creds": CHANGE,
+        "new-key": CREATE,
+        "new-cluster": CREATE,
+        "old-role": CHANGE,
+    }
+    assert summary.unclassified("h", "r") == 0
+
+
+def test_creation_times_are_not_read_in_check_mode():
+    summary = ps.RunSummary(check_mode=True, started=0.0)
+    summary.add(
+        "h",
+        "r",
+        "databricks_account_credentials",
+        "c",
+        {"changed": True, "credentials": {"creation_time": 1796227739713, "credentials_id": "x"}},
+    )
+    assert summary.roles["h"]["r"]["c"].known is False
+
+
+def test_timestamps():
+    assert ps.timestamp(1796227739713) == 1796227739.713
+    assert ps.timestamp(1700000000) == 1700000000.0
+    assert ps.timestamp("2026-12-02T16:08:38+00:00") == ps.timestamp("2026-12-02T16:08:38Z")
+    assert ps.timestamp("2026-12-02T16:08:38") == ps.timestamp("2026-12-02T16:08:38Z")
+    assert ps.timestamp("soon") is None
+    assert ps.timestamp(True) is None
