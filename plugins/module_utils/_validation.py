@@ -222,7 +222,9 @@ def check_tag_count(names, tag_sets, added=()):
 
 
 # Tags each role sets on its resources itself, over the user's (they count against AWS's limit per resource).
-ROLE_ADDED_TAGS = {"network_tags": ("Name", "Tier"), "iam_tags": (), "storage_encryption_tags": ()}
+# (storage_encryption tags each KMS key, in CreateKey, with the alias it is created for: a killed run's key is found.)
+ROLE_ADDED_TAGS = {"network_tags": ("Name", "Tier"), "iam_tags": (),
+                   "storage_encryption_tags": ("lakehouse:kms-alias",)}
 
 
 def check_role_tags(inputs, role_tags_name):

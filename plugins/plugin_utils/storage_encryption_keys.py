@@ -114,3 +114,37 @@ def key_arns(kms_results, region, account, partition="aws", current=None, keys=N
             arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias) if stand_in else ""
         arns[item.get("name")] = arn
     return arns
+
+
+def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets):
+    """A key alias changed on a deployed estate: an alias of keys (the role's [{name, alias}]) names no key - none
+    found, none adopted (current_keys, kms_key_estate_info's keys) - while buckets of that key's use (bucket_layout,
+    bucket_names) exist encrypted with another KMS key (buckets: s3_bucket_info's, with bucket_encryption). The run
+    would create a new key and re-encrypt the buckets with it, leaving the data written so far, the workspace's
+    storage (Databricks cannot replace its storage key) and the logs under the old one."""
+    current_keys = current_keys or {}
+    by_name = {bucket.get("name"): bucket for bucket in buckets or []}
+    errors = []
+    for key in keys or []:
+        if kms_alias_name(key["alias"]) in current_keys:
+            continue
+        encrypted = {}
+        for layout in bucket_layout or []:
+            name = (bucket_names or {}).get(layout["bucket"])
+            facts = by_name.get(name)
+            if layout["key"] != key["name"] or facts is None:
+                continue
+            config = (facts.get("bucket_encryption") or {}).get("ServerSideEncryptionConfiguration") or {}
+            default = ((config.get("Rules") or [{}])[0]).get("ApplyServerSideEncryptionByDefault") or {}
+            if default.get("SSEAlgorithm") == "aws:kms" and default.get("KMSMasterKeyID"):
+                encrypted.setdefault(default["KMSMasterKeyID"], []).append(name)
+        for key_id, names in sorted(encrypted.items()):
+            errors.append("storage_encryption_%s_key_alias: %s names no key, but the deployed bucket(s) %s are "
+                          "encrypted with the key %s; a new alias would create a new key and re-encrypt the buckets "
+                          "with it, while what they hold, the workspace's storage (Databricks cannot replace its "
+                          "storage key) and the logs stay under the old key; keep that key's alias, or give it the "
+                          "new alias too (aws kms create-alias --alias-name %s --target-key-id %s), or replace the "
+                          "storage deliberately with playbooks/destroy.yml and then site.yml"
+                          % (key["name"], kms_alias_name(key["alias"]), ", ".join(names), key_id,
+                             kms_alias_name(key["alias"]), key_id))
+    return errors

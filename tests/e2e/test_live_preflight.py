@@ -6,7 +6,7 @@ as an inventory host of its own (forks run them in parallel):
   does not offer, a key that does not exist, a key in another region), rules between variables (two keys with one
   alias, too many tags, tag characters AWS refuses) and a wrong management credential;
 - the deployed lh-sandbox with a setting that cannot change on a live deployment (region, VPC and subnet CIDR blocks,
-  subnet zones, deployment name, pricing tier), or a runtime or node type its workspace does not offer (checked by
+  subnet zones, a key alias, deployment name, pricing tier), or a runtime or node type its workspace does not offer (checked by
   the management role before its first change: no API lists them before the workspace exists).
 Each host must fail naming the variable, with zero mutating AWS and Databricks requests in the whole run and the
 deployment as moto and the emulator hold it unchanged; no Python traceback, no MODULE FAILURE, no secret printed.
@@ -29,6 +29,7 @@ OTHER_REGION_KEY = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-4617-82
 PROVISIONING_LIVE = "Preflight - the deployed workspace keeps what Databricks cannot change, and the keys are usable"
 MANAGEMENT_LIVE = "Preflight - the management credentials and the cluster's node type"
 NETWORK_IDENTITY = "Preflight - the deployed network keeps what AWS cannot change"
+KEY_IDENTITY = "Preflight - the deployed keys keep their aliases"
 WORKSPACE_OFFERS = "Preflight - the workspace offers the cluster's runtime and node type"
 PROVISIONING = "Preflight - Databricks provisioning inputs"
 MANAGEMENT = "Preflight - Databricks management inputs"
@@ -98,6 +99,12 @@ CASES = {
                          NETWORK_IDENTITY,
                          ["network_private_subnet_cidrs[2]: 10.0.4.0/24 differs from 10.0.3.0/24, the CIDR block of "
                           "the deployed subnet lh-sandbox-private-eu-west-1c"]),
+    "live-key-alias": ("cannot change", {"deployment_prefix": LIVE,
+                                         "storage_encryption_datalake_key_alias": "alias/lh-sandbox-lake"},
+                       KEY_IDENTITY,
+                       ["storage_encryption_datalake_key_alias: alias/lh-sandbox-lake names no key, but the deployed "
+                        "bucket(s) lh-sandbox-rootbucket, lh-sandbox-raw, lh-sandbox-prepared, lh-sandbox-trusted are "
+                        "encrypted with the key arn:aws:kms:eu-west-1:"]),
     "live-subnet-zone": ("cannot change", {"deployment_prefix": LIVE,
                                            "network_availability_zones": ["eu-west-1b", "eu-west-1a", "eu-west-1c"]},
                          NETWORK_IDENTITY,

@@ -6,6 +6,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_e
     key_alias_tag,
     key_arns,
     key_drift,
+    key_identity_errors,
 )
 
 ARN = "arn:aws:kms:eu-west-1:123456789012:key/1111"
@@ -211,3 +212,26 @@ def test_alias_tag_bad_input_is_an_error():
         key_alias_tag({}, "lakehouse:kms-alias")
     with pytest.raises(AnsibleFilterError):
         key_alias_tag([desired()], "")
+
+
+def test_a_changed_alias_on_deployed_buckets_is_refused():
+    keys = [{"name": "datalake", "alias": "alias/new-datalake"}, {"name": "logging", "alias": "alias/lh-logging"}]
+    layout = [{"bucket": "raw", "key": "datalake"}, {"bucket": "trusted", "key": "datalake"},
+              {"bucket": "s3_logging", "key": "logging"}]
+    names = {"raw": "lh-raw", "trusted": "lh-trusted", "s3_logging": "lh-s3-logging"}
+
+    def bucket(name, key_id):
+        return {"name": name, "bucket_encryption": {"ServerSideEncryptionConfiguration": {"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]}}}
+
+    old = "arn:aws:kms:eu-west-1:123456789012:key/old"
+    deployed = [bucket("lh-raw", old), bucket("lh-trusted", old), bucket("lh-s3-logging", "arn:logging")]
+    current = {"alias/lh-logging": {"arn": "arn:logging"}}
+    errors = key_identity_errors(current, keys, layout, names, deployed)
+    assert len(errors) == 1
+    assert errors[0].startswith("storage_encryption_datalake_key_alias: alias/new-datalake names no key, but the "
+                                "deployed bucket(s) lh-raw, lh-trusted are encrypted with the key %s" % old)
+    # a new deployment, an adopted key, or an alias that exists: nothing to refuse
+    assert key_identity_errors(current, keys, layout, names, []) == []
+    assert key_identity_errors(dict(current, **{"alias/new-datalake": {"aliased": False}}), keys, layout, names,
+                               deployed) == []
