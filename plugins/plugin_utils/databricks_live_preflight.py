@@ -24,8 +24,8 @@ def databricks_account_check_errors(result, prefix, inputs):
     result, inputs = dict(result or {}), dict(inputs or {})
     if result.get("authenticated") or result.get("skipped"):
         return []
-    names = {field: "%s_%s" % (prefix, field) for field in ("account_host", "account_id", "client_id",
-                                                             "client_secret")}
+    fields = ("account_host", "account_id", "client_id", "client_secret")
+    names = {field: "%s_%s" % (prefix, field) for field in fields}
     host = str(inputs.get("account_host") or "").rstrip("/")
     account_id = inputs.get("account_id")
     reason = result.get("reason") or ""
@@ -61,13 +61,14 @@ def _key_errors(key_reads):
             continue
         key = keys[0]
         if key.get("key_state") != "Enabled":
-            errors.append("%s: the key %s is %s; Databricks needs an enabled key" % (variable, arn,
-                                                                                    key.get("key_state")))
-        elif key.get("key_usage", "ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT" or key.get(
-                "key_spec", key.get("customer_master_key_spec", "SYMMETRIC_DEFAULT")) != "SYMMETRIC_DEFAULT":
+            errors.append("%s: the key %s is %s; Databricks needs an enabled key"
+                          % (variable, arn, key.get("key_state")))
+            continue
+        usage = key.get("key_usage", "ENCRYPT_DECRYPT")
+        spec = key.get("key_spec", key.get("customer_master_key_spec", "SYMMETRIC_DEFAULT"))
+        if usage != "ENCRYPT_DECRYPT" or spec != "SYMMETRIC_DEFAULT":
             errors.append("%s: the key %s is a %s %s key; Databricks needs a symmetric encryption key "
-                          "(SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)" % (variable, arn, key.get("key_spec"),
-                                                                   key.get("key_usage")))
+                          "(SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT)" % (variable, arn, spec, usage))
     return errors
 
 
