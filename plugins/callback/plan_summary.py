@@ -26,9 +26,9 @@ description:
     in check mode, create when the module returns nothing of the object (it does not exist yet); in a real run,
     create when the object's creation time (C(creation_time), C(create_date), C(created_at), ... in the result or one
     level down; a cluster's C(start_time)) is after the run started, else change; create when the AWS-generated ID
-    the module returns (VPC, subnet, gateway, Elastic IP, NAT gateway, route table, IAM role, KMS key) appeared in no
-    earlier result of the run (the roles read their estate first); otherwise change, counted as one the summary
-    could not tell (C(?) after its name, and a note on the role's line)."
+    the module returns (VPC, subnet, gateway, Elastic IP, NAT gateway, route table, IAM role, KMS key, flow log; every
+    VPC endpoint of ec2_vpc_endpoint) appeared in no earlier result of the run (the roles read their estate first);
+    otherwise change, counted as one the summary could not tell (C(?) after its name, and a note on the role's line)."
   - "One resource counts once per role: results naming the same resource (a bucket and its lifecycle rules, a key's
     prediction and its writer) are one, with the strongest action (destroy, create, change)."
   - "Results hidden by C(no_log) show only C(changed): they count as changes (or destroys, by C(state))."
@@ -97,6 +97,8 @@ GENERATED_IDS = {
     "ec2_security_group": ("group_id",),
     "iam_role": ("iam_role", "role_id"),
     "kms_key": ("key_id",),
+    "ec2_vpc_flow_log": ("flow_log_id",),
+    "ec2_vpc_endpoint": ("vpc_endpoint_ids",),  # a list: created when none of them was seen
 }
 # Seconds the clocks of the APIs may be behind the controller's.
 CLOCK_SKEW = 5
@@ -292,8 +294,10 @@ def classify(result, module, args, label, check_mode, seen, prediction=False, st
         return (CREATE if created >= started - CLOCK_SKEW else CHANGE), True
     path = GENERATED_IDS.get(module)
     generated = dig(result, path) if path else None
-    if isinstance(generated, str) and generated:
-        return (CREATE if generated not in seen or PLACEHOLDER_ID.match(generated) else CHANGE), True
+    generated = [generated] if isinstance(generated, str) else generated
+    if isinstance(generated, list) and generated and all(isinstance(value, str) and value for value in generated):
+        fresh = all(value not in seen or PLACEHOLDER_ID.match(value) for value in generated)
+        return (CREATE if fresh else CHANGE), True
     return CHANGE, False
 
 

@@ -255,3 +255,12 @@ def test_timestamps():
     assert ps.timestamp("2026-12-02T16:08:38") == ps.timestamp("2026-12-02T16:08:38Z")
     assert ps.timestamp("soon") is None
     assert ps.timestamp(True) is None
+
+
+def test_every_vpc_endpoint_new_is_a_create_one_seen_before_a_change():
+    summary = ps.RunSummary()
+    summary.add("h", "r", "ec2_vpc_estate_info", "read", {"endpoints": [{"id": "vpce-old"}]})
+    summary.add("h", "r", "ec2_vpc_endpoint", "a", {"changed": True, "vpc_endpoint_ids": ["vpce-1", "vpce-2"]})
+    summary.add("h", "r", "ec2_vpc_endpoint", "b", {"changed": True, "vpc_endpoint_ids": ["vpce-3", "vpce-old"]})
+    summary.add("h", "r", "ec2_vpc_flow_log", "c", {"changed": True, "flow_log_id": "fl-1"})
+    assert resources(summary) == {"a": CREATE, "b": CHANGE, "c": CREATE}
