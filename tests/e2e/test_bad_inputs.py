@@ -1,5 +1,8 @@
-"""Bad inputs across every role: each fails in site.yml's preflight play, naming the variable and the rule,
-before any mutating AWS or Databricks call, against a sandbox that already holds a converged deployment.
+"""Bad inputs across every role: each fails before any mutating AWS or Databricks call, naming the variable and the
+rule, against a sandbox that already holds a converged deployment - in site.yml's preflight play (static rules, rules
+between variables, every credential, values only the live services know), or, for settings that cannot change on the
+deployed estate (the cases on lh-sandbox itself) and what only the deployed workspace knows, in the role that reads
+them, before its first change (the earlier roles have nothing to change on a converged deployment).
 
 One site.yml converges the deployment (inventories/local); then one ansible-playbook run takes every case as an
 inventory host of its own (forks run them in parallel), each with its own deployment_prefix. The deployment's
@@ -41,6 +44,17 @@ UNKNOWN = {role: "%s : Preflight - no unknown %s_ or deployment_ variables" % (r
 # Nothing of Python's or Ansible's internals in any bad-input run's output.
 INTERNALS = ("Traceback", "MODULE FAILURE", "_Ansible", "AnsibleUnsafe")
 
+WRONG_MANAGEMENT_SECRET = "not-the-management-secret-0123456789"
+LIVE = "lh-sandbox"  # the converged deployment of inventories/local
+MISSING_KEY = "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+OTHER_REGION_KEY = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+
+PROVISIONING_LIVE = "Preflight - the deployed workspace keeps what Databricks cannot change, and the keys are usable"
+MANAGEMENT_LIVE = "Preflight - the management credentials and the cluster's node type"
+NETWORK_IDENTITY = "Preflight - the deployed network keeps what AWS cannot change"
+KEY_IDENTITY = "Preflight - the deployed keys keep their aliases"
+WORKSPACE_OFFERS = "Preflight - the workspace offers the cluster's runtime and node type"
+
 
 def buckets(prefix, **override):
     names = {"root": prefix + "-rootbucket", "raw": prefix + "-raw", "prepared": prefix + "-prepared",
@@ -49,7 +63,8 @@ def buckets(prefix, **override):
     return dict(names, **override)
 
 
-# case: (role, kind, variables, failing task, substrings of the message). deployment_prefix is bad-<case>.
+# case: (role, kind, variables, failing task, substrings of the message). deployment_prefix is bad-<case>
+# unless the case sets it.
 CASES = {
     # --- network ---------------------------------------------------------------------------------------------
     "net-subnets-string": ("network", "wrong type", {"network_private_subnet_cidrs": "10.0.1.0/24"}, NETWORK,
@@ -307,6 +322,86 @@ CASES = {
     "msg-ip-lists-int": ("databricks_management", "message", {"databricks_management_ip_access_lists": 7}, SPECS,
                          ["Value '7' in the sub parameter field 'databricks_management_ip_access_lists' must be a "
                           "list, not 'int'"]),
+    # --- values only the live services know (new deployments) -------------------------------------------------
+    "node-type-not-offered": (
+        "databricks_management", "live value", {"databricks_management_cluster_node_type_id": "i3.xlarg"},
+        MANAGEMENT_LIVE, ["databricks_management_cluster_node_type_id: i3.xlarg is not an instance type EC2 offers in "
+                          "aws_region eu-west-1"]),
+    "spark-version-form": (
+        "databricks_management", "live value", {"databricks_management_cluster_spark_version": "16.4 LTS"},
+        MANAGEMENT, ["databricks_management_cluster_spark_version: '16.4 LTS' is not a Databricks runtime key such "
+                     "as 16.4.x-scala2.12"]),
+    "key-missing": (
+        "databricks_provisioning", "live value", {"databricks_provisioning_storage_key_arn": MISSING_KEY},
+        PROVISIONING_LIVE, ["databricks_provisioning_storage_key_arn: the key %s cannot be read" % MISSING_KEY]),
+    "key-other-region": (
+        "databricks_provisioning", "live value", {"databricks_provisioning_storage_key_arn": OTHER_REGION_KEY},
+        PROVISIONING, ["databricks_provisioning_storage_key_arn: the key is in region us-east-1 but aws_region is "
+                       "eu-west-1; Databricks needs a customer-managed key in the workspace's region"]),
+    # ... and on the deployed workspace, before the management role's first change: what the workspace offers
+    "live-node-type-unavailable": (
+        "databricks_management", "live value",
+        {"deployment_prefix": LIVE, "databricks_management_cluster_node_type_id": "r4.large"},
+        WORKSPACE_OFFERS, ["databricks_management_cluster_node_type_id: the workspace lists the node type r4.large "
+                           "but cannot use it (NotAvailableInRegion)"]),
+    "live-runtime-not-offered": (
+        "databricks_management", "live value",
+        {"deployment_prefix": LIVE, "databricks_management_cluster_spark_version": "99.9.x-scala2.12"},
+        WORKSPACE_OFFERS, ["databricks_management_cluster_spark_version: the workspace does not offer the Databricks "
+                           "Runtime 99.9.x-scala2.12"]),
+    # --- rules between variables ---------------------------------------------------------------------------
+    "keys-one-alias": (
+        "storage_encryption", "between variables",
+        {"storage_encryption_datalake_key_alias": "alias/bad-keys-one-alias",
+         "storage_encryption_logging_key_alias": "alias/bad-keys-one-alias"},
+        STORAGE, ["storage_encryption_logging_key_alias: 'alias/bad-keys-one-alias' is also "
+                  "storage_encryption_datalake_key_alias"]),
+    "tags-too-many": (
+        "network", "between variables", {"deployment_tags": {"Tag%02d" % index: "x" for index in range(49)}},
+        NETWORK, ["network_tags: 51 tags per resource (deployment_tags and network_tags merged plus the role's own "
+                  "Name, Tier); AWS allows at most 50"]),
+    "tag-key-characters": (
+        "network", "between variables", {"deployment_tags": {"Owner!": "data"}},
+        NETWORK, ["deployment_tags: tag key 'Owner!' holds a character AWS refuses in tags"]),
+    # --- every credential before the first change ------------------------------------------------------------
+    "management-secret-wrong": (
+        "databricks_management", "credentials", {"databricks_management_client_secret": WRONG_MANAGEMENT_SECRET},
+        MANAGEMENT_LIVE, ["databricks_management_client_secret: authentication to {host} failed",
+                          "databricks_management_client_id"]),
+    # --- settings that cannot change on the live deployment (lh-sandbox, converged) --------------------------
+    "live-region": (
+        "databricks_provisioning", "cannot change", {"deployment_prefix": LIVE, "aws_region": "eu-west-2"},
+        PROVISIONING_LIVE, ["aws_region: eu-west-2 differs from eu-west-1, the region of the deployed workspace "
+                            "lh-sandbox-workspace", "playbooks/destroy.yml"]),
+    "live-deployment-name": (
+        "databricks_provisioning", "cannot change",
+        {"deployment_prefix": LIVE, "databricks_provisioning_deployment_name": "lh-renamed"},
+        PROVISIONING_LIVE, ["databricks_provisioning_deployment_name: 'lh-renamed' differs from",
+                            "Databricks cannot rename it"]),
+    "live-pricing-tier": (
+        "databricks_provisioning", "cannot change",
+        {"deployment_prefix": LIVE, "databricks_provisioning_pricing_tier": "PREMIUM"},
+        PROVISIONING_LIVE, ["databricks_provisioning_pricing_tier: PREMIUM differs from ENTERPRISE"]),
+    "live-vpc-cidr": (
+        "network", "cannot change", {"deployment_prefix": LIVE, "network_vpc_cidr": "10.0.0.0/17"},
+        NETWORK_IDENTITY, ["network_vpc_cidr: 10.0.0.0/17 differs from 10.0.0.0/16, the CIDR block of the deployed VPC "
+                           "lh-sandbox-vpc", "would build a second VPC"]),
+    "live-subnet-cidr": (
+        "network", "cannot change",
+        {"deployment_prefix": LIVE, "network_private_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24", "10.0.4.0/24"]},
+        NETWORK_IDENTITY, ["network_private_subnet_cidrs[2]: 10.0.4.0/24 differs from 10.0.3.0/24, the CIDR block of "
+                           "the deployed subnet lh-sandbox-private-eu-west-1c"]),
+    "live-subnet-zone": (
+        "network", "cannot change",
+        {"deployment_prefix": LIVE, "network_availability_zones": ["eu-west-1b", "eu-west-1a", "eu-west-1c"]},
+        NETWORK_IDENTITY, ["network_availability_zones: network_private_subnet_cidrs[0] would place 10.0.1.0/24 in "
+                           "eu-west-1b, but the deployed subnet lh-sandbox-private-eu-west-1a"]),
+    "live-key-alias": (
+        "storage_encryption", "cannot change",
+        {"deployment_prefix": LIVE, "storage_encryption_datalake_key_alias": "alias/lh-sandbox-lake"},
+        KEY_IDENTITY, ["storage_encryption_datalake_key_alias: alias/lh-sandbox-lake names no key, but the deployed "
+                       "bucket(s) lh-sandbox-rootbucket, lh-sandbox-raw, lh-sandbox-prepared, lh-sandbox-trusted are "
+                       "encrypted with the key arn:aws:kms:eu-west-1:"]),
 }
 # Runs with other flags: the reachability and authentication checks also stop a token rotation and a plan.
 FLAG_RUNS = {"--tags reset_tokens": ("cred-secret-wrong", "aws-endpoint-closed-port"),
@@ -381,6 +476,7 @@ def test_the_deployment_is_unchanged_and_nothing_mutated(estate):
     assert estate["after"] == estate["before"]
     for run, _, _ in runs:
         assert WRONG_SECRET not in run.stdout + run.stderr
+        assert WRONG_MANAGEMENT_SECRET not in run.stdout + run.stderr
         assert estate["box"].endpoints["client_secret"] not in run.stdout + run.stderr
 
 
