@@ -104,7 +104,7 @@ def test_the_inventories_of_the_repository_set_no_unknown_variable():
 
 
 def _yaml_files(folder):
-    for base, unused_folders, files in os.walk(folder):
+    for base, _folders, files in os.walk(folder):
         for name in files:
             if name.endswith((".yml", ".yaml")):
                 yield os.path.join(base, name)
