@@ -225,6 +225,13 @@ CASES = {
                                                              "AWS_DEFAULT_REGION": "eu-west-1"}}, AWS_CHECK,
                                  ["deployment_environment.AWS_ENDPOINT_URL: http://127.0.0.1:%d is unreachable"
                                   % CLOSED_PORT, "Could not connect to the endpoint URL"]),
+    "aws-endpoint-not-a-url": ("aws", "unreachable host",
+                               {"deployment_environment": {"AWS_ENDPOINT_URL": "localhost:%d" % CLOSED_PORT,
+                                                           "AWS_ACCESS_KEY_ID": "testing",
+                                                           "AWS_SECRET_ACCESS_KEY": "testing",
+                                                           "AWS_DEFAULT_REGION": "eu-west-1"}}, AWS_CHECK,
+                               ["deployment_environment.AWS_ENDPOINT_URL: localhost:%d is not an endpoint URL (http:// "
+                                "or https:// and a host)" % CLOSED_PORT]),
     # --- databricks_management -------------------------------------------------------------------------------
     "mgmt-autoscale-min-over-max": ("databricks_management", "contradictory flags",
                                     {"databricks_management_cluster_min_workers": 5,
