@@ -512,6 +512,11 @@ def provisioning_input_errors(inputs):
                    "databricks_provisioning_logging_key_arn"):
         errors += (check_key_arn(option, get(option), get("check_mode"), get("key_arn_stand_ins") or ())
                    or check_key_arn_region(option, get(option), get("aws_region")))
+    # Known once network and storage_encryption have run (site.yml validates every role first): checked when set.
+    errors += check_pattern("databricks_provisioning_vpc_id", get("databricks_provisioning_vpc_id"), VPC_ID_PATTERN,
+                            "a VPC id such as vpc-0a1b2c3d4e5f60718", optional=True)
+    if get("databricks_provisioning_root_bucket") not in (None, ""):
+        errors += check_bucket_name("databricks_provisioning_root_bucket", get("databricks_provisioning_root_bucket"))
     errors += check_entitlements("databricks_provisioning_service_principal_entitlements",
                                  get("databricks_provisioning_service_principal_entitlements") or [])
     errors += check_tags("databricks_provisioning_custom_tags", get("databricks_provisioning_custom_tags") or {})

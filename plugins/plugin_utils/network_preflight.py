@@ -98,6 +98,9 @@ def network_input_errors(inputs):
             errors.append("network_privatelink_services: no Databricks PrivateLink services (workspace, relay) for "
                           "aws_region %s; add them from Databricks' list of PrivateLink regions"
                           % inputs.get("aws_region"))
+    if "network_databricks_aws_account_id" in inputs:
+        errors.extend(v.check_pattern("network_databricks_aws_account_id", inputs["network_databricks_aws_account_id"],
+                                      v.AWS_ACCOUNT_PATTERN, "an AWS account id (12 digits)"))
     errors.extend(v.check_role_tags(inputs, "network_tags"))
     return errors
 

@@ -60,3 +60,14 @@ def test_secret_is_reported_missing_but_never_echoed():
 def test_workspace_url():
     assert databricks_workspace_url("dbc-1") == "https://dbc-1.cloud.databricks.com"
     assert databricks_workspace_url("dbc-1", {"dbc-1": "http://127.0.0.1:5/"}) == "http://127.0.0.1:5"
+
+
+def test_the_vpc_id_and_root_bucket_of_the_earlier_roles_are_checked_when_known():
+    assert errors(databricks_provisioning_vpc_id="", databricks_provisioning_root_bucket="") == []
+    assert errors(databricks_provisioning_vpc_id="vpc-0a1b2c3d4e5f60718",
+                  databricks_provisioning_root_bucket="lh-sandbox-rootbucket") == []
+    assert errors(databricks_provisioning_vpc_id="vpc-0a1b2c3d4e5f60718\n") == [
+        "databricks_provisioning_vpc_id: 'vpc-0a1b2c3d4e5f60718\n' is not a VPC id such as vpc-0a1b2c3d4e5f60718"]
+    assert errors(databricks_provisioning_root_bucket="lh-sandbox-rootbucket\n") == [
+        "databricks_provisioning_root_bucket: bucket name 'lh-sandbox-rootbucket\n' must start and end with a letter "
+        "or digit"]

@@ -164,3 +164,9 @@ def test_endpoint_policies_need_the_endpoints():
     assert network_input_errors(dict(inputs, network_vpc_endpoints_enabled=False)) == [
         "network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, but "
         "network_vpc_endpoints_enabled is false"]
+
+
+def test_the_databricks_aws_account_id_is_twelve_digits():
+    assert errors_for(network_databricks_aws_account_id="414351767826") == []
+    assert errors_for(network_databricks_aws_account_id="414351767826\n") == [
+        "network_databricks_aws_account_id: '414351767826\n' is not an AWS account id (12 digits)"]
