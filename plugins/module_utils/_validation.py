@@ -55,6 +55,9 @@ def aws_partitions():
         import json
 
         spec = importlib.util.find_spec("botocore")
+        if spec is None or not spec.origin:  # no botocore: the form check alone
+            _PARTITIONS.append(partitions)
+            return partitions
         folder = os.path.join(os.path.dirname(spec.origin), "data")
         path = os.path.join(folder, "endpoints.json")
         if os.path.exists(path):
@@ -75,7 +78,8 @@ def aws_partitions():
             regex = regex[1:] if regex.startswith("^") else regex
             regex = regex[:-1] if regex.endswith("$") else regex
             partitions.append((partition["partition"], re.compile(r"\A(?:%s)\Z" % regex), known))
-    except Exception:  # no botocore, or data of another form: the form check alone
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
+        # botocore's data unreadable or of another form: the form check alone
         partitions = []
     _PARTITIONS.append(partitions)
     return partitions

@@ -23,6 +23,7 @@ import os
 from collections.abc import Mapping
 
 import yaml
+from ansible.errors import AnsibleError
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management")
@@ -186,7 +187,7 @@ def _given(variables, name):
         if name not in variables:
             return False, None
         return True, v.plain(variables[name])
-    except Exception:  # an undefined or failing template: the role's own validation reports it
+    except AnsibleError:  # an undefined or failing template: the role's own validation reports it
         return False, None
 
 

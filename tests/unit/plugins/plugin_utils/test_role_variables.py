@@ -5,6 +5,7 @@ import os
 
 import pytest
 import yaml
+from ansible.errors import AnsibleUndefinedVariable
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils import role_variables as r
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 4)
@@ -211,7 +212,9 @@ def test_deployment_environment_is_a_dictionary(value, kind):
 
 def test_a_value_that_does_not_render_is_left_to_the_role():
     class Failing(dict):
+        """hostvars whose values fail to template, as Ansible reports it (an AnsibleError)."""
+
         def __getitem__(self, name):
-            raise RuntimeError("template failed")
+            raise AnsibleUndefinedVariable("'undefined_thing' is undefined")
 
     assert r.argument_spec_errors(Failing(BASE, network_tags=1)) == []
