@@ -8,15 +8,20 @@ SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error_code: str, message: str, headers: dict | None = None):
+    def __init__(self, status: int, error_code: str, message: str, headers: dict | None = None,
+                 details: list | None = None):
         super().__init__(f"{error_code}: {message}")
         self.status = status
         self.error_code = error_code
         self.message = message
         self.headers = headers or {}
+        self.details = details or []  # google.rpc detail objects ("@type": ...), e.g. an ErrorInfo with an etag
 
     def body(self) -> dict:
-        return {"error_code": self.error_code, "message": self.message}
+        body = {"error_code": self.error_code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
 
 
 class ScimError(ApiError):

@@ -237,6 +237,17 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
     assert len(list(wp.ip_access_lists.list())) == 1
     wp.ip_access_lists.delete(lid)
 
+    # The settings API, workspace and account: read -> update with the etag -> delete with the new etag.
+    for api, cls, field in ((wp.settings.disable_legacy_dbfs, settings.DisableLegacyDbfs, "disable_legacy_dbfs"),
+                            (wp.settings.disable_legacy_access, settings.DisableLegacyAccess, "disable_legacy_access"),
+                            (a.settings.disable_legacy_features, settings.DisableLegacyFeatures,
+                             "disable_legacy_features")):
+        etag = api.get().etag
+        updated = api.update(True, cls(**{field: settings.BooleanMessage(value=True)}, etag=etag), f"{field}.value")
+        assert getattr(api.get(), field).value is True and updated.etag != etag
+        api.delete(etag=updated.etag)
+        assert not getattr(api.get(), field).value
+
     # Raw replies parse into the SDK dataclasses with no unknown field.
     raw = pat_client(url, pat.token_value).api_client
     A = f"/api/2.0/accounts/{a.config.account_id}"
@@ -261,6 +272,8 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
         (raw, "/api/2.1/clusters/spark-versions", compute.GetSparkVersionsResponse),
         (raw, "/api/2.1/clusters/list", compute.ListClustersResponse),
         (raw, "/api/2.0/dbfs/list?path=/tmp", dbfs_types.ListStatusResponse),
+        (raw, "/api/2.0/settings/types/disable_legacy_dbfs/names/default", settings.DisableLegacyDbfs),
+        (a.api_client, f"{A}/settings/types/disable_legacy_features/names/default", settings.DisableLegacyFeatures),
     ]
     problems = []
     for client, path, cls in checks:

@@ -2,6 +2,7 @@
 
 from ..core import Reply, route
 from ..models.common import get_or_404, public_view
+from ..models.settings import ACCOUNT_SETTINGS
 from .scim import scim_routes
 
 A = "/api/2.0/accounts/{account_id}"
@@ -163,3 +164,24 @@ def list_sp_secrets(req):
 def delete_sp_secret(req):
     _acct(req).delete_secret(req.params["service_principal_id"], req.params["secret_id"])
     return {}
+
+
+# --- the account's settings API (one route per setting type, as the SDK calls them) -----------------------
+def _account_setting_routes(setting_type: str) -> None:
+    path = f"{A}/settings/types/{setting_type}/names/default"
+
+    @route("account", "GET", path)
+    def get_setting(req):
+        return _acct(req).settings.get(setting_type, "default")
+
+    @route("account", "PATCH", path)
+    def update_setting(req):
+        return _acct(req).settings.update(setting_type, "default", req.body)
+
+    @route("account", "DELETE", path)
+    def delete_setting(req):
+        return _acct(req).settings.delete(setting_type, "default", req.query.get("etag"))
+
+
+for _setting_type in ACCOUNT_SETTINGS:
+    _account_setting_routes(_setting_type)

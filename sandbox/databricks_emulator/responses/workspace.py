@@ -2,6 +2,7 @@
 
 from ..core import Reply, route
 from ..models.catalog import SPARK_VERSIONS
+from ..models.settings import WORKSPACE_SETTINGS
 from .scim import scim_routes
 
 P = "/api/2.0"
@@ -239,3 +240,24 @@ def update_ip_list(req):
 def delete_ip_list(req):
     _ws(req).delete_ip_list(req.caller, req.params["ip_access_list_id"])
     return {}
+
+
+# --- the workspace's settings API (one route per setting type, as the SDK calls them) ----------------------
+def _workspace_setting_routes(setting_type: str) -> None:
+    path = f"{P}/settings/types/{setting_type}/names/default"
+
+    @route("workspace", "GET", path)
+    def get_setting(req):
+        return _ws(req).get_setting(req.caller, setting_type, "default")
+
+    @route("workspace", "PATCH", path)
+    def update_setting(req):
+        return _ws(req).update_setting(req.caller, setting_type, "default", req.body)
+
+    @route("workspace", "DELETE", path)
+    def delete_setting(req):
+        return _ws(req).delete_setting(req.caller, setting_type, "default", req.query.get("etag"))
+
+
+for _setting_type in WORKSPACE_SETTINGS:
+    _workspace_setting_routes(_setting_type)

@@ -7,11 +7,14 @@ from .log_delivery import LogDeliveryBackend
 from .networks import NetworksBackend
 from .principals import AccountPrincipalsBackend
 from .privatelink import PrivateLinkBackend
+from .settings import AccountSettingsBackend
 from .storage import StorageBackend
 from .workspaces import WorkspacesBackend
 
 
 class AccountBackend(AccountPrincipalsBackend, CredentialsBackend, StorageBackend, NetworksBackend, KeysBackend,
-                     PrivateLinkBackend, WorkspacesBackend, LogDeliveryBackend, PermissionAssignmentsBackend):
+                     PrivateLinkBackend, WorkspacesBackend, LogDeliveryBackend, PermissionAssignmentsBackend,
+                     AccountSettingsBackend):
     """Credentials, storage configurations, networks, customer-managed keys, VPC endpoints and private access
-    settings, workspaces, log delivery, permission assignments, account SCIM and service principal secrets."""
+    settings, workspaces, log delivery, permission assignments, account SCIM, service principal secrets and the
+    account's settings API."""

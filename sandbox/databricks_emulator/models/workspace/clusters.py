@@ -11,6 +11,10 @@ from ..common import public_view
 from ..paging import token_page
 from .base import WorkspaceFamily
 
+# Access modes of "No isolation shared" compute and its legacy equivalents (no data_security_mode at all): the ones
+# the workspace-conf key enforceUserIsolation forbids creating or starting.
+NO_ISOLATION_MODES = (None, "", "NONE")
+
 # clusters/list (2.1) pages: a small default so clients must follow next_page_token; page_size above the cap is cut.
 CLUSTER_PAGE_SIZE = 5
 CLUSTER_PAGE_MAX = 100
@@ -44,7 +48,15 @@ class ClustersBackend(WorkspaceFamily):
         profile = (body.get("aws_attributes") or {}).get("instance_profile_arn")
         if profile and profile not in self.instance_profiles:
             raise invalid(f"Instance profile {profile} is not registered in the workspace; add it first.")
+        self._refuse_no_isolation(body)
         return {k: v for k, v in body.items() if k != "cluster_id" and v is not None}
+
+    def _refuse_no_isolation(self, spec: dict) -> None:
+        """With enforceUserIsolation, "No isolation shared" compute can be neither created nor started
+        (Databricks docs, "Enforce user isolation cluster types on a workspace")."""
+        if self.conf.get("enforceUserIsolation") == "true" and spec.get("data_security_mode") in NO_ISOLATION_MODES:
+            raise invalid("No isolation shared clusters are disabled in this workspace (enforceUserIsolation): set "
+                          "data_security_mode to USER_ISOLATION or SINGLE_USER.")
 
     def _get_cluster(self, cluster_id) -> dict:
         if not cluster_id or cluster_id not in self.clusters:
@@ -125,6 +137,7 @@ class ClustersBackend(WorkspaceFamily):
         cluster = self._get_cluster(body.get("cluster_id"))
         if cluster["state"] != "TERMINATED":
             raise self._unexpected_state(cluster)
+        self._refuse_no_isolation(cluster["_spec"])
         self._schedule_start(cluster, "PENDING", "Starting the cluster")
 
     def terminate_cluster(self, caller: str, body: dict) -> None:
