@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
@@ -14,7 +16,56 @@ ROLE_NAMES = ("iam_cross_account_role_name", "iam_log_delivery_role_name", "iam_
               "iam_data_read_role_name", "iam_data_write_role_name")
 PROFILE_NAMES = ("iam_meta_instance_profile_name", "iam_data_read_instance_profile_name",
                  "iam_data_write_instance_profile_name")
-BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket")
+BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket", "iam_audit_log_bucket")
+SECURITY_GROUP_ID_PATTERN = re.compile(r"\Asg-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z")
+# Glue database names: lowercase letters, digits and underscores (Hive), at most 255 characters; the policy's ARNs
+# also take IAM's wildcards * and ?.
+GLUE_DATABASE_PATTERN = re.compile(r"\A[a-z0-9_*?]{1,255}\Z")
+# An S3 key prefix without a slash at either end or an empty segment, of the characters S3 calls safe.
+KEY_PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9!_.*'()-]+(?:/[A-Za-z0-9!_.*'()-]+)*\Z")
+
+
+def _security_group_errors(inputs):
+    # Empty until the network role has run (preflight comes first); the role requires it before use.
+    group = inputs.get("iam_security_group_id")
+    if group and not SECURITY_GROUP_ID_PATTERN.match(str(group)):
+        return ["iam_security_group_id: '%s' is not a security group id (sg- followed by 8 or 17 hexadecimal "
+                "digits); it defaults to network_outputs.security_group_id" % group]
+    return []
+
+
+def _image_owner_errors(inputs):
+    if "iam_databricks_image_owners" not in inputs:
+        return []
+    owners = inputs["iam_databricks_image_owners"]
+    if not isinstance(owners, list) or not owners:
+        return ["iam_databricks_image_owners: must be a non-empty list of AWS account ids (the owners of the AMIs "
+                "Databricks launches), got %s" % v.show(owners)]
+    return ["iam_databricks_image_owners: '%s' is not an AWS account id (12 digits)" % owner
+            for owner in owners if not v.AWS_ACCOUNT_PATTERN.match(str(owner))]
+
+
+def _glue_errors(inputs):
+    if "iam_glue_database_patterns" not in inputs:
+        return []
+    patterns = inputs["iam_glue_database_patterns"]
+    if not isinstance(patterns, list) or not patterns:
+        return ["iam_glue_database_patterns: must be a non-empty list of Glue database names or patterns, got %s"
+                % v.show(patterns)]
+    return ["iam_glue_database_patterns: '%s' is not a Glue database name or pattern (lowercase letters, digits, "
+            "underscores and the wildcards * and ?, at most 255 characters)" % pattern
+            for pattern in patterns if not GLUE_DATABASE_PATTERN.match(str(pattern))]
+
+
+def _cluster_log_prefix_errors(inputs):
+    if "iam_cluster_log_prefix" not in inputs:
+        return []
+    prefix = inputs["iam_cluster_log_prefix"]
+    if not isinstance(prefix, str) or not KEY_PREFIX_PATTERN.match(prefix):
+        return ["iam_cluster_log_prefix: %s is not an S3 key prefix (letters, digits and !_.*'()- in segments "
+                "separated by single slashes, none at either end); it defaults to "
+                "databricks_management_cluster_log_prefix" % v.show(prefix)]
+    return []
 
 
 def iam_input_errors(inputs):
@@ -45,6 +96,10 @@ def iam_input_errors(inputs):
     if vpc_id and not v.VPC_ID_PATTERN.match(str(vpc_id)):
         errors.append("iam_vpc_id: '%s' is not a VPC id (vpc- followed by 8 or 17 hexadecimal digits); it "
                       "defaults to network_outputs.vpc_id" % vpc_id)
+    errors.extend(_security_group_errors(inputs))
+    errors.extend(_image_owner_errors(inputs))
+    errors.extend(_glue_errors(inputs))
+    errors.extend(_cluster_log_prefix_errors(inputs))
     if "iam_max_session_duration" in inputs:
         errors.extend(v.check_int_range("iam_max_session_duration", inputs["iam_max_session_duration"],
                                         3600, 43200, " seconds"))

@@ -20,7 +20,12 @@ def valid(**overrides):
         "iam_data_write_instance_profile_name": "lh-sandbox-data-write-instance-profile",
         "iam_raw_bucket": "lh-sandbox-raw",
         "iam_databricks_logging_bucket": "lh-sandbox-databricks-logging",
+        "iam_audit_log_bucket": "lh-sandbox-audit-logs",
+        "iam_cluster_log_prefix": "cluster-logs",
+        "iam_databricks_image_owners": ["601306020600"],
+        "iam_glue_database_patterns": ["lh_sandbox", "lh_sandbox_*", "default"],
         "iam_vpc_id": "vpc-0a1b2c3d4e5f60718",
+        "iam_security_group_id": "sg-0a1b2c3d4e5f60718",
         "iam_max_session_duration": 3600,
         "iam_tags": {},
     }
@@ -41,6 +46,36 @@ def test_valid_inputs_have_no_errors():
 def test_unknown_vpc_is_not_checked_in_preflight():
     assert iam_input_errors(valid(iam_vpc_id=None)) == []
     assert iam_input_errors(valid(iam_vpc_id="")) == []  # before the network role has run
+    assert iam_input_errors(valid(iam_security_group_id=None)) == []
+    assert iam_input_errors(valid(iam_security_group_id="")) == []
+
+
+def test_security_group_id_shape():
+    assert "is not a security group id" in only_error(iam_security_group_id="sg-xyz")
+    assert "is not a security group id" in only_error(iam_security_group_id="vpc-0a1b2c3d4e5f60718")
+    assert iam_input_errors(valid(iam_security_group_id="sg-0a1b2c3d")) == []
+
+
+def test_image_owners_are_account_ids():
+    assert "12 digits" in only_error(iam_databricks_image_owners=["601306020600", "6013"])
+    assert "non-empty list" in only_error(iam_databricks_image_owners=[])
+    assert "non-empty list" in only_error(iam_databricks_image_owners="601306020600")
+    assert iam_input_errors(valid(iam_databricks_image_owners=["044732911619", "601306020600"])) == []
+
+
+def test_glue_database_patterns():
+    assert "is not a Glue database name or pattern" in only_error(iam_glue_database_patterns=["lh-sandbox"])
+    assert "is not a Glue database name or pattern" in only_error(iam_glue_database_patterns=["Sales"])
+    assert "is not a Glue database name or pattern" in only_error(iam_glue_database_patterns=[""])
+    assert "non-empty list" in only_error(iam_glue_database_patterns=[])
+    assert iam_input_errors(valid(iam_glue_database_patterns=["sales_?", "*"])) == []
+
+
+def test_cluster_log_prefix_and_audit_bucket():
+    for bad in ("/cluster-logs", "cluster-logs/", "a//b", "", "logs here", None):
+        assert "is not an S3 key prefix" in only_error(iam_cluster_log_prefix=bad), bad
+    assert iam_input_errors(valid(iam_cluster_log_prefix="logs/clusters")) == []
+    assert "must start with the deployment prefix" in only_error(iam_audit_log_bucket="other-audit-logs")
 
 
 def test_account_id_required_and_uuid_shaped():
