@@ -42,7 +42,9 @@ class SettingsStore:
 
     @staticmethod
     def render(setting_type: str, entry: dict) -> dict:
-        return {setting_type: {"value": entry["value"]}, "etag": entry["etag"], "setting_name": "default"}
+        """As Databricks renders the proto3 message: a false boolean is left out (``{}``), not sent as false."""
+        message = {"value": entry["value"]} if entry["value"] is not False else {}
+        return {setting_type: message, "etag": entry["etag"], "setting_name": "default"}
 
     def get(self, setting_type: str, name: str) -> dict:
         return self.render(setting_type, self._entry(setting_type, name))
