@@ -26,6 +26,7 @@ GROUP_NAME_PATTERN = re.compile(r"\A[^\s][^\"\x00-\x1f\x7f]{0,254}\Z")
 GROUP_PROFILES = ("meta", "data_read", "data_write")
 AVAILABILITY = ("SPOT", "ON_DEMAND", "SPOT_WITH_FALLBACK")
 EBS_TYPES = ("GENERAL_PURPOSE_SSD", "THROUGHPUT_OPTIMIZED_HDD")
+ACCESS_MODES = ("USER_ISOLATION", "SINGLE_USER", "NONE")  # cluster data_security_mode values the role accepts
 LIST_TYPES = ("ALLOW", "BLOCK")
 # A runtime key as clusters/spark-versions lists them: <major>.<minor>.x[-<variant>...]-scala<version>, such as
 # 16.4.x-scala2.12 or 16.4.x-photon-scala2.12 (databricks-sdk compute.SparkVersion.key).
@@ -117,6 +118,30 @@ def check_cluster(inputs):
                            get("databricks_management_cluster_custom_tags") or {})
     if not isinstance(get("databricks_management_cluster_spark_conf"), dict):
         errors.append("databricks_management_cluster_spark_conf: must be a dict")
+    return errors
+
+
+def check_access_mode(inputs):
+    """The cluster's access mode: a known one, SINGLE_USER with its user, and no "No isolation shared" cluster in a
+    workspace that enforces user isolation (Databricks would refuse to create or start it)."""
+    get = inputs.get
+    mode = get("databricks_management_cluster_data_security_mode")
+    errors = v.check_choice("databricks_management_cluster_data_security_mode", mode, ACCESS_MODES)
+    if errors:
+        return errors
+    user = get("databricks_management_cluster_single_user_name")
+    if mode == "SINGLE_USER" and not (isinstance(user, str) and user.strip()):
+        errors.append("databricks_management_cluster_single_user_name: required with "
+                      "databricks_management_cluster_data_security_mode SINGLE_USER (the cluster's one user)")
+    if mode != "SINGLE_USER" and user not in (None, ""):
+        errors.append("databricks_management_cluster_single_user_name: only for "
+                      "databricks_management_cluster_data_security_mode SINGLE_USER (it is %s)" % mode)
+    conf = get("databricks_management_workspace_conf")
+    enforced = isinstance(conf, dict) and str(conf.get("enforceUserIsolation")).lower() == "true"
+    if mode == "NONE" and enforced and get("databricks_management_hardening_enabled") is not False:
+        errors.append("databricks_management_cluster_data_security_mode: NONE (No isolation shared) is refused by a "
+                      "workspace that enforces user isolation (databricks_management_workspace_conf."
+                      "enforceUserIsolation); use USER_ISOLATION or SINGLE_USER")
     return errors
 
 
@@ -243,6 +268,17 @@ def management_input_errors(inputs):
     bucket = get("databricks_management_logging_bucket")
     if bucket not in (None, ""):
         errors += v.check_bucket_name("databricks_management_logging_bucket", bucket)
+    audit_bucket = get("databricks_management_audit_logs_bucket")
+    if audit_bucket not in (None, ""):
+        errors += v.check_bucket_name("databricks_management_audit_logs_bucket", audit_bucket)
+        if audit_bucket == bucket:
+            errors.append("databricks_management_audit_logs_bucket: '%s' is the logging bucket too "
+                          "(databricks_management_logging_bucket); audit logs go to a bucket of their own" % bucket)
+    storage_names = (get("databricks_management_log_delivery_storage_name"),
+                     get("databricks_management_audit_log_storage_name"))
+    if storage_names[0] is not None and storage_names[0] == storage_names[1]:
+        errors.append("databricks_management_audit_log_storage_name: '%s' is the name of the logging bucket's "
+                      "storage configuration too (databricks_management_log_delivery_storage_name)" % storage_names[1])
     for option in ("databricks_management_billable_usage_prefix", "databricks_management_audit_logs_prefix",
                    "databricks_management_cluster_log_prefix"):
         errors += _optional(option, get(option), PREFIX_PATTERN, "an S3 key prefix without leading or trailing '/'")
@@ -250,7 +286,11 @@ def management_input_errors(inputs):
                         DBFS_PATH_PATTERN, "an absolute DBFS file path (dbfs:/... or /...)")
     errors += check_groups("databricks_management_groups", get("databricks_management_groups"))
     errors += check_cluster(inputs)
-    errors += v.check_bool("databricks_management_hardening_enabled", get("databricks_management_hardening_enabled"))
+    errors += check_access_mode(inputs)
+    for option in ("databricks_management_hardening_enabled", "databricks_management_disable_legacy_dbfs",
+                   "databricks_management_disable_legacy_access",
+                   "databricks_management_disable_legacy_features_account"):
+        errors += v.check_bool(option, get(option))
     errors += check_workspace_conf("databricks_management_workspace_conf", get("databricks_management_workspace_conf"))
     errors += check_max_token_lifetime(inputs)
     errors += check_ip_access_lists(inputs)

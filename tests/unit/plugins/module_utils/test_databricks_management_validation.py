@@ -23,6 +23,9 @@ VALID = {
     "databricks_management_datalake_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab",
     "databricks_management_logging_key_arn": "",
     "databricks_management_logging_bucket": "lh-databricks-logging",
+    "databricks_management_audit_logs_bucket": "lh-audit-logs",
+    "databricks_management_log_delivery_storage_name": "lh-log-delivery-storage",
+    "databricks_management_audit_log_storage_name": "lh-audit-log-storage",
     "databricks_management_billable_usage_prefix": "billable-usage",
     "databricks_management_audit_logs_prefix": "audit-logs",
     "databricks_management_cluster_log_prefix": "cluster-logs",
@@ -45,10 +48,16 @@ VALID = {
     "databricks_management_cluster_state": "present",
     "databricks_management_cluster_custom_tags": {"Team": "data"},
     "databricks_management_cluster_spark_conf": {},
+    "databricks_management_cluster_data_security_mode": "USER_ISOLATION",
+    "databricks_management_cluster_single_user_name": "",
     "databricks_management_hardening_enabled": True,
+    "databricks_management_disable_legacy_dbfs": True,
+    "databricks_management_disable_legacy_access": False,
+    "databricks_management_disable_legacy_features_account": False,
     "databricks_management_max_token_lifetime_days": 90,
     "databricks_management_token_lifetime_seconds": 518400,
-    "databricks_management_workspace_conf": {"enableExportNotebook": False, "enableVerboseAuditLogs": True},
+    "databricks_management_workspace_conf": {"enableExportNotebook": False, "enableVerboseAuditLogs": True,
+                                             "enforceUserIsolation": True},
     "databricks_management_ip_access_lists_enabled": True,
     "databricks_management_ip_access_lists": [
         {"label": "office", "list_type": "ALLOW", "ip_addresses": ["203.0.113.0/24", "198.51.100.7"]},
@@ -89,6 +98,16 @@ def test_valid_inputs():
     ({"databricks_management_groups": [{"name": "A", "instance_profile": "meta"},
                                        {"name": "a", "instance_profile": "meta"}]}, "twice"),
     ({"databricks_management_hardening_enabled": "yes"}, "hardening_enabled"),
+    ({"databricks_management_disable_legacy_dbfs": "yes"}, "disable_legacy_dbfs"),
+    ({"databricks_management_disable_legacy_access": None}, "disable_legacy_access"),
+    ({"databricks_management_disable_legacy_features_account": "true"}, "disable_legacy_features_account"),
+    ({"databricks_management_audit_logs_bucket": "Bad_Bucket"}, "audit_logs_bucket"),
+    ({"databricks_management_audit_logs_bucket": "lh-databricks-logging"}, "a bucket of their own"),
+    ({"databricks_management_audit_log_storage_name": "lh-log-delivery-storage"}, "audit_log_storage_name"),
+    ({"databricks_management_cluster_data_security_mode": "SHARED"}, "data_security_mode"),
+    ({"databricks_management_cluster_data_security_mode": "NONE"}, "enforces user isolation"),
+    ({"databricks_management_cluster_data_security_mode": "SINGLE_USER"}, "single_user_name: required"),
+    ({"databricks_management_cluster_single_user_name": "someone@example.com"}, "only for"),
     ({"databricks_management_max_token_lifetime_days": 1000}, "max_token_lifetime_days: 1000 must be"),
     ({"databricks_management_max_token_lifetime_days": 5}, "5 days is shorter than the lifetime"),
     ({"databricks_management_workspace_conf": {"maxTokenLifetimeDays": "9"}}, "set it with"),
@@ -107,6 +126,15 @@ def test_valid_inputs():
 def test_broken_rules_name_the_variable(changes, variable):
     errors = errors_with(**changes)
     assert errors and any(variable in error for error in errors), errors
+
+
+def test_no_isolation_cluster_is_accepted_where_user_isolation_is_not_enforced():
+    assert errors_with(databricks_management_cluster_data_security_mode="NONE",
+                       databricks_management_workspace_conf={"enforceUserIsolation": False}) == []
+    assert errors_with(databricks_management_cluster_data_security_mode="NONE",
+                       databricks_management_hardening_enabled=False) == []
+    assert errors_with(databricks_management_cluster_data_security_mode="SINGLE_USER",
+                       databricks_management_cluster_single_user_name="someone@example.com") == []
 
 
 def test_inputs_of_earlier_roles_may_be_unknown():
