@@ -13,11 +13,12 @@ short_description: Read a VPC and what it holds in one call per resource type
 version_added: 0.1.0
 description:
   - Finds a VPC by its C(Name) tag and CIDR block (or by its ID) and returns it with its DNS attributes, subnets,
-    attached internet gateways, NAT gateways that are not deleted, route tables and default security group, plus the
-    Elastic IPs carrying the given C(Name) tags.
-  - One C(Describe*) call per resource type (nine in all), whatever the VPC holds; the amazon.aws modules read each
-    resource on their own, several calls each. The network role reads its estate with this module once and runs the
-    amazon.aws modules only for what differs.
+    attached internet gateways, NAT gateways that are not deleted and route tables, plus the
+    Elastic IPs carrying the given C(Name) tags, the security groups of the given names and the AWS-managed prefix
+    lists of the given names.
+  - One C(Describe*) call per resource type (nine in all, ten with O(prefix_list_names)), whatever the VPC
+    holds; the amazon.aws modules read each resource on their own, several calls each. The network role reads its
+    estate with this module once and runs the amazon.aws modules only for what differs.
   - Read-only; runs the same in check mode.
 author:
   - Lakehouse platform maintainers (@lakehouse)
@@ -40,6 +41,19 @@ options:
     type: list
     elements: str
     default: []
+  security_group_names:
+    description:
+      - Names (C(GroupName)) of the security groups of the VPC to return.
+    type: list
+    elements: str
+    default: [default]
+  prefix_list_names:
+    description:
+      - Names of AWS-managed prefix lists to return (for example C(com.amazonaws.eu-west-1.s3)); read whether or not
+        the VPC exists.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -52,6 +66,8 @@ EXAMPLES = r"""
     name: lh-dev-vpc
     cidr_block: 10.0.0.0/16
     address_names: [lh-dev-nat-eip-eu-west-1a]
+    security_group_names: [default, lh-dev-workspace-sg]
+    prefix_list_names: [com.amazonaws.eu-west-1.s3]
   register: estate
 
 - name: Subnet IDs by CIDR block
@@ -102,12 +118,18 @@ route_tables:
   sample: [{"route_table_id": "rtb-0123", "routes": [{"destination_cidr_block": "0.0.0.0/0",
             "gateway_id": "igw-0123"}], "associations": [{"subnet_id": "subnet-0123", "main": false}], "tags": {}}]
 security_groups:
-  description: The VPC's default security group (a list of at most one).
+  description: The security groups of the VPC named in O(security_group_names).
   returned: always
   type: list
   elements: dict
   sample: [{"group_id": "sg-0123", "group_name": "default", "ip_permissions": [], "ip_permissions_egress": [],
             "tags": {}}]
+prefix_lists:
+  description: The prefix lists named in O(prefix_list_names).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"prefix_list_id": "pl-6da54004", "prefix_list_name": "com.amazonaws.eu-west-1.s3"}]
 addresses:
   description: The Elastic IPs whose C(Name) tag is one of O(address_names).
   returned: always
@@ -167,8 +189,14 @@ def read_estate(client, params):
         reply = client.describe_addresses(Filters=[{"Name": "tag:Name", "Values": params["address_names"]}],
                                           aws_retry=True)
         addresses = reply.get("Addresses", [])
+    prefix_lists = []
+    if params["prefix_list_names"]:
+        reply = client.describe_prefix_lists(
+            Filters=[{"Name": "prefix-list-name", "Values": params["prefix_list_names"]}], aws_retry=True)
+        prefix_lists = [{"prefix_list_id": item["PrefixListId"], "prefix_list_name": item["PrefixListName"]}
+                        for item in reply.get("PrefixLists", [])]
     estate = dict(vpc=None, subnets=[], internet_gateways=[], nat_gateways=[], route_tables=[], security_groups=[],
-                  addresses=_plain(addresses))
+                  addresses=_plain(addresses), prefix_lists=prefix_lists)
     vpcs = find_vpcs(client, params)
     estate["vpc_matches"] = len(vpcs)
     if len(vpcs) != 1:
@@ -183,8 +211,9 @@ def read_estate(client, params):
         client, "describe_nat_gateways", "NatGateways",
         [*in_vpc, {"Name": "state", "Values": LIVE_NAT_STATES}], filter_parameter="Filter"))
     estate["route_tables"] = _plain(describe_all(client, "describe_route_tables", "RouteTables", in_vpc))
-    estate["security_groups"] = _plain(describe_all(
-        client, "describe_security_groups", "SecurityGroups", [*in_vpc, {"Name": "group-name", "Values": ["default"]}]))
+    named_groups = {"Name": "group-name", "Values": params["security_group_names"]}
+    estate["security_groups"] = _plain(describe_all(client, "describe_security_groups", "SecurityGroups",
+                                                    [*in_vpc, named_groups]))
     return estate
 
 
@@ -203,6 +232,8 @@ def main():
         name=dict(type="str"),
         cidr_block=dict(type="str"),
         address_names=dict(type="list", elements="str", default=[]),
+        security_group_names=dict(type="list", elements="str", default=["default"]),
+        prefix_list_names=dict(type="list", elements="str", default=[]),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
                               required_one_of=[("vpc_id", "name")])

@@ -20,7 +20,9 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws impo
 from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.network_layout import name as resource_name
 
 PARTS = ("vpc", "subnets", "internet_gateway", "elastic_ips", "nat_gateways", "public_route_table",
-         "private_route_tables", "security_group")
+         "private_route_tables", "security_group", "workspace_security_group")
+# What an isolated network (no route to the internet) does not have.
+INTERNET_PARTS = ("internet_gateway", "elastic_ips", "nat_gateways", "public_route_table")
 DEFAULT_ROUTE = "0.0.0.0/0"
 COMPARABLE_RULE_KEYS = {"proto", "cidr_ip", "cidr_ipv6", "from_port", "to_port", "ports"}
 
@@ -122,12 +124,15 @@ def _route_table(route_tables, name, tags):
 
 
 def _route_table_reasons(table, name, subnet_ids, route_target):
-    """Associations must be exactly subnet_ids (purge_subnets); the default route must go to route_target."""
+    """Associations must be exactly subnet_ids (purge_subnets); the default route must go to route_target (None:
+    no default route is needed)."""
     reasons = []
     associated = sorted(item.get("subnet_id") for item in table.get("associations") or []
                         if not item.get("main") and item.get("subnet_id"))
     if None in subnet_ids or associated != sorted(subnet_ids):
         reasons.append("route table %s: associated with %s" % (name, associated))
+    if route_target is None:
+        return reasons
     key, target = route_target
     if not any(route.get("destination_cidr_block") == DEFAULT_ROUTE and route.get(key) == target
                for route in table.get("routes") or []):
@@ -173,46 +178,87 @@ def _private_route_table_reasons(route_tables, layout, tags, result):
             continue
         ids.append(table["route_table_id"])
         # A NAT gateway still to be made needs its route too: the target is unknown until then, so never found.
-        nat_id = result["nat_gateway_ids"][wanted["nat_index"]] or "the NAT gateway to be created"
+        # An isolated network has no NAT gateway and no default route.
+        target = None
+        if not layout.get("isolated"):
+            nat_id = result["nat_gateway_ids"][wanted["nat_index"]] or "the NAT gateway to be created"
+            target = ("nat_gateway_id", nat_id)
         reasons += _route_table_reasons(
-            table, wanted["name"], [result["subnet_ids"].get(cidr) for cidr in wanted["subnet_cidrs"]],
-            ("nat_gateway_id", nat_id))
+            table, wanted["name"], [result["subnet_ids"].get(cidr) for cidr in wanted["subnet_cidrs"]], target)
     # When the task runs, its results give the IDs (all of them, in layout order).
     result["private_route_table_ids"] = [] if reasons else ids
     return reasons
 
 
-def _security_group_reasons(groups, prefix, tags, egress_rules, result):
+def _group_named(groups, group_name):
+    return [group for group in groups if group.get("group_name") == group_name]
+
+
+def _security_group_reasons(groups, prefix, tags, result):
+    """The VPC's default security group: managed, tagged, with no rule at all (nothing uses it)."""
+    groups = _group_named(groups, "default")
     if len(groups) != 1:
         return ["default security group: %d found" % len(groups)]
     group = groups[0]
-    result["security_group_id"] = group["group_id"]
+    result["default_security_group_id"] = group["group_id"]
     reasons = _tag_difference("default security group", group["tags"],
                               dict(tags, Name=resource_name("default_security_group", prefix)))
-    if current_rule_set(group.get("ip_permissions")) != {("-1", None, None, "group:" + group["group_id"])}:
-        reasons.append("default security group: ingress is not exactly all from itself")
-    wanted_egress = desired_rule_set(egress_rules)
-    if wanted_egress is None:
-        reasons.append("default security group: egress rules left to ec2_security_group")
-    elif current_rule_set(group.get("ip_permissions_egress")) != wanted_egress:
-        reasons.append("default security group: egress differs")
+    if group.get("ip_permissions"):
+        reasons.append("default security group: has ingress rules, want none")
+    if group.get("ip_permissions_egress"):
+        reasons.append("default security group: has egress rules, want none")
+    return reasons
+
+
+def workspace_rule_sets(group_id, egress_rules, prefix_list_id):
+    """The (ingress, egress) rule tuples of the workspace's security group: all TCP and UDP from and to itself,
+    egress_rules, and HTTPS to the S3 prefix list; egress None when egress_rules are not comparable."""
+    itself = {(proto, 0, 65535, "group:" + group_id) for proto in ("tcp", "udp")}
+    wanted = desired_rule_set(egress_rules)
+    if wanted is None:
+        return itself, None
+    return itself, itself | wanted | {("tcp", 443, 443, "prefix:" + prefix_list_id)}
+
+
+def _workspace_group_reasons(groups, prefix, tags, egress_rules, result):
+    group_name = resource_name("workspace_security_group", prefix)
+    groups = _group_named(groups, group_name)
+    if len(groups) != 1:
+        return ["workspace security group %s: %d found" % (group_name, len(groups))]
+    group = groups[0]
+    result["security_group_id"] = group["group_id"]
+    reasons = _tag_difference("workspace security group", group["tags"], dict(tags, Name=group_name))
+    if not result["s3_prefix_list_id"]:
+        return [*reasons, "workspace security group: the S3 prefix list was not found"]
+    ingress, egress = workspace_rule_sets(group["group_id"], egress_rules, result["s3_prefix_list_id"])
+    if current_rule_set(group.get("ip_permissions")) != ingress:
+        reasons.append("workspace security group: ingress is not exactly all TCP and UDP from itself")
+    if egress is None:
+        reasons.append("workspace security group: egress rules left to ec2_security_group")
+    elif current_rule_set(group.get("ip_permissions_egress")) != egress:
+        reasons.append("workspace security group: egress differs")
     return reasons
 
 
 def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=True, public_subnet_cidrs=None,
                   egress_rules=None, skip_unchanged=True):
     """The parts of the network to hand to their writers (``changes``: those that differ, or every part with
-    skip_unchanged false), what differs (``reasons``) and the IDs found."""
+    skip_unchanged false), what differs (``reasons``) and the IDs found. An isolated layout has no internet
+    gateway, Elastic IP, NAT gateway or public route table: those parts are never handed to their writers."""
     if not isinstance(estate, dict) or not isinstance(layout, dict):
         raise AnsibleFilterError("network_drift: expects the vpc_estate_info result and the network_plan layout")
     tags = dict(tags or {})
     skip_unchanged = boolean(skip_unchanged, strict=True)  # "false" when given as -e deployment_skip_unchanged=false
     vpc = estate.get("vpc")
+    parts = [part for part in PARTS if not (layout.get("isolated") and part in INTERNET_PARTS)]
+    prefix_lists = estate.get("prefix_lists") or []
     result = {"changes": [], "reasons": {}, "vpc_id": None, "subnet_ids": {}, "internet_gateway_id": None,
               "eip_ids": {}, "nat_gateway_ids": ["" for dummy in layout["nat_gateways"]],
-              "public_route_table_id": None, "private_route_table_ids": [], "security_group_id": None}
+              "public_route_table_id": None, "private_route_table_ids": [], "default_security_group_id": None,
+              "security_group_id": None,
+              "s3_prefix_list_id": prefix_lists[0].get("prefix_list_id") if len(prefix_lists) == 1 else None}
     if not vpc:
-        result["changes"] = list(PARTS)
+        result["changes"] = parts
         result["reasons"] = {"vpc": ["VPC %s: %d found" % (resource_name("vpc", prefix), estate.get("vpc_matches", 0))]}
         return result
     result["vpc_id"] = vpc["vpc_id"]
@@ -241,9 +287,10 @@ def network_drift(estate, prefix, layout, tags, dns_hostnames=True, dns_support=
     reasons["public_route_table"] = _public_route_table_reasons(route_tables, prefix, tags, public_subnet_cidrs,
                                                                 result)
     reasons["private_route_tables"] = _private_route_table_reasons(route_tables, layout, tags, result)
-    reasons["security_group"] = _security_group_reasons(estate.get("security_groups") or [], prefix, tags,
-                                                        egress_rules, result)
+    groups = estate.get("security_groups") or []
+    reasons["security_group"] = _security_group_reasons(groups, prefix, tags, result)
+    reasons["workspace_security_group"] = _workspace_group_reasons(groups, prefix, tags, egress_rules, result)
 
-    result["reasons"] = {part: reasons[part] for part in PARTS if reasons[part]}
-    result["changes"] = [part for part in PARTS if reasons[part] or not skip_unchanged]
+    result["reasons"] = {part: reasons[part] for part in parts if reasons[part]}
+    result["changes"] = [part for part in parts if reasons[part] or not skip_unchanged]
     return result

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 # The Name tag of each kind of resource: {prefix} is the deployment prefix, {zone} an availability zone, {service}
 # an endpoint's service.
 NAMES = {
@@ -25,6 +27,7 @@ NAMES = {
     "private_route_table": "{prefix}-private-rt",
     "private_route_table_per_zone": "{prefix}-private-rt-{zone}",
     "default_security_group": "{prefix}-default-sg",
+    "workspace_security_group": "{prefix}-workspace-sg",
     "privatelink_security_group": "{prefix}-privatelink",
     "privatelink_endpoint": "{prefix}-privatelink-{service}",
     "vpc_endpoint": "{prefix}-{service}-endpoint",
@@ -48,6 +51,7 @@ def resource_names(prefix):
         "internet_gateway": name("internet_gateway", prefix),
         "public_route_table": name("public_route_table", prefix),
         "default_security_group": name("default_security_group", prefix),
+        "workspace_security_group": name("workspace_security_group", prefix),
         "privatelink_security_group": name("privatelink_security_group", prefix),
         "privatelink_endpoints": {service: name("privatelink_endpoint", prefix, service=service)
                                   for service in PRIVATELINK_SERVICES},
@@ -64,22 +68,25 @@ def resource_names(prefix):
     }
 
 
-def network_plan(prefix, zones, private_cidrs, public_cidrs, nat_mode="single"):
+def network_plan(prefix, zones, private_cidrs, public_cidrs, nat_mode="single", isolated=False):
     """The named layout the role converges: subnets, NAT gateways (with their EIPs), private route tables, and the
-    names of the other resources (resource_names)."""
+    names of the other resources (resource_names). An isolated network (no route to the internet) has no public
+    subnet, no NAT gateway and one private route table without default route."""
+    isolated = boolean(isolated, strict=True)
+    public_cidrs = [] if isolated else public_cidrs
     subnets = [{"name": name("private_subnet", prefix, zones[index]), "cidr": cidr, "az": zones[index],
                 "tier": "private", "map_public": False} for index, cidr in enumerate(private_cidrs)]
     subnets += [{"name": name("public_subnet", prefix, zones[index]), "cidr": cidr, "az": zones[index],
                  "tier": "public", "map_public": False} for index, cidr in enumerate(public_cidrs)]
-    nat_count = len(private_cidrs) if nat_mode == "per_az" else 1
+    nat_count = 0 if isolated else len(private_cidrs) if nat_mode == "per_az" else 1
     nat_gateways = [{"name": name("nat_gateway", prefix, zones[index]),
                      "eip_name": name("elastic_ip", prefix, zones[index]),
                      "az": zones[index], "subnet_cidr": public_cidrs[index]} for index in range(nat_count)]
-    if nat_mode == "per_az":
+    if nat_mode == "per_az" and not isolated:
         route_tables = [{"name": name("private_route_table_per_zone", prefix, zones[index]), "subnet_cidrs": [cidr],
                          "nat_index": index} for index, cidr in enumerate(private_cidrs)]
     else:
         route_tables = [{"name": name("private_route_table", prefix), "subnet_cidrs": list(private_cidrs),
                          "nat_index": 0}]
     return {"subnets": subnets, "nat_gateways": nat_gateways, "private_route_tables": route_tables,
-            "names": resource_names(prefix)}
+            "isolated": isolated, "names": resource_names(prefix)}

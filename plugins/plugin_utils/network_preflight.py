@@ -66,18 +66,19 @@ def network_input_errors(inputs):
             errors.append("network_private_subnet_cidrs: %d subnet(s) given; Databricks needs at least 2, in distinct "
                           "availability zones" % len(private))
         errors.extend(_subnet_errors(vpc, "network_private_subnet_cidrs", private, v.DATABRICKS_SUBNET_MASKS))
-    if public is not None:
+    isolated = inputs.get("network_isolated") is True
+    if public is not None and not isolated:
         if not public:
             errors.append("network_public_subnet_cidrs: at least one public subnet is needed for the NAT gateway")
         errors.extend(_subnet_errors(vpc, "network_public_subnet_cidrs", public, v.AWS_CIDR_MASKS))
-    if private is not None and public is not None:
+    if private is not None and public is not None and not isolated:
         errors.extend(_cross_overlaps(private, public))
     if v.check_region("aws_region", region) == []:
-        errors.extend(_zone_errors(inputs, region, private, public))
+        errors.extend(_zone_errors(inputs, region, private, [] if isolated else public))
 
     mode = inputs.get("network_nat_gateway_mode")
     errors.extend(v.check_choice("network_nat_gateway_mode", mode, NAT_MODES))
-    if mode == "per_az" and private is not None and public is not None and len(public) < len(private):
+    if mode == "per_az" and not isolated and private is not None and public is not None and len(public) < len(private):
         errors.append("network_public_subnet_cidrs: network_nat_gateway_mode per_az puts a NAT gateway in the zone of "
                       "each private subnet, so it needs %d public subnets (one per zone), got %d"
                       % (len(private), len(public)))
@@ -89,6 +90,7 @@ def network_input_errors(inputs):
                                      inputs["network_flow_logs_max_aggregation_interval"], AGGREGATION_INTERVALS))
     if inputs.get("network_vpc_endpoint_policies_enabled"):
         errors.extend(_policy_errors(inputs.get("network_vpc_endpoint_policies")))
+        errors.extend(_policy_bucket_errors(inputs, region))
         if str(inputs.get("network_vpc_endpoints_enabled")).lower() in ("false", "no", "off", "0"):
             errors.append("network_vpc_endpoint_policies_enabled: true needs the VPC endpoints the policies apply to, "
                           "but network_vpc_endpoints_enabled is false")
@@ -98,6 +100,13 @@ def network_input_errors(inputs):
             errors.append("network_privatelink_services: no Databricks PrivateLink services (workspace, relay) for "
                           "aws_region %s; add them from Databricks' list of PrivateLink regions"
                           % inputs.get("aws_region"))
+    if isolated:
+        for flag, why in (("network_privatelink_enabled", "the clusters reach Databricks only through PrivateLink"),
+                          ("network_vpc_endpoints_enabled", "the clusters reach S3, STS and Kinesis only through the "
+                                                            "VPC endpoints")):
+            if inputs.get(flag) is not True:
+                errors.append("network_isolated: true needs %s: true (an isolated network has no route to the "
+                              "internet; %s)" % (flag, why))
     if "network_databricks_aws_account_id" in inputs:
         errors.extend(v.check_pattern("network_databricks_aws_account_id", inputs["network_databricks_aws_account_id"],
                                       v.AWS_ACCOUNT_PATTERN, "an AWS account id (12 digits)"))
@@ -127,12 +136,45 @@ def _cross_overlaps(private, public):
 
 
 def _policy_errors(policies):
+    """network_vpc_endpoint_policies: the documents that replace the role's, by service (none, some or all)."""
+    if policies is None:
+        return []
     if not isinstance(policies, dict):
-        return ["network_vpc_endpoint_policies: must be a dictionary with the keys %s" % ", ".join(ENDPOINT_SERVICES)]
+        return ["network_vpc_endpoint_policies: must be a dictionary whose keys are among %s, got %s"
+                % (", ".join(ENDPOINT_SERVICES), v.type_name(policies))]
     errors = []
-    for service in ENDPOINT_SERVICES:
-        policy = policies.get(service)
-        if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list) or not policy["Statement"]:
+    for service in sorted(str(key) for key in policies):
+        policy = policies[service]
+        if service not in ENDPOINT_SERVICES:
+            errors.append("network_vpc_endpoint_policies.%s: not an endpoint of the role (%s)"
+                          % (service, ", ".join(ENDPOINT_SERVICES)))
+        elif not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list) or not policy["Statement"]:
             errors.append("network_vpc_endpoint_policies.%s: must be a policy document (a dictionary with a non-empty "
                           "Statement list) when network_vpc_endpoint_policies_enabled is true" % service)
+    return errors
+
+
+def _policy_bucket_errors(inputs, region):
+    """The buckets the role's S3 endpoint policy names: the deployment's (root among them), and Databricks' in the
+    region - unless an S3 policy of the user's replaces the role's."""
+    if "network_vpc_endpoint_policy_buckets" not in inputs:
+        return []
+    overrides = inputs.get("network_vpc_endpoint_policies")
+    if isinstance(overrides, dict) and overrides.get("s3"):
+        return []
+    errors = []
+    buckets = inputs.get("network_vpc_endpoint_policy_buckets")
+    if not isinstance(buckets, dict) or not all(isinstance(name, str) and name for name in buckets.values()):
+        errors.append("network_vpc_endpoint_policy_buckets: must be a dictionary of bucket names by logical name, "
+                      "got %s" % v.type_name(buckets))
+    elif not buckets.get("root"):
+        errors.append("network_vpc_endpoint_policy_buckets: needs root, the workspace root bucket (Databricks' "
+                      "account reaches it through the S3 endpoint)")
+    regional = inputs.get("network_databricks_regional_buckets")
+    if not isinstance(regional, dict) or not isinstance(regional.get(region), dict) or \
+            not regional[region].get("artifacts"):
+        errors.append("network_databricks_regional_buckets: no Databricks buckets (artifacts, system_tables, datasets, "
+                      "logs) for aws_region %s, so the S3 endpoint policy would keep the clusters from Databricks' "
+                      "artifacts; add them (Databricks' SRA lists them by region) or set "
+                      "network_vpc_endpoint_policies.s3" % region)
     return errors

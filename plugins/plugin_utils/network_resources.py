@@ -69,9 +69,11 @@ def network_ids(drift, layout, results, planned_vpc_id=None, planned_security_gr
     """The IDs of every resource of the network: drift is the network_drift result (the IDs the read found and
     the parts whose writer runs), layout the network_plan layout, results the registered results of the writers
     by part (vpc, subnets, internet_gateway, elastic_ips, nat_gateways, public_route_table,
-    private_route_tables, security_group, privatelink_security_group, privatelink_endpoints, vpc_endpoints);
-    a writer that has not run yet is missing or {}. In check mode a VPC or security group still to be created
-    has no ID: the planned placeholders stand in for them."""
+    private_route_tables, security_group (the VPC's default one), workspace_security_group,
+    privatelink_security_group, privatelink_endpoints, vpc_endpoints); a writer that has not run yet is missing or
+    {}. In check mode a VPC or security group still to be created has no ID: the planned placeholders stand in for
+    them. security_group_id is the workspace's own security group (the one Databricks' network configuration
+    names), default_security_group_id the VPC's default one (kept without rules)."""
     if not isinstance(drift, dict) or not isinstance(layout, dict) or not isinstance(results, dict):
         raise AnsibleFilterError("network_ids: expects the network_drift result, the network_plan layout and the "
                                  "writers' results by part")
@@ -105,7 +107,11 @@ def network_ids(drift, layout, results, planned_vpc_id=None, planned_security_gr
         "private_route_table_ids": private_route_table_ids,
         "public_route_table_id": public_route_table_id,
         "route_table_ids": [table for table in [*private_route_table_ids, public_route_table_id] if table],
-        "security_group_id": _written_or_found(results, "security_group", "group_id", drift.get("security_group_id")),
+        "security_group_id": _written_or_found(results, "workspace_security_group", "group_id",
+                                               drift.get("security_group_id")),
+        "default_security_group_id": _written_or_found(results, "security_group", "group_id",
+                                                       drift.get("default_security_group_id")),
+        "s3_prefix_list_id": drift.get("s3_prefix_list_id"),
         "vpc_endpoint_ids": {service: endpoint_ids[index] for index, service in enumerate(ENDPOINT_SERVICES)
                              if index < len(endpoint_ids)},
         "privatelink_security_group_id": privatelink_group.get("group_id", planned_security_group_id),

@@ -13,7 +13,8 @@ from tests.e2e.conftest import aws_actions, failures_by_host, live_vpc_endpoints
 PLAYBOOK = "tests/e2e/playbooks/network.yml"
 REGION = "eu-west-1"
 ZONES = [REGION + "a", REGION + "b", REGION + "c"]
-NOOP_EC2_CALLS = 11  # the estate read (9), the endpoints (1), the flow log (1)
+NOOP_EC2_CALLS = 12  # the estate read (9, and the S3 prefix list), the endpoints (1), the flow log (1)
+DOCUMENTED_PORTS = {443, 2443, 3306, 6666} | set(range(8443, 8452))
 
 
 def network_vars(prefix, second_octet):
@@ -69,9 +70,8 @@ def assert_network_is_complete(ec2, prefix):
     (default_sg,) = ec2.describe_security_groups(
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])[
         "SecurityGroups"]
-    (ingress,) = default_sg["IpPermissions"]
-    assert ingress["IpProtocol"] == "-1"
-    assert [pair["GroupId"] for pair in ingress["UserIdGroupPairs"]] == [default_sg["GroupId"]]
+    assert default_sg["IpPermissions"] == [] and default_sg["IpPermissionsEgress"] == [], default_sg
+    workspace_sg = assert_workspace_group(ec2, vpc_id, prefix, "0.0.0.0/0")
 
     endpoints = endpoints_by_service(ec2, vpc_id)
     assert set(endpoints) == {"s3", "sts", "kinesis-streams"}
@@ -81,7 +81,7 @@ def assert_network_is_complete(ec2, prefix):
         assert endpoints[name]["VpcEndpointType"] == "Interface"
         assert endpoints[name]["PrivateDnsEnabled"] is True
         assert sorted(endpoints[name]["SubnetIds"]) == sorted(s["SubnetId"] for s in private)
-        assert [g["GroupId"] for g in endpoints[name]["Groups"]] == [default_sg["GroupId"]]
+        assert [g["GroupId"] for g in endpoints[name]["Groups"]] == [workspace_sg["GroupId"]]
         assert {"Key": "Name", "Value": "%s-%s-endpoint" % (prefix, name)} in endpoints[name]["Tags"]
 
     (flow_log,) = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
@@ -97,6 +97,55 @@ def assert_network_is_complete(ec2, prefix):
     return vpc_id
 
 
+def rule_ports(rule):
+    return set(range(rule["FromPort"], rule["ToPort"] + 1))
+
+
+def assert_workspace_group(ec2, vpc_id, prefix, egress_cidr):
+    """The workspace's own group: TCP and UDP within itself, TCP out only on Databricks' ports, HTTPS to S3."""
+    (group,) = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [prefix + "-workspace-sg"]}])[
+        "SecurityGroups"]
+    own = group["GroupId"]
+    itself = sorted((r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in group["IpPermissions"]
+                    if [p["GroupId"] for p in r.get("UserIdGroupPairs", [])] == [own])
+    assert itself == [("tcp", 0, 65535), ("udp", 0, 65535)] and len(group["IpPermissions"]) == 2, group
+    egress = group["IpPermissionsEgress"]
+    assert sorted((r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in egress
+                  if [p["GroupId"] for p in r.get("UserIdGroupPairs", [])] == [own]) == itself
+    (s3_list,) = ec2.describe_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [
+        "com.amazonaws.%s.s3" % REGION]}])["PrefixLists"]
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in egress
+            if [p["PrefixListId"] for p in r.get("PrefixListIds", [])] == [s3_list["PrefixListId"]]] == [
+        ("tcp", 443, 443)]
+    by_cidr = [r for r in egress if r.get("IpRanges")]
+    assert all(r["IpProtocol"] == "tcp" and [x["CidrIp"] for x in r["IpRanges"]] == [egress_cidr]
+               for r in by_cidr), by_cidr
+    assert set().union(*(rule_ports(r) for r in by_cidr)) == DOCUMENTED_PORTS
+    assert not any(r["IpProtocol"] == "-1" for r in egress), egress
+    return group
+
+
+def assert_literal_endpoint_policies(ec2, vpc_id, prefix):
+    """Every endpoint policy names accounts and buckets literally (no policy variable)."""
+    account = sandbox_account(ec2)
+    for name, endpoint in endpoints_by_service(ec2, vpc_id).items():
+        policy = json.loads(endpoint["PolicyDocument"])
+        assert "${" not in endpoint["PolicyDocument"], (name, policy)
+        sids = [s["Sid"] for s in policy["Statement"]]
+        assert {"s3": "DeploymentBuckets", "sts": "ThisAccountSessions",
+                "kinesis-streams": "DatabricksLogStreams"}[name] in sids, (name, sids)
+    s3 = json.loads(endpoints_by_service(ec2, vpc_id)["s3"]["PolicyDocument"])
+    ours = next(s for s in s3["Statement"] if s["Sid"] == "DeploymentBuckets")
+    assert "arn:aws:s3:::%s-raw/*" % prefix in ours["Resource"]
+    assert ours["Condition"]["StringEquals"]["aws:PrincipalAccount"] == [account]
+
+
+def sandbox_account(ec2):
+    return ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])[
+        "SecurityGroups"][0]["OwnerId"]
+
+
 def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
     prefix = "e2e-net"
     extra = network_vars(prefix, 30)
@@ -105,6 +154,7 @@ def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
 
     ec2 = sandbox.aws_client("ec2")
     vpc_id = assert_network_is_complete(ec2, prefix)
+    assert_literal_endpoint_policies(ec2, vpc_id, prefix)
 
     sandbox.clear_aws_requests()
     second = ok(sandbox.playbook(PLAYBOOK, *extra), "second run")
@@ -121,6 +171,14 @@ def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
     old_sts = endpoints_by_service(ec2, vpc_id)["sts"]["VpcEndpointId"]
     ec2.delete_vpc_endpoints(VpcEndpointIds=[e["VpcEndpointId"] for e in endpoints_by_service(ec2, vpc_id).values()])
     ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
+    # ... and the security groups opened: the default group to everything, the workspace group to the internet
+    (default_sg,) = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    ec2.authorize_security_group_egress(GroupId=default_sg["GroupId"], IpPermissions=[
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    workspace_sg = assert_workspace_group(ec2, vpc_id, prefix, "0.0.0.0/0")
+    ec2.authorize_security_group_egress(GroupId=workspace_sg["GroupId"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     for nat in ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"]:
         if nat["State"] == "available":
             ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
@@ -128,7 +186,8 @@ def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
         ec2.release_address(AllocationId=address["AllocationId"])
 
     repaired = ok(sandbox.playbook(PLAYBOOK, *extra), "repaired run")
-    assert repaired.changed() >= 5, repaired.stdout  # VPC attribute, EIP, NAT, private route, endpoints
+    # VPC attribute, EIP, NAT, private route, endpoints, both security groups
+    assert repaired.changed() >= 7, repaired.stdout
     assert endpoints_by_service(ec2, vpc_id)["sts"]["VpcEndpointId"] != old_sts
     assert_network_is_complete(ec2, prefix)
 
@@ -145,6 +204,44 @@ def test_check_mode_on_an_empty_sandbox_plans_without_mutating(sandbox):
     assert run.changed() >= 10, run.stdout
     assert sandbox.aws_mutating_requests() == []
     assert sandbox.aws_client("ec2").describe_vpcs(Filters=tagged(prefix, "vpc"))["Vpcs"] == []
+
+
+def test_isolated_network_has_no_way_to_the_internet(sandbox):
+    prefix = "e2e-net-iso"
+    extra = network_vars(prefix, 33)
+    extra[1] = json.dumps(dict(json.loads(extra[1]), network_isolated=True, network_privatelink_enabled=True))
+    first = ok(sandbox.playbook(PLAYBOOK, *extra), "isolated run")
+    assert first.changed() > 0
+    ec2 = sandbox.aws_client("ec2")
+    (vpc,) = ec2.describe_vpcs(Filters=tagged(prefix, "vpc"))["Vpcs"]
+    vpc_id = vpc["VpcId"]
+    in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    assert ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])[
+        "InternetGateways"] == []
+    assert ec2.describe_internet_gateways(Filters=tagged(prefix, "igw"))["InternetGateways"] == []
+    assert [n for n in ec2.describe_nat_gateways(Filters=in_vpc)["NatGateways"] if n["State"] != "deleted"] == []
+    assert ec2.describe_addresses(Filters=[{"Name": "tag:Name", "Values": [prefix + "-*"]}])["Addresses"] == []
+    subnets = ec2.describe_subnets(Filters=in_vpc)["Subnets"]
+    assert sorted(s["CidrBlock"] for s in subnets) == ["10.33.1.0/24", "10.33.2.0/24", "10.33.3.0/24"]
+    for table in ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]:
+        assert not [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"], table
+    group = assert_workspace_group(ec2, vpc_id, prefix, "10.33.0.0/16")
+    endpoints = live_vpc_endpoints(ec2, in_vpc)
+    assert len(endpoints) == 5, [e["ServiceName"] for e in endpoints]  # S3, STS, Kinesis, workspace, relay
+    (privatelink_group,) = ec2.describe_security_groups(Filters=[*in_vpc, {
+        "Name": "group-name", "Values": [prefix + "-privatelink"]}])["SecurityGroups"]
+    assert_privatelink_group(privatelink_group, group["GroupId"])
+    again = ok(sandbox.playbook(PLAYBOOK, *extra), "isolated run again")
+    assert again.changed() == 0, again.stdout
+
+
+def assert_privatelink_group(group, workspace_group_id):
+    """Databricks' PrivateLink ports (443, 2443, 6666, 8443-8451), from and to the workspace group only."""
+    wanted = {443, 2443, 6666} | set(range(8443, 8452))
+    for rules in (group["IpPermissions"], group["IpPermissionsEgress"]):
+        assert all(r["IpProtocol"] == "tcp" and not r.get("IpRanges") and not r.get("PrefixListIds")
+                   and [p["GroupId"] for p in r["UserIdGroupPairs"]] == [workspace_group_id] for r in rules), rules
+        assert set().union(*(rule_ports(r) for r in rules)) == wanted
 
 
 BAD_INPUTS = {
@@ -172,6 +269,9 @@ BAD_INPUTS = {
     "per_az_without_public_subnets": ({"network_nat_gateway_mode": "per_az"},
                                       "network_nat_gateway_mode per_az puts a NAT gateway in the zone of each "
                                       "private subnet, so it needs 3 public subnets"),
+    "isolated_without_privatelink": ({"network_isolated": True},
+                                     "network_isolated: true needs network_privatelink_enabled: true (an isolated "
+                                     "network has no route to the internet"),
     "too_long_tag_value": ({"deployment_tags": {"Owner": "x" * 300}},
                            "deployment_tags: value of tag 'Owner' must be a scalar of at most 256 characters"),
 }

@@ -13,6 +13,7 @@ from databricks.sdk.service import compute
 
 from sandbox.databricks_emulator.models.catalog import PRIVATELINK_SERVICES
 from tests.e2e.conftest import live_vpc_endpoints, ok
+from tests.e2e.test_network import assert_privatelink_group
 
 PREFIX = "lh-pl"
 REGION = "eu-west-1"
@@ -59,7 +60,9 @@ def test_privatelink_deployment_lifecycle(sandbox, account):
     ec2 = sandbox.aws_client("ec2")
     group = ec2.describe_security_groups(GroupIds=[g["GroupId"] for g in workspace_vpce["Groups"]])["SecurityGroups"][0]
     assert group["GroupName"] == PREFIX + "-privatelink"
-    assert sorted(p["FromPort"] for p in group["IpPermissions"]) == [443, 2443, 6666]
+    (workspace_group,) = ec2.describe_security_groups(Filters=[
+        {"Name": "group-name", "Values": [PREFIX + "-workspace-sg"]}])["SecurityGroups"]
+    assert_privatelink_group(group, workspace_group["GroupId"])
 
     # Databricks: the registrations, the network configuration carrying them, the workspace on it and on the PAS
     registrations = {e.vpc_endpoint_name: e for e in account.vpc_endpoints.list()}

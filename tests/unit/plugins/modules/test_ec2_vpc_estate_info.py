@@ -15,6 +15,7 @@ FILTERS = {
     "attachment.vpc-id": lambda resource: [attached["VpcId"] for attached in resource.get("Attachments", [])],
     "state": lambda resource: [resource.get("State")],
     "group-name": lambda resource: [resource.get("GroupName")],
+    "prefix-list-name": lambda resource: [resource.get("PrefixListName")],
 }
 
 
@@ -31,7 +32,7 @@ class FakeEc2:
         self.page_size = None
         self.dns = {}  # VPC id -> (enableDnsHostnames, enableDnsSupport)
         self.resources = {kind: [] for kind in ("Vpcs", "Subnets", "InternetGateways", "NatGateways", "RouteTables",
-                                                "SecurityGroups", "Addresses")}
+                                                "SecurityGroups", "Addresses", "PrefixLists")}
 
     def operations(self):
         return [operation for operation, dummy in self.calls]
@@ -74,6 +75,9 @@ class FakeEc2:
     def describe_addresses(self, Filters):
         return self._describe("DescribeAddresses", "Addresses", Filters)
 
+    def describe_prefix_lists(self, Filters):
+        return self._describe("DescribePrefixLists", "PrefixLists", Filters)
+
 
 @pytest.fixture
 def fake():
@@ -107,6 +111,8 @@ def fake():
         {"GroupId": "sg-1", "GroupName": "default", "VpcId": "vpc-1", "IpPermissions": [], "IpPermissionsEgress": []},
         {"GroupId": "sg-2", "GroupName": "workers", "VpcId": "vpc-1", "IpPermissions": [], "IpPermissionsEgress": []},
         {"GroupId": "sg-3", "GroupName": "default", "VpcId": "vpc-2", "IpPermissions": [], "IpPermissionsEgress": []}]
+    add["PrefixLists"] += [{"PrefixListId": "pl-s3", "PrefixListName": "com.amazonaws.eu-west-1.s3", "Cidrs": []},
+                           {"PrefixListId": "pl-ddb", "PrefixListName": "com.amazonaws.eu-west-1.dynamodb"}]
     add["Addresses"] += [named("lh-nat-eip-a", AllocationId="eipalloc-1", PublicIp="203.0.113.10"),
                          named("other-eip", AllocationId="eipalloc-2", PublicIp="203.0.113.20")]
     return ec2
@@ -154,6 +160,21 @@ def test_reads_the_vpc_and_what_it_holds_with_one_call_per_resource_type(run, fa
                                            {"Name": "state", "Values": ["pending", "available"]}]
 
 
+def test_named_security_groups_and_prefix_lists_in_one_call_each(run, fake):
+    result = run(fake, name="lh-vpc", security_group_names=["default", "workers"],
+                 prefix_list_names=["com.amazonaws.eu-west-1.s3"]).result
+    assert ids(result["security_groups"], "group_id") == ["sg-1", "sg-2"]  # not vpc-2's default group
+    assert result["prefix_lists"] == [{"prefix_list_id": "pl-s3", "prefix_list_name": "com.amazonaws.eu-west-1.s3"}]
+    assert fake.operations().count("DescribeSecurityGroups") == 1
+    assert fake.operations().count("DescribePrefixLists") == 1
+
+
+def test_prefix_lists_are_read_without_a_vpc(run, fake):
+    result = run(fake, name="nothing", prefix_list_names=["com.amazonaws.eu-west-1.s3"]).result
+    assert result["vpc"] is None and ids(result["prefix_lists"], "prefix_list_id") == ["pl-s3"]
+    assert fake.operations() == ["DescribePrefixLists", "DescribeVpcs"]
+
+
 def test_found_by_id(run, fake):
     result = run(fake, vpc_id="vpc-2").result
     assert result["vpc"]["vpc_id"] == "vpc-2" and result["vpc"]["enable_dns_hostnames"] is False
@@ -167,7 +188,7 @@ def test_a_name_with_another_cidr_block_matches_nothing_and_reads_nothing_more(r
     result = run(fake, name="lh-vpc", cidr_block="10.9.0.0/16").result
     assert result["changed"] is False and result["vpc_matches"] == 0 and result["vpc"] is None
     assert all(result[key] == [] for key in ("subnets", "internet_gateways", "nat_gateways", "route_tables",
-                                             "security_groups", "addresses"))
+                                             "security_groups", "addresses", "prefix_lists"))
     assert fake.operations() == ["DescribeVpcs"]
 
 

@@ -17,7 +17,7 @@ ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 PRIVATE = ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
 PUBLIC = ["10.0.101.0/24"]
 TAGS = {"Project": "lakehouse"}
-EGRESS = [{"proto": "all", "cidr_ip": "0.0.0.0/0"}]
+EGRESS = [{"proto": "tcp", "ports": [443, 2443, 3306, 6666, "8443-8451"], "cidr_ip": "0.0.0.0/0"}]
 LAYOUT = network_plan(PREFIX, ZONES, PRIVATE, PUBLIC, "single")
 
 
@@ -53,11 +53,24 @@ def converged():
              "associations": [{"main": False, "subnet_id": ids[cidr]} for cidr in PRIVATE],
              "routes": [{"destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1"}]},
         ],
-        "security_groups": [{"group_id": "sg-1", "group_name": "default", "tags": tagged("lh-default-sg"),
-                             "ip_permissions": [{"ip_protocol": "-1", "user_id_group_pairs": [{"group_id": "sg-1"}]}],
-                             "ip_permissions_egress": [{"ip_protocol": "-1",
-                                                        "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}]}],
+        "security_groups": [
+            {"group_id": "sg-1", "group_name": "default", "tags": tagged("lh-default-sg"), "ip_permissions": [],
+             "ip_permissions_egress": []},
+            {"group_id": "sg-2", "group_name": "lh-workspace-sg", "tags": tagged("lh-workspace-sg"),
+             "ip_permissions": [itself("tcp"), itself("udp")],
+             "ip_permissions_egress": [itself("tcp"), itself("udp"),
+                                       {"ip_protocol": "tcp", "from_port": 443, "to_port": 443,
+                                        "prefix_list_ids": [{"prefix_list_id": "pl-s3"}]}] + [
+                 {"ip_protocol": "tcp", "from_port": low, "to_port": high, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}
+                 for low, high in ((443, 443), (2443, 2443), (3306, 3306), (6666, 6666),
+                                   (8443, 8451))]},
+        ],
+        "prefix_lists": [{"prefix_list_id": "pl-s3", "prefix_list_name": "com.amazonaws.eu-west-1.s3"}],
     }
+
+
+def itself(proto, group="sg-2"):
+    return {"ip_protocol": proto, "from_port": 0, "to_port": 65535, "user_id_group_pairs": [{"group_id": group}]}
 
 
 def drift(estate, egress=None, **kwargs):
@@ -75,7 +88,9 @@ def test_a_converged_estate_has_no_drift_and_gives_every_id():
     assert result["nat_gateway_ids"] == ["nat-1"]
     assert result["public_route_table_id"] == "rtb-public"
     assert result["private_route_table_ids"] == ["rtb-private"]
-    assert result["security_group_id"] == "sg-1"
+    assert result["default_security_group_id"] == "sg-1"
+    assert result["security_group_id"] == "sg-2"  # the workspace's own group
+    assert result["s3_prefix_list_id"] == "pl-s3"
 
 
 def test_no_vpc_means_every_part_differs():
@@ -126,11 +141,22 @@ CASES = {
     "two tables with the private name": (
         lambda e: e["route_tables"].append(dict(copy.deepcopy(e["route_tables"][2]), route_table_id="rtb-2")),
         ["private_route_tables"]),
-    "sg ingress opened": (lambda e: e["security_groups"][0]["ip_permissions"].append(
+    "default sg ingress from itself": (lambda e: e["security_groups"][0]["ip_permissions"].append(
+        {"ip_protocol": "-1", "user_id_group_pairs": [{"group_id": "sg-1"}]}), ["security_group"]),
+    "default sg egress to the internet": (lambda e: e["security_groups"][0]["ip_permissions_egress"].append(
+        {"ip_protocol": "-1", "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}), ["security_group"]),
+    "default sg tags": (lambda e: e["security_groups"][0]["tags"].pop("Name"), ["security_group"]),
+    "workspace sg ingress opened": (lambda e: e["security_groups"][1]["ip_permissions"].append(
         {"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}),
-        ["security_group"]),
-    "sg egress removed": (lambda e: e["security_groups"][0].update(ip_permissions_egress=[]), ["security_group"]),
-    "sg tags": (lambda e: e["security_groups"][0]["tags"].pop("Name"), ["security_group"]),
+        ["workspace_security_group"]),
+    "workspace sg egress to everything": (lambda e: e["security_groups"][1]["ip_permissions_egress"].append(
+        {"ip_protocol": "-1", "ip_ranges": [{"cidr_ip": "0.0.0.0/0"}]}), ["workspace_security_group"]),
+    "workspace sg without s3": (lambda e: e["security_groups"][1]["ip_permissions_egress"].pop(2),
+                                ["workspace_security_group"]),
+    "workspace sg without udp from itself": (lambda e: e["security_groups"][1]["ip_permissions"].pop(1),
+                                             ["workspace_security_group"]),
+    "workspace sg missing": (lambda e: e["security_groups"].pop(1), ["workspace_security_group"]),
+    "workspace sg tags": (lambda e: e["security_groups"][1]["tags"].update(Name="other"), ["workspace_security_group"]),
 }
 
 
@@ -146,14 +172,48 @@ def test_changed_inputs_are_drift_too():
     assert drift(converged(), dns_support=False)["changes"] == ["vpc"]
     assert set(drift(converged(), tags={"Project": "renamed"})["changes"]) == set(PARTS) - {"elastic_ips"}
     narrowed = [{"proto": "tcp", "ports": [443], "cidr_ip": "0.0.0.0/0"}]
-    assert drift(converged(), egress=narrowed)["changes"] == ["security_group"]
+    assert drift(converged(), egress=narrowed)["changes"] == ["workspace_security_group"]
 
 
 def test_egress_rules_it_cannot_compare_are_left_to_the_module():
     by_group = [{"proto": "all", "group_name": "default"}]
     result = drift(converged(), egress=by_group)
-    assert result["changes"] == ["security_group"]
-    assert "left to ec2_security_group" in result["reasons"]["security_group"][0]
+    assert result["changes"] == ["workspace_security_group"]
+    assert "left to ec2_security_group" in result["reasons"]["workspace_security_group"][0]
+
+
+def test_without_the_s3_prefix_list_the_module_decides():
+    estate = converged()
+    estate["prefix_lists"] = []
+    result = drift(estate)
+    assert result["changes"] == ["workspace_security_group"] and result["s3_prefix_list_id"] is None
+
+
+ISOLATED = network_plan(PREFIX, ZONES, PRIVATE, PUBLIC, "single", isolated=True)
+
+
+def isolated_estate():
+    """A converged isolated network: no internet gateway, public subnet, NAT gateway, Elastic IP or default route."""
+    estate = converged()
+    estate["subnets"] = [subnet for subnet in estate["subnets"] if subnet["cidr_block"] in PRIVATE]
+    estate.update(internet_gateways=[], nat_gateways=[], addresses=[])
+    estate["route_tables"] = [table for table in estate["route_tables"] if table["route_table_id"] != "rtb-public"]
+    by_name(estate["route_tables"], "route_table_id", "rtb-private")["routes"] = []
+    return estate
+
+
+def test_an_isolated_network_has_no_internet_parts():
+    assert ISOLATED["nat_gateways"] == [] and [s["tier"] for s in ISOLATED["subnets"]] == ["private"] * 3
+    result = network_drift(isolated_estate(), PREFIX, ISOLATED, TAGS, egress_rules=EGRESS)
+    assert result["changes"] == [] and result["reasons"] == {}
+    assert result["private_route_table_ids"] == ["rtb-private"]
+    new = network_drift({"vpc": None, "vpc_matches": 0}, PREFIX, ISOLATED, TAGS, egress_rules=EGRESS)
+    assert new["changes"] == [part for part in PARTS if part not in (
+        "internet_gateway", "elastic_ips", "nat_gateways", "public_route_table")]
+    everything = network_drift(isolated_estate(), PREFIX, ISOLATED, TAGS, egress_rules=EGRESS, skip_unchanged=False)
+    assert "nat_gateways" not in everything["changes"] and "internet_gateway" not in everything["changes"]
+    # the same estate is not converged for a layout with internet access
+    assert "internet_gateway" in network_drift(isolated_estate(), PREFIX, LAYOUT, TAGS, egress_rules=EGRESS)["changes"]
 
 
 def test_rule_sets():

@@ -82,7 +82,8 @@ def test_not_a_dict():
     ({"network_vpc_endpoint_policies_enabled": True, "network_vpc_endpoint_policies": {"s3": {"Statement": []}}},
      "network_vpc_endpoint_policies.s3: must be a policy document"),
     ({"network_vpc_endpoint_policies_enabled": True, "network_vpc_endpoint_policies": "x"},
-     "network_vpc_endpoint_policies: must be a dictionary with the keys s3, sts, kinesis_streams"),
+     "network_vpc_endpoint_policies: must be a dictionary whose keys are among s3, sts, kinesis_streams, got a "
+     "string"),
 ])
 def test_each_rule_names_its_variable(changes, expected):
     errors = errors_for(**changes)
@@ -130,7 +131,8 @@ def test_every_name_of_the_plan_comes_from_one_table():
     names = network_plan("lh", ["eu-west-1a", "eu-west-1b"], ["10.0.1.0/24", "10.0.2.0/24"], ["10.0.101.0/24"])["names"]
     assert names == {
         "vpc": "lh-vpc", "internet_gateway": "lh-igw", "public_route_table": "lh-public-rt",
-        "default_security_group": "lh-default-sg", "privatelink_security_group": "lh-privatelink",
+        "default_security_group": "lh-default-sg", "workspace_security_group": "lh-workspace-sg",
+        "privatelink_security_group": "lh-privatelink",
         "privatelink_endpoints": {"workspace": "lh-privatelink-workspace", "relay": "lh-privatelink-relay"},
         "vpc_endpoints": {"s3": "lh-s3-endpoint", "sts": "lh-sts-endpoint",
                           "kinesis_streams": "lh-kinesis-streams-endpoint"},
@@ -170,3 +172,48 @@ def test_the_databricks_aws_account_id_is_twelve_digits():
     assert errors_for(network_databricks_aws_account_id="414351767826") == []
     assert errors_for(network_databricks_aws_account_id="414351767826\n") == [
         "network_databricks_aws_account_id: '414351767826\n' is not an AWS account id (12 digits)"]
+
+
+def test_isolated_needs_privatelink_and_the_endpoints():
+    services = {"eu-west-1": {"workspace": "com.amazonaws.vpce.eu-west-1.vpce-svc-1",
+                              "relay": "com.amazonaws.vpce.eu-west-1.vpce-svc-2"}}
+    isolated = dict(network_isolated=True, network_privatelink_enabled=True, network_vpc_endpoints_enabled=True,
+                    network_privatelink_services=services)
+    assert errors_for(**isolated) == []
+    # no public subnet, and per_az does not need any: there is no NAT gateway
+    assert errors_for(**dict(isolated, network_public_subnet_cidrs=[], network_nat_gateway_mode="per_az")) == []
+    assert errors_for(**dict(isolated, network_privatelink_enabled=False, network_privatelink_services={})) == [
+        "network_isolated: true needs network_privatelink_enabled: true (an isolated network has no route to the "
+        "internet; the clusters reach Databricks only through PrivateLink)"]
+    assert errors_for(**dict(isolated, network_vpc_endpoints_enabled=False)) == [
+        "network_isolated: true needs network_vpc_endpoints_enabled: true (an isolated network has no route to the "
+        "internet; the clusters reach S3, STS and Kinesis only through the VPC endpoints)"]
+    assert errors_for(network_public_subnet_cidrs=[]) == [
+        "network_public_subnet_cidrs: at least one public subnet is needed for the NAT gateway"]
+
+
+REGIONAL = {"eu-west-1": {"artifacts": ["databricks-prod-artifacts-eu-west-1"],
+                          "logs": "databricks-prod-storage-ireland"}}
+BUCKETS = {"root": "lh-sandbox-rootbucket", "raw": "lh-sandbox-raw"}
+
+
+def test_the_s3_endpoint_policy_needs_its_buckets():
+    on = dict(network_vpc_endpoint_policies_enabled=True, network_vpc_endpoints_enabled=True,
+              network_vpc_endpoint_policy_buckets=BUCKETS, network_databricks_regional_buckets=REGIONAL)
+    assert errors_for(**on) == []
+    assert errors_for(**dict(on, aws_region="eu-north-1", network_availability_zones=[
+        "eu-north-1a", "eu-north-1b", "eu-north-1c"])) == [
+        "network_databricks_regional_buckets: no Databricks buckets (artifacts, system_tables, datasets, logs) for "
+        "aws_region eu-north-1, so the S3 endpoint policy would keep the clusters from Databricks' artifacts; add "
+        "them (Databricks' SRA lists them by region) or set network_vpc_endpoint_policies.s3"]
+    policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}
+    assert errors_for(**dict(on, network_databricks_regional_buckets={},
+                             network_vpc_endpoint_policies={"s3": policy})) == []
+    assert errors_for(**dict(on, network_vpc_endpoint_policy_buckets={"raw": "lh-raw"})) == [
+        "network_vpc_endpoint_policy_buckets: needs root, the workspace root bucket (Databricks' account reaches it "
+        "through the S3 endpoint)"]
+    assert errors_for(**dict(on, network_vpc_endpoint_policies={"dynamodb": policy})) == [
+        "network_vpc_endpoint_policies.dynamodb: not an endpoint of the role (s3, sts, kinesis_streams)"]
+    # without policies, nothing of this is read
+    off = dict(on, network_vpc_endpoint_policies_enabled=False, network_databricks_regional_buckets={})
+    assert errors_for(**off) == []

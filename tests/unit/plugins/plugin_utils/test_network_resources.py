@@ -60,7 +60,8 @@ def test_the_writers_that_ran_give_their_ids():
         "nat_gateways": {"results": [{"nat_gateway_id": "nat-new"}]},
         "public_route_table": {"route_table": {"id": "rtb-public-new"}},
         "private_route_tables": {"results": [{"route_table": {"id": "rtb-private-new"}}]},
-        "security_group": {"group_id": "sg-new"},
+        "security_group": {"group_id": "sg-default-new"},
+        "workspace_security_group": {"group_id": "sg-new"},
         "privatelink_security_group": {"group_id": "sg-pl"},
         "privatelink_endpoints": {"vpc_endpoint_ids": ["vpce-ws", "vpce-relay"]},
         "vpc_endpoints": {"vpc_endpoint_ids": ["vpce-s3", "vpce-sts", "vpce-kinesis"]},
@@ -69,6 +70,7 @@ def test_the_writers_that_ran_give_their_ids():
     assert ids["vpc_id"] == "vpc-new"
     assert ids["private_subnet_ids"] == ["new-subnet-1", "new-subnet-2", "new-subnet-3"]
     assert ids["internet_gateway_id"] == "igw-new" and ids["security_group_id"] == "sg-new"
+    assert ids["default_security_group_id"] == "sg-default-new"
     assert ids["eip_ids"] == {"lh-nat-eip-eu-west-1a": "eipalloc-new"} and ids["nat_gateway_ids"] == ["nat-new"]
     assert ids["route_table_ids"] == ["rtb-private-new", "rtb-public-new"]
     assert ids["vpc_endpoint_ids"] == {"s3": "vpce-s3", "sts": "vpce-sts", "kinesis_streams": "vpce-kinesis"}
