@@ -123,7 +123,8 @@ def test_without_vendor_tag_conditions_tags_are_still_created_only_while_launchi
     ("s3:PutObject", f"arn:aws:s3:::{PREFIX}-databricks-logging/billable-usage/csv/usage.csv", {}, False),
     ("s3:GetObject", f"arn:aws:s3:::{PREFIX}-databricks-logging/billable-usage/csv/usage.csv", {}, False),
     ("s3:ListBucket", f"arn:aws:s3:::{PREFIX}-databricks-logging", {"s3:prefix": "cluster-logs/0101-abc/"}, True),
-    ("s3:ListBucket", f"arn:aws:s3:::{PREFIX}-databricks-logging", {"s3:prefix": "billable-usage/"}, False),
+    ("s3:DeleteObject", f"arn:aws:s3:::{PREFIX}-databricks-logging/cluster-logs/0101-abc/driver/log4j.log", {}, False),
+    ("s3:ListBucket", f"arn:aws:s3:::{PREFIX}-raw", {}, False),
     ("s3:GetObject", f"arn:aws:s3:::{PREFIX}-audit-logs/audit-logs/workspaceId=1/date=2026-01-01/a.json", {}, False),
 ])
 def test_meta_role_decisions(estate, action, resource, context, allowed):
