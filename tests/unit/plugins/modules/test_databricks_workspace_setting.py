@@ -1,19 +1,15 @@
-"""databricks_workspace_setting and databricks_account_setting (the settings API) against a fake settings API with
-etag concurrency, added to the fake workspace's and account's routes."""
+"""databricks_workspace_setting (the workspace's settings API) against a fake settings API with etag concurrency,
+added to the fake workspace's routes."""
 
 import itertools
 
 import pytest
-from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_account_setting as account_setting
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_workspace_setting as workspace_setting,
 )
 from databricks.sdk import errors as sdk_errors
 
-A = "/api/2.0/accounts/acc-1"  # the fake account (conftest ACCOUNT)
-
 WS_PATH = "/api/2.0/settings/types/disable_legacy_dbfs/names/default"
-ACCOUNT_PATH = A + "/settings/types/disable_legacy_features/names/default"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 
 
@@ -108,16 +104,3 @@ def test_a_never_set_setting_answering_404_with_an_etag_is_created_with_it(run_w
         "not set", error_code="NOT_FOUND", details=[{"@type": ERROR_INFO, "metadata": {"etag": "etag-0"}}]))
     result = run_ws(value=True)
     assert result["changed"] and ws_setting.value is True
-
-
-def test_account_setting_uses_the_account_path(run_account_module, fake_databricks, monkeypatch):
-    setting = FakeSetting("disable_legacy_features")
-    routes = fake_databricks._routes
-    monkeypatch.setattr(fake_databricks, "_routes", lambda: [
-        *routes(), (ACCOUNT_PATH, "GET", setting.get), (ACCOUNT_PATH, "PATCH", setting.patch)])
-    run = run_account_module.bind(account_setting.main, fake_databricks, setting="disable_legacy_features")
-    first = run(value=True)
-    assert first.get("changed"), first
-    assert setting.value is True
-    assert not run(value=True)["changed"]
-    assert fake_databricks.mutating_calls() == [("PATCH", ACCOUNT_PATH)]
