@@ -27,6 +27,9 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws impo
     tags_differ,
 )
 
+# The uses that storage_encryption_separate_keys false gives to the datalake key.
+SHAREABLE = ("workspace_storage", "managed_services", "tokens")
+
 
 def key_drift(desired, current, skip_unchanged=True):
     """For each desired key (name, alias, description, enable_key_rotation, policy, tags) that
@@ -92,13 +95,13 @@ def key_alias_tag(desired, tag_key):
     return tagged
 
 
-def key_arns(kms_results, region, account, partition="aws", current=None, keys=None, stand_in=True):
+def key_arns(kms_results, region, account, partition="aws", current=None, keys=None, stand_in=True, shared=None):
     """{key name: key ARN} from the registered results of the kms_key loop (items with name and alias).
     A loop item that kms_key skipped (the key did not differ) takes its ARN from ``current``, the keys
     kms_key_estate_info read (by alias). A key still to be created in check mode has no ARN: its alias
     ARN stands in for it (with ``stand_in`` false, '' does: the key does not exist). ``keys`` (the keys, with name
     and alias) gives an ARN to every one of them, also when the loop did not run for it or at all (a run that
-    only reads)."""
+    only reads). ``shared`` ({use: key name}, the uses that share another key) names that key's ARN for each use."""
     current = current or {}
     results = {}
     for result in kms_results or []:
@@ -113,18 +116,39 @@ def key_arns(kms_results, region, account, partition="aws", current=None, keys=N
         if not arn:
             arn = "arn:%s:kms:%s:%s:%s" % (partition, region, account, alias) if stand_in else ""
         arns[item.get("name")] = arn
+    for use, name in (shared or {}).items():
+        if name not in arns:
+            raise AnsibleFilterError("storage_encryption_key_arns: the key %s, shared by %s, is not among the keys "
+                                     "(%s)" % (name, use, ", ".join(sorted(arns))))
+        arns[use] = arns[name]
     return arns
 
 
-def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets):
-    """A key alias changed on a deployed estate: an alias of keys (the role's [{name, alias}]) names no key - none
-    found, none adopted (current_keys, kms_key_estate_info's keys) - while buckets of that key's use (bucket_layout,
-    bucket_names) exist encrypted with another KMS key (buckets: s3_bucket_info's, with bucket_encryption). The run
-    would create a new key and re-encrypt the buckets with it, leaving the data written so far, the workspace's
-    storage (Databricks cannot replace its storage key) and the logs under the old one."""
+def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets, shared=None):
+    """A key alias changed on a deployed estate: an alias of keys (the role's [{name, alias}], the keys the run
+    creates) names no key - none found, none adopted (current_keys, kms_key_estate_info's keys) - while buckets of
+    that key's use (bucket_layout, bucket_names; a layout key listed in ``shared``, {use: key name}, is that key's use)
+    exist encrypted with another KMS key (buckets: s3_bucket_info's, with bucket_encryption). The run would create a
+    new key and re-encrypt the buckets with it, leaving the data written so far, the workspace's storage (Databricks
+    cannot replace its storage key) and the logs under the old one. The workspace storage key of an estate deployed
+    with one shared datalake key is such a case: the message names storage_encryption_separate_keys. Two aliases of
+    keys that name one key are refused too: each run would give that key the policy of each use in turn."""
     current_keys = current_keys or {}
-    by_name = {bucket.get("name"): bucket for bucket in buckets or []}
+    shared = shared or {}
     errors = []
+    by_key = {}
+    for key in keys or []:
+        facts = current_keys.get(kms_alias_name(key["alias"])) or {}
+        if facts.get("key_id"):
+            by_key.setdefault(facts["key_id"], []).append(key)
+    for key_id, named in sorted(by_key.items()):
+        if len(named) > 1:
+            # Each alias would get its own key policy: the runs would rewrite the one key's policy back and forth.
+            errors.append("%s: the aliases %s name one key (%s); each of these keys needs a key of its own (or set "
+                          "storage_encryption_separate_keys to false for one shared datalake key)"
+                          % (", ".join("storage_encryption_%s_key_alias" % key["name"] for key in named),
+                             ", ".join(kms_alias_name(key["alias"]) for key in named), key_id))
+    by_name = {bucket.get("name"): bucket for bucket in buckets or []}
     for key in keys or []:
         if kms_alias_name(key["alias"]) in current_keys:
             continue
@@ -132,13 +156,21 @@ def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets
         for layout in bucket_layout or []:
             name = (bucket_names or {}).get(layout["bucket"])
             facts = by_name.get(name)
-            if layout["key"] != key["name"] or facts is None:
+            if shared.get(layout["key"], layout["key"]) != key["name"] or facts is None:
                 continue
             config = (facts.get("bucket_encryption") or {}).get("ServerSideEncryptionConfiguration") or {}
             default = ((config.get("Rules") or [{}])[0]).get("ApplyServerSideEncryptionByDefault") or {}
             if default.get("SSEAlgorithm") == "aws:kms" and default.get("KMSMasterKeyID"):
                 encrypted.setdefault(default["KMSMasterKeyID"], []).append(name)
         for key_id, names in sorted(encrypted.items()):
+            if key["name"] in SHAREABLE:
+                errors.append("storage_encryption_%s_key_alias: %s names no key, but the deployed bucket(s) %s are "
+                              "encrypted with the key %s: the estate was deployed with one key for several uses "
+                              "(storage_encryption_separate_keys false), and Databricks cannot replace a workspace's "
+                              "storage key; set storage_encryption_separate_keys to false to keep that key, or replace "
+                              "the storage deliberately with playbooks/destroy.yml and then site.yml"
+                              % (key["name"], kms_alias_name(key["alias"]), ", ".join(names), key_id))
+                continue
             errors.append("storage_encryption_%s_key_alias: %s names no key, but the deployed bucket(s) %s are "
                           "encrypted with the key %s; a new alias would create a new key and re-encrypt the buckets "
                           "with it, while what they hold, the workspace's storage (Databricks cannot replace its "

@@ -18,6 +18,9 @@ ROLE_ARNS = ("storage_encryption_cross_account_role_arn", "storage_encryption_lo
              "storage_encryption_meta_role_arn", "storage_encryption_data_read_role_arn",
              "storage_encryption_data_write_role_arn")
 LOG_DELIVERY_BUCKETS = ("s3_logging", "databricks_logging")
+KEY_ALIASES = ("storage_encryption_workspace_storage_key_alias", "storage_encryption_managed_services_key_alias",
+               "storage_encryption_datalake_key_alias", "storage_encryption_tokens_key_alias",
+               "storage_encryption_logging_key_alias")
 
 
 def _per_bucket(errors, inputs, name, check):
@@ -81,18 +84,28 @@ def storage_encryption_input_errors(inputs):
             if len(set(names.values())) != len(BUCKETS):
                 errors.append("storage_encryption_bucket_names: every bucket needs its own name")
 
-    for name in ("storage_encryption_datalake_key_alias", "storage_encryption_logging_key_alias"):
+    for name in KEY_ALIASES:
         if name in inputs and (not isinstance(inputs[name], str) or not v.KMS_ALIAS_PATTERN.match(inputs[name])
                                or inputs[name].startswith("alias/aws/")):
             errors.append("%s: '%s' is not a KMS alias name (alias/ followed by letters, digits, /_-; "
                           "not alias/aws/)" % (name, inputs[name]))
-    datalake, logging = (str(inputs.get(name) or "").removeprefix("alias/")
-                         for name in ("storage_encryption_datalake_key_alias", "storage_encryption_logging_key_alias"))
-    if datalake and datalake == logging:
-        # One alias names one key: both uses would silently share the datalake key.
-        errors.append("storage_encryption_logging_key_alias: '%s' is also storage_encryption_datalake_key_alias; "
-                      "the data lake and logging keys each need an alias of their own"
-                      % inputs["storage_encryption_logging_key_alias"])
+    if "storage_encryption_separate_keys" in inputs:
+        errors.extend(_check_bool("storage_encryption_separate_keys", inputs["storage_encryption_separate_keys"]))
+    # The keys the run creates: all five, or datalake and logging when the other uses share the datalake key.
+    separate = inputs.get("storage_encryption_separate_keys", True) is not False
+    created = KEY_ALIASES if separate else ("storage_encryption_datalake_key_alias",
+                                            "storage_encryption_logging_key_alias")
+    seen = {}
+    for name in created:
+        alias = str(inputs.get(name) or "").removeprefix("alias/")
+        if not alias:
+            continue
+        if alias in seen:
+            # One alias names one key: both uses would silently share one key (and one key policy).
+            errors.append("%s: '%s' is also %s; each key needs an alias of its own"
+                          % (name, inputs[name], seen[alias]))
+        else:
+            seen[alias] = name
     if "storage_encryption_key_deletion_window_days" in inputs:
         errors.extend(v.check_int_range("storage_encryption_key_deletion_window_days",
                                         inputs["storage_encryption_key_deletion_window_days"], 7, 30, " days"))

@@ -235,3 +235,56 @@ def test_a_changed_alias_on_deployed_buckets_is_refused():
     assert key_identity_errors(current, keys, layout, names, []) == []
     assert key_identity_errors(dict(current, **{"alias/new-datalake": {"aliased": False}}), keys, layout, names,
                                deployed) == []
+
+
+def test_key_arns_of_shared_uses_name_the_datalake_key():
+    keys = [{"name": "datalake", "alias": "alias/p-datalake"}, {"name": "logging", "alias": "alias/p-logging"}]
+    shared = {"workspace_storage": "datalake", "managed_services": "datalake", "tokens": "datalake"}
+    current = {"alias/p-datalake": {"arn": ARN}, "alias/p-logging": {"arn": ARN + "-logging"}}
+    arns = key_arns([], "eu-west-1", "123456789012", current=current, keys=keys, shared=shared)
+    assert arns == {"datalake": ARN, "logging": ARN + "-logging", "workspace_storage": ARN, "managed_services": ARN,
+                    "tokens": ARN}
+    # Check mode, nothing created yet: the shared uses take the datalake key's alias ARN too.
+    arns = key_arns([], "eu-west-1", "123456789012", keys=keys, shared=shared)
+    assert arns["tokens"] == arns["datalake"] == "arn:aws:kms:eu-west-1:123456789012:alias/p-datalake"
+    with pytest.raises(AnsibleFilterError, match="the key datalake, shared by tokens, is not among the keys"):
+        key_arns([], "eu-west-1", "123456789012", keys=keys[1:], shared={"tokens": "datalake"})
+
+
+def _encrypted(name, key_id):
+    return {"name": name, "bucket_encryption": {"ServerSideEncryptionConfiguration": {"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]}}}
+
+
+def test_separate_keys_on_an_estate_deployed_with_one_shared_key_is_refused():
+    keys = [{"name": "workspace_storage", "alias": "alias/lh-workspace-storage"},
+            {"name": "datalake", "alias": "alias/lh-datalake"}]
+    layout = [{"bucket": "root", "key": "workspace_storage"}, {"bucket": "raw", "key": "datalake"}]
+    names = {"root": "lh-rootbucket", "raw": "lh-raw"}
+    datalake = "arn:aws:kms:eu-west-1:123456789012:key/datalake"
+    deployed = [_encrypted("lh-rootbucket", datalake), _encrypted("lh-raw", datalake)]
+    current = {"alias/lh-datalake": {"arn": datalake, "key_id": "datalake"}}
+    (error,) = key_identity_errors(current, keys, layout, names, deployed)
+    assert error.startswith("storage_encryption_workspace_storage_key_alias: alias/lh-workspace-storage names no "
+                            "key, but the deployed bucket(s) lh-rootbucket are encrypted with the key %s" % datalake)
+    assert "set storage_encryption_separate_keys to false" in error
+    # With the shared key (separate_keys false) the root bucket is the datalake key's, which exists: nothing refused.
+    shared = {"workspace_storage": "datalake", "managed_services": "datalake", "tokens": "datalake"}
+    assert key_identity_errors(current, keys[1:], layout, names, deployed, shared=shared) == []
+    # ... but a changed datalake alias on that estate names the root bucket too.
+    (error,) = key_identity_errors({}, [{"name": "datalake", "alias": "alias/lh-new"}], layout, names, deployed,
+                                   shared=shared)
+    assert "lh-rootbucket, lh-raw are encrypted with the key %s" % datalake in error
+
+
+def test_two_aliases_naming_one_key_are_refused():
+    keys = [{"name": "datalake", "alias": "alias/lh-datalake"}, {"name": "tokens", "alias": "alias/lh-tokens"},
+            {"name": "logging", "alias": "alias/lh-logging"}]
+    current = {"alias/lh-datalake": {"key_id": "k1"}, "alias/lh-tokens": {"key_id": "k1"},
+               "alias/lh-logging": {"key_id": "k2"}}
+    assert key_identity_errors(current, keys, [], {}, []) == [
+        "storage_encryption_datalake_key_alias, storage_encryption_tokens_key_alias: the aliases alias/lh-datalake, "
+        "alias/lh-tokens name one key (k1); each of these keys needs a key of its own (or set "
+        "storage_encryption_separate_keys to false for one shared datalake key)"]
+    current["alias/lh-tokens"] = {"key_id": "k3"}
+    assert key_identity_errors(current, keys, [], {}, []) == []

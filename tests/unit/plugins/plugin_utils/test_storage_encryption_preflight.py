@@ -17,7 +17,11 @@ def valid(**overrides):
             "root": PREFIX + "-rootbucket", "raw": PREFIX + "-raw", "prepared": PREFIX + "-prepared",
             "trusted": PREFIX + "-trusted", "s3_logging": PREFIX + "-s3-logging",
             "databricks_logging": PREFIX + "-databricks-logging"},
+        "storage_encryption_separate_keys": True,
+        "storage_encryption_workspace_storage_key_alias": "alias/lh-sandbox-workspace-storage",
+        "storage_encryption_managed_services_key_alias": "alias/lh-sandbox-managed-services",
         "storage_encryption_datalake_key_alias": "alias/lh-sandbox-datalake",
+        "storage_encryption_tokens_key_alias": "alias/lh-sandbox-tokens",
         "storage_encryption_logging_key_alias": "alias/lh-sandbox-logging",
         "storage_encryption_key_rotation": True,
         "storage_encryption_key_deletion_window_days": 7,
@@ -113,11 +117,26 @@ def test_other_rules():
     assert "not an AWS region" in only_error(storage_encryption_aws_region="EU")
 
 
-def test_the_two_keys_need_aliases_of_their_own():
+def test_every_key_needs_an_alias_of_its_own():
     message = ("storage_encryption_logging_key_alias: 'alias/lh-key' is also storage_encryption_datalake_key_alias; "
-               "the data lake and logging keys each need an alias of their own")
+               "each key needs an alias of its own")
     assert only_error(storage_encryption_datalake_key_alias="alias/lh-key",
                       storage_encryption_logging_key_alias="alias/lh-key") == message
+    assert only_error(storage_encryption_workspace_storage_key_alias="alias/lh-key",
+                      storage_encryption_tokens_key_alias="alias/lh-key") == (
+        "storage_encryption_tokens_key_alias: 'alias/lh-key' is also storage_encryption_workspace_storage_key_alias; "
+        "each key needs an alias of its own")
+    assert "not a KMS alias" in only_error(storage_encryption_managed_services_key_alias="alias/aws/secretsmanager")
+
+
+def test_shared_keys_ignore_the_aliases_of_the_keys_not_created():
+    # With one shared datalake key, the workspace storage, managed services and tokens aliases name no key.
+    shared = valid(storage_encryption_separate_keys=False, storage_encryption_workspace_storage_key_alias="alias/lh-x",
+                   storage_encryption_managed_services_key_alias="alias/lh-x",
+                   storage_encryption_tokens_key_alias="alias/lh-sandbox-datalake")
+    assert storage_encryption_input_errors(shared) == []
+    assert storage_encryption_input_errors(dict(shared, storage_encryption_separate_keys=True)) != []
+    assert "must be true or false" in only_error(storage_encryption_separate_keys="no")
 
 
 def test_tags_with_the_tags_the_role_adds_fit_the_limit():
