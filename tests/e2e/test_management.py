@@ -10,6 +10,7 @@ Manager). State is read with the databricks-sdk clients, not with the modules. T
 import base64
 
 import pytest
+from databricks.sdk.errors import NotFound
 
 from tests.e2e.conftest import ManagedDeployment, ok
 
@@ -59,12 +60,15 @@ def test_state_after_site_matches_the_seed(deployment):
         group = deployment.group(name)
         assert [r.value for r in group.roles or []] == [arn]
         assert not group.entitlements
-    # core-site.xml with the data lake key; the init script disabled (dbfs_client_side_enc off by default)
-    core_site = base64.b64decode(ws.dbfs.read(CORE_SITE).data).decode()
-    assert storage["datalake_key_arn"] in core_site and "SSE-KMS" in core_site
+    # the SSE-KMS settings in the admin-only init script itself, nothing on DBFS; the script disabled
+    # (dbfs_client_side_enc off by default)
+    with pytest.raises(NotFound):
+        ws.dbfs.get_status(CORE_SITE)
     script = deployment.init_script()
     assert script.enabled is storage["client_side_encryption"]["dbfs"]
-    assert "/dbfs/tmp/core-site.xml" in base64.b64decode(script.script).decode()
+    body = base64.b64decode(script.script).decode()
+    assert storage["datalake_key_arn"] in body and "SSE-KMS" in body
+    assert "/dbfs" not in body and "dbfs:" not in body, body
     # the cluster
     cluster = deployment.cluster()
     assert cluster.state.value == "RUNNING"
@@ -73,6 +77,7 @@ def test_state_after_site_matches_the_seed(deployment):
     assert cluster.node_type_id == "r5.large"
     assert (cluster.autoscale.min_workers, cluster.autoscale.max_workers) == (1, 2)
     assert cluster.autotermination_minutes == 30
+    assert cluster.data_security_mode.value == "USER_ISOLATION"  # the workspace enforces user isolation
     aws = cluster.aws_attributes
     assert aws.availability.value == "SPOT_WITH_FALLBACK" and aws.first_on_demand == 1
     assert aws.spot_bid_price_percent == 60 and (aws.ebs_volume_count, aws.ebs_volume_size) == (1, 32)
@@ -83,15 +88,20 @@ def test_state_after_site_matches_the_seed(deployment):
     assert cluster.custom_tags["Project"] == "lakehouse"
     has_sse = all(key in (cluster.spark_conf or {}) for key in SSE_KEYS)
     assert has_sse is storage["client_side_encryption"]["datalake"]
-    # log delivery: credentials + storage configuration on the logging bucket, two configurations
+    # log delivery: credentials, billable usage to the logging bucket, audit logs to a bucket and a storage
+    # configuration of their own
     confs = {c.log_type.value: c for c in deployment.log_deliveries()}
     assert confs["BILLABLE_USAGE"].output_format.value == "CSV"
     assert confs["BILLABLE_USAGE"].delivery_path_prefix == "billable-usage"
     assert confs["AUDIT_LOGS"].output_format.value == "JSON"
     assert confs["AUDIT_LOGS"].delivery_path_prefix == "audit-logs"
     assert all(c.status.value == "ENABLED" for c in confs.values())
-    storage_conf = deployment.account.storage.get(confs["AUDIT_LOGS"].storage_configuration_id)
-    assert storage_conf.root_bucket_info.bucket_name == storage["buckets"]["databricks_logging"]
+    audit_storage = deployment.account.storage.get(confs["AUDIT_LOGS"].storage_configuration_id)
+    assert audit_storage.root_bucket_info.bucket_name == storage["buckets"]["audit_logs"] == PREFIX + "-audit-logs"
+    assert audit_storage.storage_configuration_name == PREFIX + "-audit-log-storage"
+    billable_storage = deployment.account.storage.get(confs["BILLABLE_USAGE"].storage_configuration_id)
+    assert billable_storage.root_bucket_info.bucket_name == storage["buckets"]["databricks_logging"]
+    assert confs["BILLABLE_USAGE"].credentials_id == confs["AUDIT_LOGS"].credentials_id
     credentials = deployment.account.credentials.get(confs["AUDIT_LOGS"].credentials_id)
     assert credentials.aws_credentials.sts_role.role_arn == iam["log_delivery_role_arn"]
     # the outputs
@@ -99,6 +109,8 @@ def test_state_after_site_matches_the_seed(deployment):
     assert outputs["cluster_id"] == cluster.cluster_id and outputs["init_script_id"] == script.script_id
     assert outputs["group_ids"]["Read only"] == deployment.group("Read only").id
     assert set(outputs["log_delivery"]["config_ids"]) == {"BILLABLE_USAGE", "AUDIT_LOGS"}
+    assert outputs["log_delivery"]["audit_storage_configuration_id"] == audit_storage.storage_configuration_id
+    assert outputs["log_delivery"]["storage_configuration_id"] == billable_storage.storage_configuration_id
 
 
 def test_second_run_changes_nothing(deployment):
@@ -108,6 +120,21 @@ def test_second_run_changes_nothing(deployment):
     assert deployment.mutations() == []
     for token in (deployment.tokens["pat"]["token_value"], deployment.tokens["obo"]["token_value"]):
         assert token not in run.stdout + run.stderr
+
+
+def test_the_dbfs_file_of_an_earlier_version_is_removed_once(deployment):
+    """An earlier version uploaded the SSE-KMS settings to DBFS, where any user can overwrite them: a run removes
+    that file (and only that), the next run has nothing to do."""
+    ws = deployment.workspace
+    ws.dbfs.put(CORE_SITE, contents=base64.b64encode(b"<configuration/>").decode(), overwrite=True)
+    assert ws.dbfs.get_status(CORE_SITE).file_size > 0
+    deployment.sandbox.clear_requests()
+    run = ok(deployment.run())
+    assert run.changed() == 1, run.stdout[-5000:]
+    assert deployment.mutations() == [("POST", "/api/2.0/dbfs/delete")]
+    with pytest.raises(NotFound):
+        ws.dbfs.get_status(CORE_SITE)
+    assert ok(deployment.run()).changed() == 0
 
 
 def test_check_diff_predicts_flips_without_mutating(deployment):
