@@ -7,6 +7,9 @@ amazon.aws.s3_bucket and community.aws.s3_lifecycle support no check mode, and e
 dozen bucket settings. The role reads every bucket once (amazon.aws.s3_bucket_info), compares here,
 and calls the writing modules only for buckets that differ; in check mode the differences are the
 plan. The filter storage_encryption_bucket_drift (plugins/filter/storage_encryption_bucket_drift.yml).
+
+s3_bucket_info does not read S3 Object Lock: a bucket with an Object Lock default retention goes to
+s3_bucket on every run, which compares the retention itself (and changes nothing when it matches).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -45,6 +48,19 @@ def _current_public_access(facts):
 def _current_ownership(facts):
     rules = ((facts.get("bucket_ownership_controls") or {}).get("OwnershipControls") or {}).get("Rules") or [{}]
     return rules[0].get("ObjectOwnership")
+
+
+def _current_access_logging(facts):
+    enabled = (facts.get("bucket_logging") or {}).get("LoggingEnabled") or {}
+    if not enabled.get("TargetBucket"):
+        return None
+    return {"target_bucket": enabled["TargetBucket"], "target_prefix": enabled.get("TargetPrefix") or ""}
+
+
+def _wanted_encryption(bucket):
+    if bucket.get("encryption", "aws:kms") == "AES256":
+        return {"algorithm": "AES256", "key_id": None, "bucket_key": False}
+    return {"algorithm": "aws:kms", "key_id": bucket["key_arn"], "bucket_key": True}
 
 
 def desired_lifecycle_rule(rule, rule_id):
@@ -87,10 +103,13 @@ def current_lifecycle_rule(facts, rule_id):
 def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged=True):
     """For each desired bucket that differs from its current state (from amazon.aws.s3_bucket_info),
     a dict: name, logical, exists, settings (names of the s3_bucket settings that differ), write_bucket
-    (whether s3_bucket runs), lifecycle (None, "present" or "absent": what s3_lifecycle must do), before/after
-    (the differing values), desired (the desired entry), differs. Buckets that match are left out, so []
-    means nothing to do; with skip_unchanged false every bucket is in, for both writers (s3_lifecycle with the
-    state the bucket's rule should have), and differs says which ones differ."""
+    (whether s3_bucket runs), lifecycle (None, "present" or "absent": what s3_lifecycle must do),
+    access_logging (None or "present": whether s3_bucket_logging runs), before/after (the differing
+    values), desired (the desired entry), differs. Buckets that match are left out, so [] means nothing to do;
+    a bucket with an Object Lock retention (desired object_lock) is always in, with write_bucket true, since
+    only s3_bucket reads its retention; with skip_unchanged false every bucket is in, for every writer
+    (s3_lifecycle and s3_bucket_logging with the state the bucket should have), and differs says which ones
+    differ."""
     if not isinstance(desired, list) or not isinstance(current, list):
         raise AnsibleFilterError("storage_encryption_bucket_drift expects two lists (desired, s3_bucket_info buckets)")
     skip_unchanged = boolean(skip_unchanged, strict=True)  # "false" when given as -e deployment_skip_unchanged=false
@@ -101,7 +120,7 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged
         exists = facts is not None
         facts = facts or {}
         encryption = _current_encryption(facts)
-        wanted_encryption = {"algorithm": "aws:kms", "key_id": bucket["key_arn"], "bucket_key": True}
+        wanted_encryption = _wanted_encryption(bucket)
         public_access = _current_public_access(facts)
         wanted_public_access = {flag: bool(bucket["public_access"][flag]) for flag in PUBLIC_ACCESS_FLAGS}
         versioning = (facts.get("bucket_versioning") or {}).get("Status")
@@ -130,11 +149,37 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged
         if wanted_rule != rule:
             before["lifecycle"], after["lifecycle"] = rule, wanted_rule
 
-        differs = not exists or bool(settings) or "lifecycle" in after
-        if differs or not skip_unchanged:
+        # No desired access logging (the s3-logging bucket itself, or access logging off): left as it is.
+        access_logging = None
+        wanted_logging = bucket.get("access_logging") or None
+        logging = _current_access_logging(facts)
+        if wanted_logging and (wanted_logging != logging or not skip_unchanged):
+            access_logging = "present"
+        if wanted_logging and wanted_logging != logging:
+            before["access_logging"], after["access_logging"] = logging, wanted_logging
+
+        object_lock = bool(bucket.get("object_lock"))
+        differs = not exists or bool(settings) or "lifecycle" in after or "access_logging" in after
+        if differs or object_lock or not skip_unchanged:
             settings = ["create", *settings] if not exists else settings
             drift.append({"name": bucket["name"], "logical": bucket["logical"], "exists": exists,
-                          "settings": settings, "write_bucket": bool(settings) or not skip_unchanged,
-                          "lifecycle": lifecycle, "before": before, "after": after, "desired": bucket,
-                          "differs": differs})
+                          "settings": settings, "write_bucket": bool(settings) or object_lock or not skip_unchanged,
+                          "lifecycle": lifecycle, "access_logging": access_logging, "before": before,
+                          "after": after, "desired": bucket, "differs": differs})
     return drift
+
+
+def bucket_policy_drift(policy, current, name):
+    """The policy of one bucket against its current state (amazon.aws.s3_bucket_info buckets): [] when it matches,
+    else [{"name", "exists", "before", "after"}] - the one bucket whose policy s3_bucket must write (none when the
+    bucket does not exist: nothing to scope yet). The filter storage_encryption_bucket_policy_drift."""
+    if not isinstance(policy, dict) or not isinstance(current, list) or not isinstance(name, str):
+        raise AnsibleFilterError("storage_encryption_bucket_policy_drift expects a policy (dict), the s3_bucket_info "
+                                 "buckets (list) and a bucket name")
+    facts = next((bucket for bucket in current if bucket.get("name") == name), None)
+    if facts is None:
+        return []
+    before = _current_policy(facts)
+    if not policies_differ(before, policy):
+        return []
+    return [{"name": name, "exists": True, "before": before, "after": policy}]

@@ -10,14 +10,18 @@ __metaclass__ = type
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
-BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging")
+BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs")
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
 OWNERSHIP = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
 STORAGE_CLASSES = ("glacier", "deep_archive", "glacier_ir", "intelligent_tiering", "onezone_ia", "standard_ia")
 ROLE_ARNS = ("storage_encryption_cross_account_role_arn", "storage_encryption_log_delivery_role_arn",
              "storage_encryption_meta_role_arn", "storage_encryption_data_read_role_arn",
              "storage_encryption_data_write_role_arn")
-LOG_DELIVERY_BUCKETS = ("s3_logging", "databricks_logging")
+LOG_DELIVERY_BUCKETS = ("s3_logging", "databricks_logging", "audit_logs")
+OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+# S3 Object Lock default retention: a positive number of days (Amazon S3 API reference, DefaultRetention), at most
+# 100 years.
+OBJECT_LOCK_MAX_DAYS = 36500
 KEY_ALIASES = ("storage_encryption_workspace_storage_key_alias", "storage_encryption_managed_services_key_alias",
                "storage_encryption_datalake_key_alias", "storage_encryption_tokens_key_alias",
                "storage_encryption_logging_key_alias")
@@ -57,6 +61,42 @@ def _check_bool(name, value):
     if not isinstance(value, bool):
         return ["%s: %r must be true or false" % (name, value)]
     return []
+
+
+def _bucket_security_errors(inputs):
+    """The audit-logs bucket's Object Lock, the access logging and the root bucket's workspace scope."""
+    errors = []
+    mode = inputs.get("storage_encryption_audit_logs_object_lock_mode", "GOVERNANCE")
+    if mode not in OBJECT_LOCK_MODES:
+        errors.append("storage_encryption_audit_logs_object_lock_mode: '%s' is not an S3 Object Lock mode (%s)"
+                      % (mode, ", ".join(OBJECT_LOCK_MODES)))
+    if "storage_encryption_audit_logs_object_lock_days" in inputs:
+        errors.extend(v.check_int_range("storage_encryption_audit_logs_object_lock_days",
+                                        inputs["storage_encryption_audit_logs_object_lock_days"], 1,
+                                        OBJECT_LOCK_MAX_DAYS, " days"))
+    versioning = inputs.get("storage_encryption_versioning")
+    if isinstance(versioning, dict) and versioning.get("audit_logs", True) is not True:
+        errors.append("storage_encryption_versioning.audit_logs: must be true - S3 Object Lock (the audit-logs "
+                      "bucket's retention) needs versioning")
+    if "storage_encryption_access_logging" in inputs:
+        errors.extend(_check_bool("storage_encryption_access_logging", inputs["storage_encryption_access_logging"]))
+    prefix = inputs.get("storage_encryption_access_log_prefix", "")
+    if not isinstance(prefix, str) or prefix.startswith("/") or (prefix and not prefix.endswith("/")) \
+            or "*" in prefix or len(prefix) > 512:
+        errors.append("storage_encryption_access_log_prefix: '%s' must be a key prefix ending in / (such as "
+                      "'s3-access-logs/'), without a leading / or wildcards, or empty" % (prefix,))
+    workspace_id = inputs.get("storage_encryption_root_bucket_workspace_id")
+    if workspace_id not in (None, ""):
+        if isinstance(workspace_id, bool) or not str(workspace_id).isdigit() or len(str(workspace_id)) > 20:
+            errors.append("storage_encryption_root_bucket_workspace_id: '%s' is not a Databricks workspace id "
+                          "(digits), or empty before the workspace exists" % (workspace_id,))
+        region_name = inputs.get("storage_encryption_databricks_region_name")
+        if not isinstance(region_name, str) or not region_name or region_name.strip("-") != region_name \
+                or not all(c.isdigit() or ("a" <= c <= "z") or c == "-" for c in region_name):
+            errors.append("storage_encryption_databricks_region_name: '%s' is not Databricks' name of the region "
+                          "%s (such as 'ireland' for eu-west-1); set it - the root bucket's policy scoped to the "
+                          "workspace names it" % (region_name, inputs.get("storage_encryption_aws_region")))
+    return errors
 
 
 def storage_encryption_input_errors(inputs):
@@ -118,11 +158,7 @@ def storage_encryption_input_errors(inputs):
     _per_bucket(errors, inputs, "storage_encryption_versioning", _check_bool)
     _per_bucket(errors, inputs, "storage_encryption_object_ownership", _check_ownership)
 
-    workspace_prefix = inputs.get("storage_encryption_root_bucket_workspace_prefix")
-    if workspace_prefix and (not isinstance(workspace_prefix, str) or "*" in workspace_prefix
-                             or workspace_prefix.strip("/") == ""):
-        errors.append("storage_encryption_root_bucket_workspace_prefix: '%s' must be a key prefix such as "
-                      "'eu-west-1-prod/1234567890123456' (no wildcards), or empty" % workspace_prefix)
+    errors.extend(_bucket_security_errors(inputs))
     for name in ROLE_ARNS:
         value = inputs.get(name)
         if value and not v.ROLE_ARN_PATTERN.match(str(value)):

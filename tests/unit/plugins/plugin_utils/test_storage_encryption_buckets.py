@@ -129,3 +129,60 @@ def test_a_differing_bucket_is_marked_and_written_as_before():
 def test_skip_unchanged_given_as_text_is_a_boolean():
     assert len(bucket_drift([desired()], [current()], skip_unchanged="false")) == 1
     assert bucket_drift([desired()], [current()], skip_unchanged="true") == []
+
+
+ACCESS_LOGS = {"target_bucket": "lh-s3-logging", "target_prefix": "s3-access-logs/b/"}
+LOGGING_ON = {"LoggingEnabled": {"TargetBucket": "lh-s3-logging", "TargetPrefix": "s3-access-logs/b/"}}
+
+
+def test_access_logging_drift_turns_it_on_and_matching_logging_is_no_drift():
+    (entry,) = bucket_drift([desired(access_logging=ACCESS_LOGS)], [current()])
+    assert entry["access_logging"] == "present" and entry["write_bucket"] is False and entry["differs"] is True
+    assert entry["before"] == {"access_logging": None} and entry["after"] == {"access_logging": ACCESS_LOGS}
+    assert bucket_drift([desired(access_logging=ACCESS_LOGS)], [current(bucket_logging=LOGGING_ON)]) == []
+    other_prefix = {"LoggingEnabled": {"TargetBucket": "lh-s3-logging", "TargetPrefix": "logs/"}}
+    (moved,) = bucket_drift([desired(access_logging=ACCESS_LOGS)], [current(bucket_logging=other_prefix)])
+    assert moved["access_logging"] == "present"
+    assert moved["before"]["access_logging"] == {"target_bucket": "lh-s3-logging", "target_prefix": "logs/"}
+
+
+def test_without_desired_access_logging_the_bucket_logging_is_left_alone():
+    assert bucket_drift([desired(access_logging=None)], [current(bucket_logging=LOGGING_ON)]) == []
+    (entry,) = bucket_drift([desired(access_logging=None)], [current()], skip_unchanged=False)
+    assert entry["access_logging"] is None
+
+
+def test_sse_s3_bucket_compares_the_algorithm_only():
+    aes = {"ServerSideEncryptionConfiguration": {"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}}
+    assert bucket_drift([desired(encryption="AES256", key=None, key_arn=None)], [current(bucket_encryption=aes)]) == []
+    (entry,) = bucket_drift([desired(encryption="AES256", key=None, key_arn=None)], [current()])
+    assert entry["settings"] == ["encryption"]
+    assert entry["after"]["encryption"] == {"algorithm": "AES256", "key_id": None, "bucket_key": False}
+    (back,) = bucket_drift([desired()], [current(bucket_encryption=aes)])
+    assert back["before"]["encryption"]["algorithm"] == "AES256"
+
+
+def test_an_object_lock_bucket_always_goes_to_s3_bucket_but_is_no_drift():
+    lock = {"mode": "GOVERNANCE", "days": 365}
+    (entry,) = bucket_drift([desired(object_lock=lock)], [current()])
+    assert entry["write_bucket"] is True and entry["differs"] is False and entry["settings"] == []
+    assert entry["desired"]["object_lock"] == lock
+
+
+def test_bucket_policy_drift_of_one_bucket():
+    from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_encryption_buckets import (
+        bucket_policy_drift,
+    )
+    assert bucket_policy_drift(POLICY, [current()], "b") == []
+    assert bucket_policy_drift(POLICY, [current()], "missing") == []
+    wider = {"Version": "2012-10-17", "Statement": POLICY["Statement"] + [
+        {"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"},
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+    (entry,) = bucket_policy_drift(wider, [current()], "b")
+    assert entry["name"] == "b" and entry["after"] == wider and entry["before"]["Statement"][0]["Sid"] == \
+        "DenyInsecureTransport"
+    (no_policy,) = bucket_policy_drift(POLICY, [current(bucket_policy={})], "b")
+    assert no_policy["before"] is None
+    with pytest.raises(AnsibleFilterError):
+        bucket_policy_drift("policy", [], "b")

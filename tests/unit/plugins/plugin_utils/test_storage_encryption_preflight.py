@@ -5,7 +5,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_e
 PREFIX = "lh-sandbox"
 LOGS = {"transition_days": 30, "storage_class": "glacier", "expiration_days": 180,
         "noncurrent_version_expiration_days": 180}
-BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging")
+BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs")
 
 
 def valid(**overrides):
@@ -16,7 +16,7 @@ def valid(**overrides):
         "storage_encryption_bucket_names": {
             "root": PREFIX + "-rootbucket", "raw": PREFIX + "-raw", "prepared": PREFIX + "-prepared",
             "trusted": PREFIX + "-trusted", "s3_logging": PREFIX + "-s3-logging",
-            "databricks_logging": PREFIX + "-databricks-logging"},
+            "databricks_logging": PREFIX + "-databricks-logging", "audit_logs": PREFIX + "-audit-logs"},
         "storage_encryption_separate_keys": True,
         "storage_encryption_workspace_storage_key_alias": "alias/lh-sandbox-workspace-storage",
         "storage_encryption_managed_services_key_alias": "alias/lh-sandbox-managed-services",
@@ -29,9 +29,14 @@ def valid(**overrides):
         "storage_encryption_datalake_client_side_enc": True,
         "storage_encryption_versioning": dict.fromkeys(BUCKETS, True),
         "storage_encryption_lifecycle": {"root": {}, "raw": {}, "prepared": {}, "trusted": {},
-                                         "s3_logging": LOGS, "databricks_logging": LOGS},
+                                         "s3_logging": LOGS, "databricks_logging": LOGS, "audit_logs": {}},
         "storage_encryption_object_ownership": dict.fromkeys(BUCKETS, "BucketOwnerEnforced"),
-        "storage_encryption_root_bucket_workspace_prefix": "",
+        "storage_encryption_audit_logs_object_lock_mode": "GOVERNANCE",
+        "storage_encryption_audit_logs_object_lock_days": 365,
+        "storage_encryption_access_logging": True,
+        "storage_encryption_access_log_prefix": "s3-access-logs/",
+        "storage_encryption_root_bucket_workspace_id": "",
+        "storage_encryption_databricks_region_name": "ireland",
         "storage_encryption_databricks_principal_tag_condition": True,
         "storage_encryption_databricks_account_id": "0d2a9b6e-1c3f-4a5b-8c7d-9e0f1a2b3c4d",
         "storage_encryption_cross_account_role_arn": "arn:aws:iam::123456789012:role/lh-sandbox-cross-account-role",
@@ -107,7 +112,6 @@ def test_other_rules():
         storage_encryption_versioning=dict(valid()["storage_encryption_versioning"], raw="on"))
     assert "object ownership" in only_error(
         storage_encryption_object_ownership=dict(valid()["storage_encryption_object_ownership"], raw="Mine"))
-    assert "no wildcards" in only_error(storage_encryption_root_bucket_workspace_prefix="eu-west-1-prod/*")
     assert "not an IAM role ARN" in only_error(storage_encryption_log_delivery_role_arn="log-delivery")
     assert storage_encryption_input_errors(valid(storage_encryption_cross_account_role_arn=None)) == []
     assert "Databricks account id" in only_error(storage_encryption_databricks_account_id="abc")
@@ -145,3 +149,21 @@ def test_tags_with_the_tags_the_role_adds_fit_the_limit():
     assert only_error(deployment_tags=forty_nine, storage_encryption_tags={"one": "more"}) == (
         "storage_encryption_tags: 51 tags per resource (deployment_tags and storage_encryption_tags merged plus the "
         "role's own lakehouse:kms-alias); AWS allows at most 50, so the role can take at most 49 of your own")
+
+
+def test_audit_logs_object_lock_access_logging_and_root_bucket_scope():
+    assert "not an S3 Object Lock mode" in only_error(storage_encryption_audit_logs_object_lock_mode="governance")
+    assert storage_encryption_input_errors(valid(storage_encryption_audit_logs_object_lock_mode="COMPLIANCE")) == []
+    assert "from 1 to 36500 days" in only_error(storage_encryption_audit_logs_object_lock_days=0)
+    assert "needs versioning" in only_error(
+        storage_encryption_versioning=dict(valid()["storage_encryption_versioning"], audit_logs=False))
+    assert "must be true or false" in only_error(storage_encryption_access_logging="yes")
+    for prefix in ("/logs/", "logs", "logs/*/"):
+        assert "storage_encryption_access_log_prefix" in only_error(storage_encryption_access_log_prefix=prefix)
+    assert storage_encryption_input_errors(valid(storage_encryption_access_log_prefix="")) == []
+    assert storage_encryption_input_errors(valid(storage_encryption_root_bucket_workspace_id=1234567890123456)) == []
+    assert "not a Databricks workspace id" in only_error(storage_encryption_root_bucket_workspace_id="eu-west-1-prod/1")
+    assert "set it" in only_error(storage_encryption_root_bucket_workspace_id="123",
+                                  storage_encryption_databricks_region_name="")
+    # No workspace yet: the region name is not needed.
+    assert storage_encryption_input_errors(valid(storage_encryption_databricks_region_name="")) == []
