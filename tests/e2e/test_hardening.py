@@ -1,5 +1,6 @@
-"""Workspace hardening against the sandbox: the reference architecture's workspace-conf keys, the token lifetime,
-IP access lists that never block the runner, re-runs that change nothing, and inputs refused before any change.
+"""Workspace hardening against the sandbox: the reference architecture's workspace-conf keys and legacy settings
+(settings API), the token lifetime, IP access lists that never block the runner, re-runs that change nothing, and
+inputs refused before any change.
 
 The whole estate runs once for this module (management_site.yml) under its own deployment_prefix; the later runs
 use management_only.yml (the databricks_management role alone). State is read with the databricks-sdk clients and
@@ -7,12 +8,16 @@ the emulator's request log, not with the modules. Tests run in file order.
 """
 
 import pytest
+from databricks.sdk.service import settings
 
-from tests.e2e.conftest import ManagedDeployment, ok
+from tests.e2e.conftest import ManagedDeployment, account_client, ok
 
 PREFIX = "lh-hard"
+# SRA aws/customizations/workspace/admin_configuration, the web terminal off, the token lifetime and the IP lists.
 HARDENED = {"maxTokenLifetimeDays": "90", "enableResultsDownloading": "false", "enableExportNotebook": "false",
-            "enableDbfsFileBrowser": "false", "enableVerboseAuditLogs": "true", "enableIpAccessLists": "false"}
+            "enableDbfsFileBrowser": "false", "enableVerboseAuditLogs": "true", "enableIpAccessLists": "false",
+            "enableNotebookTableClipboard": "false", "enforceUserIsolation": "true", "enableUploadDataUis": "false",
+            "enableWebTerminal": "false", "storeInteractiveNotebookResultsInCustomerAccount": "true"}
 RUNNER_LISTS = [
     {"label": PREFIX + "-allow", "list_type": "ALLOW", "ip_addresses": ["127.0.0.1", "203.0.113.0/24"]},
     {"label": PREFIX + "-block", "list_type": "BLOCK", "ip_addresses": ["198.51.100.0/24"]},
@@ -28,6 +33,12 @@ class Workspace(ManagedDeployment):
     def ip_lists(self):
         return {entry.label: entry for entry in self.workspace.ip_access_lists.list()}
 
+    def legacy(self):
+        """The workspace's legacy settings (settings API); a false boolean reads back as None."""
+        api = self.workspace.settings
+        return {"disable_legacy_dbfs": bool(api.disable_legacy_dbfs.get().disable_legacy_dbfs.value),
+                "disable_legacy_access": bool(api.disable_legacy_access.get().disable_legacy_access.value)}
+
 
 @pytest.fixture(scope="module")
 def workspace(sandbox, tmp_path_factory):
@@ -37,9 +48,12 @@ def workspace(sandbox, tmp_path_factory):
 def test_site_applies_the_reference_architecture_settings(workspace):
     assert workspace.conf() == HARDENED
     assert workspace.ip_lists() == {}  # lists are off by default
+    # the legacy DBFS root off; legacy access left alone by default (the groups' data access needs the metastore)
+    assert workspace.legacy() == {"disable_legacy_dbfs": True, "disable_legacy_access": False}
     outputs = workspace.outputs["databricks_management_outputs"]
     assert outputs["workspace_settings"] == HARDENED
     assert outputs["ip_access_list_ids"] == {}
+    assert outputs["legacy_settings"] == {"disable_legacy_dbfs": True}
 
 
 def test_a_second_run_changes_no_setting(workspace):
@@ -47,6 +61,42 @@ def test_a_second_run_changes_no_setting(workspace):
     run = ok(workspace.run())
     assert run.changed() == 0, run.stdout[-5000:]
     assert not [path for _, path in workspace.mutations() if "workspace-conf" in path or "ip-access" in path]
+
+
+def test_a_legacy_setting_turned_back_on_is_planned_then_set_again_with_the_current_etag(workspace):
+    api = workspace.workspace.settings.disable_legacy_dbfs
+    api.update(True, settings.DisableLegacyDbfs(disable_legacy_dbfs=settings.BooleanMessage(value=False),
+                                                etag=api.get().etag), "disable_legacy_dbfs.value")
+    workspace.sandbox.clear_requests()
+    plan = ok(workspace.run("--check", "--diff"))
+    assert plan.changed() == 1 and workspace.mutations() == [], plan.stdout[-5000:]
+    assert not workspace.legacy()["disable_legacy_dbfs"]
+    run = ok(workspace.run())
+    assert run.changed() == 1, run.stdout[-5000:]
+    assert workspace.mutations() == [("PATCH", "/api/2.0/settings/types/disable_legacy_dbfs/names/default")]
+    assert workspace.legacy()["disable_legacy_dbfs"]
+    assert ok(workspace.run()).changed() == 0
+
+
+def test_legacy_access_and_the_accounts_legacy_features_only_when_asked(workspace):
+    account = account_client(workspace.sandbox).settings.disable_legacy_features
+    before = account.get()
+    flags = {"databricks_management_disable_legacy_access": True,
+             "databricks_management_disable_legacy_features_account": True}
+    workspace.sandbox.clear_requests()
+    run = ok(workspace.run(extra=flags))
+    assert run.changed() == 2, run.stdout[-5000:]
+    assert workspace.legacy() == {"disable_legacy_dbfs": True, "disable_legacy_access": True}
+    assert account.get().disable_legacy_features.value is True
+    assert ok(workspace.run(extra=flags)).changed() == 0
+    # false leaves them as they are: a later run without the flags turns nothing off
+    workspace.sandbox.clear_requests()
+    assert ok(workspace.run()).changed() == 0 and workspace.mutations() == []
+    assert workspace.legacy()["disable_legacy_access"] and account.get().disable_legacy_features.value
+    # the account setting concerns every workspace of the account: put it back as the sandbox had it
+    account.update(True, settings.DisableLegacyFeatures(
+        disable_legacy_features=settings.BooleanMessage(value=bool(before.disable_legacy_features.value)),
+        etag=account.get().etag), "disable_legacy_features.value")
 
 
 def test_ip_access_lists_are_planned_then_applied_without_blocking_the_runner(workspace):
