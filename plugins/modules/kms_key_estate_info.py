@@ -50,6 +50,15 @@ options:
     type: str
     choices: [missing, always]
     default: missing
+  probe_aliases:
+    description:
+      - Further alias names, read by alias only (never searched for by O(created_for_tag), never adopted) and
+        returned in RV(probed) - keys that the caller's configuration no longer creates but an estate may still hold
+        (the storage_encryption role refuses to drop them silently). One C(DescribeKey) each when the alias does not
+        exist, the full read when it does.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -69,6 +78,13 @@ EXAMPLES = r"""
     created_for_tag: "lakehouse:kms-alias"
     search_unaliased: always
   register: kms_estate_all
+
+# Also whether keys the configuration no longer creates still exist.
+- name: Read the deployment's KMS keys and probe the aliases of keys it no longer uses
+  lakehouse.databricks_aws.kms_key_estate_info:
+    aliases: [alias/lh-dev-datalake, alias/lh-dev-logging]
+    probe_aliases: [alias/lh-dev-workspace-storage]
+  register: kms_estate_probed
 
 # Subscript the result: kms_estate.keys would be the dict method keys().
 - name: ARN of the data lake key
@@ -124,6 +140,13 @@ keys:
     tags:
       description: The key tags; V(null) when they cannot be read.
       type: dict
+probed:
+  description:
+    - The keys of O(probe_aliases) that exist, by alias name (with the C(alias/) prefix), each as in RV(keys).
+  returned: always
+  type: dict
+  sample: {"alias/lh-dev-workspace-storage": {"key_id": "9abc1234-12ab-34cd-56ef-1234567890ab",
+           "key_state": "Enabled", "aliased": true}}
 unaliased:
   description:
     - The keys without any alias whose tag O(created_for_tag) names one of O(aliases), not pending deletion, other
@@ -303,12 +326,19 @@ def read_keys(client, aliases, created_for_tag=None, search_unaliased="missing")
 def run(module):
     params = module.params
     try:
-        keys, unaliased = read_keys(retrying_client(module, "kms", KMS_RETRYABLE_CODES), params["aliases"],
-                                    params["created_for_tag"], params["search_unaliased"])
+        client = retrying_client(module, "kms", KMS_RETRYABLE_CODES)
+        keys, unaliased = read_keys(client, params["aliases"], params["created_for_tag"], params["search_unaliased"])
+        probed = {}
+        for name in params["probe_aliases"]:
+            alias = kms_alias_name(name)
+            if alias not in probed and alias not in keys:
+                key = read_key(client, alias)
+                if key is not None:
+                    probed[alias] = key
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        raise ModuleFailure("Failed to read the KMS keys %s" % ", ".join(params["aliases"]),
+        raise ModuleFailure("Failed to read the KMS keys %s" % ", ".join(params["aliases"] + params["probe_aliases"]),
                             aws_error=exc) from exc
-    return dict(changed=False, keys=keys, unaliased=unaliased)
+    return dict(changed=False, keys=keys, unaliased=unaliased, probed=probed)
 
 
 def main():
@@ -316,6 +346,7 @@ def main():
         aliases=dict(type="list", elements="str", required=True),
         created_for_tag=dict(type="str"),
         search_unaliased=dict(type="str", choices=["missing", "always"], default="missing"),
+        probe_aliases=dict(type="list", elements="str", default=[]),
     )
     run_module(AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True), run)
 

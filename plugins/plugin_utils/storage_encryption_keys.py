@@ -124,7 +124,8 @@ def key_arns(kms_results, region, account, partition="aws", current=None, keys=N
     return arns
 
 
-def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets, shared=None):
+def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets, shared=None, dropped=None,
+                        probed=None):
     """A key alias changed on a deployed estate: an alias of keys (the role's [{name, alias}], the keys the run
     creates) names no key - none found, none adopted (current_keys, kms_key_estate_info's keys) - while buckets of
     that key's use (bucket_layout, bucket_names; a layout key listed in ``shared``, {use: key name}, is that key's use)
@@ -132,10 +133,22 @@ def key_identity_errors(current_keys, keys, bucket_layout, bucket_names, buckets
     new key and re-encrypt the buckets with it, leaving the data written so far, the workspace's storage (Databricks
     cannot replace its storage key) and the logs under the old one. The workspace storage key of an estate deployed
     with one shared datalake key is such a case: the message names storage_encryption_separate_keys. Two aliases of
-    keys that name one key are refused too: each run would give that key the policy of each use in turn."""
+    keys that name one key are refused too: each run would give that key the policy of each use in turn. And the
+    reverse of separate keys on a shared estate: a key of ``dropped`` (the keys the run does not create, [{name,
+    alias}]) that still exists (``probed``, kms_key_estate_info's probed keys; a key pending deletion does not count)
+    - the estate was deployed with separate keys, which storage_encryption_separate_keys false would leave behind."""
     current_keys = current_keys or {}
     shared = shared or {}
     errors = []
+    for key in dropped or []:
+        facts = (probed or {}).get(kms_alias_name(key["alias"]))
+        if not facts or facts.get("key_state") in ("PendingDeletion", "PendingReplicaDeletion"):
+            continue
+        errors.append("storage_encryption_separate_keys: false, but %s names a key (%s): the estate was deployed "
+                      "with a %s key of its own, which Databricks or the buckets use (Databricks cannot replace a "
+                      "workspace's storage key); set storage_encryption_separate_keys to true, or replace the "
+                      "storage deliberately with playbooks/destroy.yml and then site.yml"
+                      % (kms_alias_name(key["alias"]), facts.get("key_id"), key["name"].replace("_", " ")))
     by_key = {}
     for key in keys or []:
         facts = current_keys.get(kms_alias_name(key["alias"])) or {}

@@ -154,6 +154,13 @@ def test_each_use_has_a_key_granting_only_its_principals(sandbox, tmp_path):
                                                        keys["workspace_storage"]["key_id"])
     assert bucket_key(s3, f"{prefix}-raw") in (keys["datalake"]["arn"], keys["datalake"]["key_id"])
 
+    # One shared key on this estate would leave the workspace storage key behind: refused before any change.
+    sandbox.clear_aws_requests()
+    refused = run_iam_storage(sandbox, prefix, storage_encryption_separate_keys=False, **KEYS_ONLY)
+    assert refused.returncode != 0
+    assert f"storage_encryption_separate_keys: false, but {names['workspace_storage']} names a key" in refused.stdout
+    assert sandbox.aws_mutating_requests() == []
+
     # Destroy schedules the deletion of every key.
     ok(destroy_keys(sandbox, tmp_path, prefix, **KEYS_ONLY), "destroy")
     states = {use: kms.describe_key(KeyId=key["key_id"])["KeyMetadata"]["KeyState"] for use, key in keys.items()}

@@ -237,3 +237,21 @@ def test_a_key_whose_tags_cannot_be_read_is_not_ours(run):
     fake.list_resource_tags = denied
     outcome = run(fake, aliases=["alias/p-datalake"], created_for_tag=TAG)
     assert not outcome.failed and outcome.result["keys"] == {} and outcome.result["unaliased"] == []
+
+
+def test_probed_aliases_are_read_by_alias_only_and_returned_apart(run):
+    fake = FakeKms()
+    fake.add("alias/p-datalake", "1111", tags={TAG: "alias/p-datalake"})
+    fake.add("alias/p-workspace-storage", "3333", tags={TAG: "alias/p-workspace-storage"})
+    fake.add(None, "9999", tags={TAG: "alias/p-tokens"})  # created for a probed alias: never searched for
+    outcome = run(fake, aliases=["alias/p-datalake"], created_for_tag=TAG,
+                  probe_aliases=["p-workspace-storage", "alias/p-tokens", "alias/p-datalake"])
+    assert not outcome.failed, outcome.result
+    assert list(outcome.result["keys"]) == ["alias/p-datalake"]
+    assert list(outcome.result["probed"]) == ["alias/p-workspace-storage"]
+    assert outcome.result["probed"]["alias/p-workspace-storage"]["key_id"] == "3333"
+    assert outcome.result["unaliased"] == []
+    # Every alias of aliases exists: no search; the probe costs one DescribeKey for the missing alias.
+    assert "ListKeys" not in operations(fake) and "ListAliases" not in operations(fake)
+    assert [kwargs["KeyId"] for operation, kwargs in fake.calls if operation == "DescribeKey"] == [
+        "alias/p-datalake", "alias/p-workspace-storage", "alias/p-tokens"]

@@ -288,3 +288,18 @@ def test_two_aliases_naming_one_key_are_refused():
         "storage_encryption_separate_keys to false for one shared datalake key)"]
     current["alias/lh-tokens"] = {"key_id": "k3"}
     assert key_identity_errors(current, keys, [], {}, []) == []
+
+
+def test_shared_keys_on_an_estate_deployed_with_separate_keys_are_refused():
+    keys = [{"name": "datalake", "alias": "alias/lh-datalake"}]
+    dropped = [{"name": "workspace_storage", "alias": "alias/lh-workspace-storage"},
+               {"name": "tokens", "alias": "alias/lh-tokens"}]
+    current = {"alias/lh-datalake": {"key_id": "k1"}}
+    probed = {"alias/lh-workspace-storage": {"key_id": "k2", "key_state": "Enabled"}}
+    (error,) = key_identity_errors(current, keys, [], {}, [], dropped=dropped, probed=probed)
+    assert error.startswith("storage_encryption_separate_keys: false, but alias/lh-workspace-storage names a key "
+                            "(k2): the estate was deployed with a workspace storage key of its own")
+    # A key pending deletion (a destroyed estate) or no probe at all: nothing to refuse.
+    probed["alias/lh-workspace-storage"]["key_state"] = "PendingDeletion"
+    assert key_identity_errors(current, keys, [], {}, [], dropped=dropped, probed=probed) == []
+    assert key_identity_errors(current, keys, [], {}, [], dropped=dropped) == []
