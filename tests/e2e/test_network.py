@@ -206,7 +206,7 @@ def test_check_mode_on_an_empty_sandbox_plans_without_mutating(sandbox):
     assert sandbox.aws_client("ec2").describe_vpcs(Filters=tagged(prefix, "vpc"))["Vpcs"] == []
 
 
-def test_isolated_network_has_no_way_to_the_internet(sandbox):
+def test_isolated_network_has_no_way_to_the_internet(sandbox, tmp_path):
     prefix = "e2e-net-iso"
     extra = network_vars(prefix, 33)
     extra[1] = json.dumps(dict(json.loads(extra[1]), network_isolated=True, network_privatelink_enabled=True))
@@ -233,6 +233,29 @@ def test_isolated_network_has_no_way_to_the_internet(sandbox):
     assert_privatelink_group(privatelink_group, group["GroupId"])
     again = ok(sandbox.playbook(PLAYBOOK, *extra), "isolated run again")
     assert again.changed() == 0, again.stdout
+
+    # destroy: the endpoints, the PrivateLink group, then the workspace group (which the PrivateLink group's rules
+    # name and the interface endpoints sit in), then the VPC
+    destroy = tmp_path / "destroy_network.yml"
+    destroy.write_text(DESTROY_PLAYBOOK)
+    ok(sandbox.playbook(str(destroy), *extra), "network destroy")
+    assert ec2.describe_vpcs(Filters=tagged(prefix, "vpc"))["Vpcs"] == []
+    assert ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [
+        prefix + "-workspace-sg", prefix + "-privatelink"]}])["SecurityGroups"] == []
+    assert ok(sandbox.playbook(str(destroy), *extra), "network destroy again").changed() == 0
+
+
+DESTROY_PLAYBOOK = """---
+- name: Destroy the network alone
+  hosts: databricks_deployments
+  gather_facts: false
+  environment: "{{ deployment_environment }}"
+  tasks:
+    - name: Network destroy
+      ansible.builtin.include_role:
+        name: lakehouse.databricks_aws.network
+        tasks_from: destroy
+"""
 
 
 def assert_privatelink_group(group, workspace_group_id):
