@@ -22,7 +22,15 @@ Each patch names the AWS documentation it follows (docs/fidelity.md has a row fo
   objects (moto refuses with "Bucket needs to be empty"; AWS applies it to new objects), refuses a retention of zero
   or negative days/years (InvalidArgument, API reference DefaultRetention: a positive integer) and
   GetObjectLockConfiguration answers only the unit that was set (moto adds "Years": 0 to a retention in days, which
-  makes amazon.aws.s3_bucket rewrite the retention on every run).
+  makes amazon.aws.s3_bucket rewrite the retention on every run);
+- ``patch_bucket_policy_permission`` (a moto bug): moto checks a bucket's policy before DeleteObjects and before
+  a request on an existing object, and answers "denied" for any Deny statement whose action and resource match,
+  whatever its conditions - so the TLS-only statement every bucket of the collection has ("Deny s3:* when
+  aws:SecureTransport is false") refused every DeleteObjects, and emptying a bucket failed. The policy is evaluated
+  as AWS does instead (IAM User Guide, "Policy evaluation logic"; a statement applies only when its conditions
+  hold), for the request as the sandbox stands for it: over TLS (the loopback endpoint stands for an https one). Only
+  statements for every principal ("*") take part, as moto passes no caller; a condition on a key the request does
+  not carry does not hold.
 """
 
 import json
@@ -230,7 +238,48 @@ def patch_object_lock_configuration():
     S3Backend.get_object_lock_configuration = answered
 
 
+# --- bucket policies on object requests (moto bug) --------------------------------------------------------------
+def _for_everyone(statement):
+    principal = statement.get("Principal")
+    return principal == "*" or (isinstance(principal, dict) and as_list(principal.get("AWS")) == ["*"])
+
+
+def bucket_policy_permission(policy_document, action, resource):
+    """"DENIED", "PERMITTED" or "NEUTRAL": the verdict of the statements for every principal on a request over TLS."""
+    from sandbox.databricks_emulator.aws.iam_policy import is_allowed
+
+    try:
+        policy_statements = statements(json.loads(policy_document))
+    except (TypeError, ValueError, AttributeError):
+        return "NEUTRAL"
+    context = {"aws:SecureTransport": "true"}
+    verdict = "NEUTRAL"
+    for statement in policy_statements:
+        if not isinstance(statement, dict) or not _for_everyone(statement):
+            continue
+        if not is_allowed([{"Statement": [dict(statement, Effect="Allow")]}], action, resource, context):
+            continue  # the statement does not apply to this request
+        if statement.get("Effect") == "Deny":
+            return "DENIED"
+        verdict = "PERMITTED"
+    return verdict
+
+
+def patch_bucket_policy_permission():
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = self.policy.decode() if isinstance(self.policy, bytes) else self.policy
+        return getattr(PermissionResult, bucket_policy_permission(policy, action, resource))
+
+    FakeBucket.get_permission = get_permission
+
+
 def apply_all():
+    patch_bucket_policy_permission()
     patch_bucket_acls_with_owner_enforced()
     patch_access_log_targets()
     patch_object_lock_versioning()

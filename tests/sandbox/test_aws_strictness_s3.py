@@ -127,3 +127,20 @@ def test_object_lock_keeps_versioning_on_and_answers_its_retention_as_set(s3):
     # A locked version needs the governance bypass to be deleted (moto's own behaviour, relied on by destroy).
     refused(lambda: s3.delete_object(Bucket=name, Key="a", VersionId=version), "AccessDenied")
     s3.delete_object(Bucket=name, Key="a", VersionId=version, BypassGovernanceRetention=True)
+
+
+def test_a_bucket_policy_denies_object_requests_only_when_its_conditions_hold(s3):
+    name = bucket(s3, "tls")
+    arn = f"arn:aws:s3:::{name}"
+    tls_only = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    s3.put_object(Bucket=name, Key="a", Body=b"x")
+    s3.put_object(Bucket=name, Key="a", Body=b"y")  # an existing key: the policy is checked
+    assert s3.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "a"}]}).get("Errors") is None
+    # An unconditional Deny still denies.
+    s3.put_object(Bucket=name, Key="b", Body=b"x")
+    deny = {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": f"{arn}/*"}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only, deny]}))
+    errors = s3.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "b"}]})["Errors"]
+    assert [(e["Key"], e["Code"]) for e in errors] == [("b", "AccessDenied")]
