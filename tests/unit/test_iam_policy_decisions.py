@@ -70,8 +70,8 @@ def cross_account(estate):
     ("ec2:RunInstances", f"arn:aws:ec2:{REGION}::image/ami-0123456789abcdef0", {"ec2:Owner": ACCOUNT}, False),
     ("ec2:RunInstances", f"arn:aws:ec2:{REGION}::image/ami-0123456789abcdef0", {}, False),
     ("ec2:RequestSpotInstances", f"arn:aws:ec2:{REGION}::image/ami-0123456789abcdef0", {"ec2:Owner": ACCOUNT}, False),
-    ("ec2:RunInstances", f"{EC2}:subnet/subnet-0a1b2c3d", {"ec2:vpc": VPC}, True),
-    ("ec2:RunInstances", f"{EC2}:subnet/subnet-0a1b2c3d", {"ec2:vpc": f"{EC2}:vpc/vpc-0fffffffffffffff0"}, False),
+    ("ec2:RunInstances", f"{EC2}:subnet/subnet-0a1b2c3d", {"ec2:Vpc": VPC}, True),
+    ("ec2:RunInstances", f"{EC2}:subnet/subnet-0a1b2c3d", {"ec2:Vpc": f"{EC2}:vpc/vpc-0fffffffffffffff0"}, False),
     ("ec2:RunInstances", f"{EC2}:key-pair/any", {}, True),
     # Tags: while launching (ec2:CreateAction) with Vendor=Databricks, or on resources that already carry it - never
     # on anyone's instance, which the terminate statement would then cover.
@@ -86,9 +86,9 @@ def cross_account(estate):
     ("ec2:TerminateInstances", f"{EC2}:instance/i-0a1b2c3d", {}, False),
     ("ec2:TerminateInstances", f"{EC2}:instance/i-0a1b2c3d", {"ec2:ResourceTag/Vendor": "Databricks"}, True),
     # Security-group rules: the workspace's own group only.
-    ("ec2:AuthorizeSecurityGroupIngress", WORKSPACE_SG, {"ec2:vpc": VPC}, True),
-    ("ec2:RevokeSecurityGroupEgress", WORKSPACE_SG, {"ec2:vpc": VPC}, True),
-    ("ec2:AuthorizeSecurityGroupIngress", f"{EC2}:security-group/sg-0fffffffffffffff0", {"ec2:vpc": VPC}, False),
+    ("ec2:AuthorizeSecurityGroupIngress", WORKSPACE_SG, {"ec2:Vpc": VPC}, True),
+    ("ec2:RevokeSecurityGroupEgress", WORKSPACE_SG, {"ec2:Vpc": VPC}, True),
+    ("ec2:AuthorizeSecurityGroupIngress", f"{EC2}:security-group/sg-0fffffffffffffff0", {"ec2:Vpc": VPC}, False),
     # PassRole: the instance profiles' roles, to EC2 only.
     ("iam:PassRole", f"{ROLE}-data-write-role", {"iam:PassedToService": "ec2.amazonaws.com"}, True),
     ("iam:PassRole", f"{ROLE}-data-write-role", {"iam:PassedToService": "lambda.amazonaws.com"}, False),
