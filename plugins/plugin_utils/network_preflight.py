@@ -171,6 +171,8 @@ def _policy_bucket_errors(inputs, region):
         errors.append("network_vpc_endpoint_policy_buckets: needs root, the workspace root bucket (Databricks' "
                       "account reaches it through the S3 endpoint)")
     regional = inputs.get("network_databricks_regional_buckets")
+    if v.check_region("aws_region", region):
+        return errors  # aws_region is reported already
     if not isinstance(regional, dict) or not isinstance(regional.get(region), dict) or \
             not regional[region].get("artifacts"):
         errors.append("network_databricks_regional_buckets: no Databricks buckets (artifacts, system_tables, datasets, "

@@ -214,6 +214,9 @@ def test_the_s3_endpoint_policy_needs_its_buckets():
         "through the S3 endpoint)"]
     assert errors_for(**dict(on, network_vpc_endpoint_policies={"dynamodb": policy})) == [
         "network_vpc_endpoint_policies.dynamodb: not an endpoint of the role (s3, sts, kinesis_streams)"]
+    # an invalid region is reported once, as such
+    assert errors_for(**dict(on, aws_region="europe-1")) == ["aws_region: 'europe-1' is not an AWS region name such as "
+                                                              "eu-west-1"]
     # without policies, nothing of this is read
     off = dict(on, network_vpc_endpoint_policies_enabled=False, network_databricks_regional_buckets={})
     assert errors_for(**off) == []
