@@ -8,8 +8,9 @@ dozen bucket settings. The role reads every bucket once (amazon.aws.s3_bucket_in
 and calls the writing modules only for buckets that differ; in check mode the differences are the
 plan. The filter storage_encryption_bucket_drift (plugins/filter/storage_encryption_bucket_drift.yml).
 
-s3_bucket_info does not read S3 Object Lock: a bucket with an Object Lock default retention goes to
-s3_bucket on every run, which compares the retention itself (and changes nothing when it matches).
+s3_bucket_info does not read S3 Object Lock: the role reads it apart (s3_bucket_object_lock_info) for the
+buckets that want it and hands it in as object_locks; without it, such a bucket goes to s3_bucket on every run,
+which compares the retention itself.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -100,16 +101,23 @@ def current_lifecycle_rule(facts, rule_id):
     return None
 
 
-def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged=True):
+def _object_lock_differs(wanted, current):
+    """Whether a bucket's Object Lock (s3_bucket_object_lock_info's entry) differs from the desired {mode, days}."""
+    current = current or {}
+    return not current.get("enabled") or current.get("mode") != wanted.get("mode") \
+        or current.get("days") != wanted.get("days") or current.get("years") is not None
+
+
+def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged=True, object_locks=None):
     """For each desired bucket that differs from its current state (from amazon.aws.s3_bucket_info),
     a dict: name, logical, exists, settings (names of the s3_bucket settings that differ), write_bucket
     (whether s3_bucket runs), lifecycle (None, "present" or "absent": what s3_lifecycle must do),
     access_logging (None or "present": whether s3_bucket_logging runs), before/after (the differing
     values), desired (the desired entry), differs. Buckets that match are left out, so [] means nothing to do;
-    a bucket with an Object Lock retention (desired object_lock) is always in, with write_bucket true, since
-    only s3_bucket reads its retention; with skip_unchanged false every bucket is in, for every writer
-    (s3_lifecycle and s3_bucket_logging with the state the bucket should have), and differs says which ones
-    differ."""
+    a bucket with an Object Lock retention (desired object_lock) is compared with object_locks (bucket name ->
+    s3_bucket_object_lock_info's entry) and, without them, always in with write_bucket true; with
+    skip_unchanged false every bucket is in, for every writer (s3_lifecycle and s3_bucket_logging with the state
+    the bucket should have), and differs says which ones differ."""
     if not isinstance(desired, list) or not isinstance(current, list):
         raise AnsibleFilterError("storage_encryption_bucket_drift expects two lists (desired, s3_bucket_info buckets)")
     skip_unchanged = boolean(skip_unchanged, strict=True)  # "false" when given as -e deployment_skip_unchanged=false
@@ -158,7 +166,16 @@ def bucket_drift(desired, current, rule_id="lakehouse-retention", skip_unchanged
         if wanted_logging and wanted_logging != logging:
             before["access_logging"], after["access_logging"] = logging, wanted_logging
 
-        object_lock = bool(bucket.get("object_lock"))
+        unknown_lock = False
+        if bucket.get("object_lock"):
+            if object_locks is None:
+                unknown_lock = True  # not read: s3_bucket compares it
+            elif exists and _object_lock_differs(bucket["object_lock"], object_locks.get(bucket["name"])):
+                lock = object_locks.get(bucket["name"]) or {}
+                before["object_lock"] = {key: lock.get(key) for key in ("enabled", "mode", "days", "years")}
+                after["object_lock"] = dict(bucket["object_lock"], enabled=True)
+                settings = sorted(set(settings) | {"object_lock"})
+        object_lock = unknown_lock
         differs = not exists or bool(settings) or "lifecycle" in after or "access_logging" in after
         if differs or object_lock or not skip_unchanged:
             settings = ["create", *settings] if not exists else settings

@@ -186,3 +186,18 @@ def test_bucket_policy_drift_of_one_bucket():
     assert no_policy["before"] is None
     with pytest.raises(AnsibleFilterError):
         bucket_policy_drift("policy", [], "b")
+
+
+def test_object_lock_read_apart_is_compared():
+    lock = {"mode": "GOVERNANCE", "days": 365}
+    read = {"exists": True, "enabled": True, "mode": "GOVERNANCE", "days": 365, "years": None}
+    assert bucket_drift([desired(object_lock=lock)], [current()], object_locks={"b": read}) == []
+    (shorter,) = bucket_drift([desired(object_lock=lock)], [current()], object_locks={"b": dict(read, days=30)})
+    assert shorter["settings"] == ["object_lock"] and shorter["write_bucket"] is True
+    assert shorter["before"]["object_lock"]["days"] == 30
+    assert shorter["after"]["object_lock"] == {"mode": "GOVERNANCE", "days": 365, "enabled": True}
+    (unlocked,) = bucket_drift([desired(object_lock=lock)], [current()], object_locks={"b": dict(read, enabled=False)})
+    assert unlocked["settings"] == ["object_lock"]
+    # A bucket to create: created with its lock, nothing to compare.
+    (new,) = bucket_drift([desired(object_lock=lock)], [], object_locks={})
+    assert new["settings"][0] == "create" and "object_lock" not in new["settings"]
