@@ -392,6 +392,12 @@ ROLE_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,
 INSTANCE_PROFILE_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:iam::\d{12}:instance-profile/[\w+=,.@/-]{1,512}\Z")
 AWS_ACCOUNT_PATTERN = re.compile(r"\A[0-9]{12}\Z")
 VPC_ID_PATTERN = re.compile(r"\Avpc-[0-9a-f]{8,17}\Z")
+SECURITY_GROUP_ID_PATTERN = re.compile(r"\Asg-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z")
+# Glue database names: lowercase letters, digits and underscores (Hive), at most 255 characters; the policy's ARNs
+# also take IAM's wildcards * and ?.
+GLUE_DATABASE_PATTERN = re.compile(r"\A[a-z0-9_*?]{1,255}\Z")
+# An S3 key prefix without a slash at either end or an empty segment, of the characters S3 calls safe.
+KEY_PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9!_.*'()-]+(?:/[A-Za-z0-9!_.*'()-]+)*\Z")
 KMS_ALIAS_PATTERN = re.compile(r"\Aalias/[A-Za-z0-9/_-]{1,250}\Z")
 RESOURCE_PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9-]{0,62}\Z")
 KEY_ARN_PATTERN = re.compile(r"\Aarn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+\Z")

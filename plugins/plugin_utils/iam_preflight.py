@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
@@ -17,18 +16,12 @@ ROLE_NAMES = ("iam_cross_account_role_name", "iam_log_delivery_role_name", "iam_
 PROFILE_NAMES = ("iam_meta_instance_profile_name", "iam_data_read_instance_profile_name",
                  "iam_data_write_instance_profile_name")
 BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket", "iam_audit_log_bucket")
-SECURITY_GROUP_ID_PATTERN = re.compile(r"\Asg-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z")
-# Glue database names: lowercase letters, digits and underscores (Hive), at most 255 characters; the policy's ARNs
-# also take IAM's wildcards * and ?.
-GLUE_DATABASE_PATTERN = re.compile(r"\A[a-z0-9_*?]{1,255}\Z")
-# An S3 key prefix without a slash at either end or an empty segment, of the characters S3 calls safe.
-KEY_PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9!_.*'()-]+(?:/[A-Za-z0-9!_.*'()-]+)*\Z")
 
 
 def _security_group_errors(inputs):
     # Empty until the network role has run (preflight comes first); the role requires it before use.
     group = inputs.get("iam_security_group_id")
-    if group and not SECURITY_GROUP_ID_PATTERN.match(str(group)):
+    if group and not v.SECURITY_GROUP_ID_PATTERN.match(str(group)):
         return ["iam_security_group_id: '%s' is not a security group id (sg- followed by 8 or 17 hexadecimal "
                 "digits); it defaults to network_outputs.security_group_id" % group]
     return []
@@ -54,14 +47,14 @@ def _glue_errors(inputs):
                 % v.show(patterns)]
     return ["iam_glue_database_patterns: '%s' is not a Glue database name or pattern (lowercase letters, digits, "
             "underscores and the wildcards * and ?, at most 255 characters)" % pattern
-            for pattern in patterns if not GLUE_DATABASE_PATTERN.match(str(pattern))]
+            for pattern in patterns if not v.GLUE_DATABASE_PATTERN.match(str(pattern))]
 
 
 def _cluster_log_prefix_errors(inputs):
     if "iam_cluster_log_prefix" not in inputs:
         return []
     prefix = inputs["iam_cluster_log_prefix"]
-    if not isinstance(prefix, str) or not KEY_PREFIX_PATTERN.match(prefix):
+    if not isinstance(prefix, str) or not v.KEY_PREFIX_PATTERN.match(prefix):
         return ["iam_cluster_log_prefix: %s is not an S3 key prefix (letters, digits and !_.*'()- in segments "
                 "separated by single slashes, none at either end); it defaults to "
                 "databricks_management_cluster_log_prefix" % v.show(prefix)]
