@@ -129,3 +129,16 @@ def test_identity_policies_keep_their_api():
     ("arn:aws:s3:::bucket", None)])
 def test_principal_account(principal, account):
     assert iam_policy.principal_account(principal) == account
+
+
+def test_arn_negations():
+    documents = [{"Statement": [{"Effect": "Allow", "Action": "ec2:AuthorizeSecurityGroupIngress", "Resource": "*",
+                                 "Condition": {"ArnNotEquals": {"ec2:Vpc": "arn:aws:ec2:eu-west-1:1:vpc/vpc-other"}}},
+                                {"Effect": "Deny", "Action": "ec2:*", "Resource": "*",
+                                 "Condition": {"ArnNotLike": {"ec2:Vpc": "arn:aws:ec2:eu-west-1:1:vpc/vpc-*"}}}]}]
+    mine = {"ec2:Vpc": "arn:aws:ec2:eu-west-1:1:vpc/vpc-mine"}
+    assert iam_policy.is_allowed(documents, "ec2:AuthorizeSecurityGroupIngress", "sg", mine)
+    assert not iam_policy.is_allowed(documents, "ec2:AuthorizeSecurityGroupIngress", "sg",
+                                     {"ec2:Vpc": "arn:aws:ec2:eu-west-1:1:vpc/vpc-other"})
+    assert not iam_policy.is_allowed(documents, "ec2:AuthorizeSecurityGroupIngress", "sg",
+                                     {"ec2:Vpc": "arn:aws:ec2:eu-west-1:1:subnet/x"})

@@ -65,9 +65,9 @@ def _condition_matches(operator: str, key: str, expected, context: dict) -> bool
         return any(v in wanted for v in values)
     if base in ("StringLike", "ArnLike"):
         return any(wildcard_match(w, v) for v in values for w in wanted)
-    if base == "StringNotEquals":
+    if base in ("StringNotEquals", "ArnNotEquals"):
         return all(v not in wanted for v in values)
-    if base == "StringNotLike":
+    if base in ("StringNotLike", "ArnNotLike"):
         return all(not wildcard_match(w, v) for v in values for w in wanted)
     if base == "Bool":
         return any(v.lower() in [w.lower() for w in wanted] for v in values)
