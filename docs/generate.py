@@ -334,7 +334,8 @@ def network_diagram():
         lines.append('    %s["%s<br/>%s (Databricks nodes)"]' % (ident(subnet["name"]), subnet["name"], subnet["cidr"]))
     if values.get("network_vpc_endpoints_enabled", True):
         lines.append('    endpoints["VPC endpoints: S3 gateway, STS + Kinesis interfaces<br/>(sleep removes)"]')
-    lines.append('    sg["default security group: all from itself"]')
+    lines.append('    sg["%s-workspace-sg: all within the group,<br/>out on Databricks\' ports and to S3"]' % prefix)
+    lines.append('    default_sg["default security group: no rules"]')
     lines.append("  end")
     lines.append("  igw --> internet")
     for subnet in public:

@@ -11,6 +11,8 @@ patch below names the AWS API reference page whose rule it follows and answers w
 - ``patch_s3_bucket_policy_principals``: S3 PutBucketPolicy refuses principals that do not exist;
 - ``patch_vpc_endpoint_service_names``: EC2 CreateVpcEndpoint refuses a service the region does not list, and the
   region lists Databricks' PrivateLink endpoint services (as AWS lists them to an account Databricks allows).
+- ``patch_security_group_dependencies``: EC2 DeleteSecurityGroup refuses a group another group's rule names, or a
+  live VPC endpoint uses (DependencyViolation).
 
 Role and user ARNs of another account cannot be checked here (only the moto account's IAM state is known): they
 are accepted. Principals are looked up in moto's in-process backends (the server and the patches share a process).
@@ -357,8 +359,44 @@ def patch_vpc_endpoint_service_names():
     VPCBackend.create_vpc_endpoint = checked_create_vpc_endpoint
 
 
+def patch_security_group_dependencies():
+    """Amazon EC2 API reference, DeleteSecurityGroup: a group that is "associated with an instance or network
+    interface, or is referenced by another security group in the same VPC" cannot be deleted - DependencyViolation
+    "resource <id> has a dependent object". moto deletes it anyway; here a rule of another group naming it or a live
+    VPC endpoint in it refuses the deletion. Network interfaces are not looked at: moto gives a NAT gateway an
+    interface in the VPC's default group and keeps it after the gateway is deleted (AWS's is requester-managed,
+    without group, and goes with the gateway)."""
+    from moto.ec2.exceptions import DependencyViolationError
+    from moto.ec2.models.security_groups import SecurityGroupBackend
+
+    delete = SecurityGroupBackend._delete_security_group
+
+    def depends_on(self, group_id):
+        for groups in self.groups.values():
+            for group in groups.values():
+                if group.id == group_id:
+                    continue
+                for rule in [*group.ingress_rules, *group.egress_rules]:
+                    if (rule.source_group or {}).get("GroupId") == group_id:
+                        return True
+        live = [endpoint for endpoint in getattr(self, "vpc_end_points", {}).values()
+                if str(endpoint.state).lower() not in ("deleted", "deleting")]
+        return any(group_id in endpoint.security_group_ids for endpoint in live)
+
+    def checked_delete(self, vpc_id, group_id):
+        if depends_on(self, group_id):
+            raise DependencyViolationError(f"resource {group_id} has a dependent object")
+        return delete(self, vpc_id, group_id)
+
+    SecurityGroupBackend._delete_security_group = checked_delete
+
+
 def apply_all():
+    from . import aws_strictness_s3
+
     patch_kms_key_policy_checks()
     patch_iam_policy_checks()
     patch_s3_bucket_policy_principals()
     patch_vpc_endpoint_service_names()
+    patch_security_group_dependencies()
+    aws_strictness_s3.apply_all()

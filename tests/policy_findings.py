@@ -91,7 +91,8 @@ def cloudsplaining_findings(authorization_details):
 
     nothing_excluded = Exclusions({"policies": [""], "roles": [""], "users": [""], "groups": [""],
                                    "include-actions": [""], "exclude-actions": [""]})
-    results = scan_account_authorization_details(authorization_details, nothing_excluded, return_json_results=True)
+    results = scan_account_authorization_details(authorization_details, nothing_excluded,
+                                                 return_json_results=True)["iam_results"]
     found = []
     for kind in ("inline_policies", "customer_managed_policies"):
         for policy in results[kind].values():

@@ -407,7 +407,7 @@ CASES = {
         "storage_encryption", "cannot change",
         {"deployment_prefix": LIVE, "storage_encryption_datalake_key_alias": "alias/lh-sandbox-lake"},
         KEY_IDENTITY, ["storage_encryption_datalake_key_alias: alias/lh-sandbox-lake names no key, but the deployed "
-                       "bucket(s) lh-sandbox-rootbucket, lh-sandbox-raw, lh-sandbox-prepared, lh-sandbox-trusted are "
+                       "bucket(s) lh-sandbox-raw, lh-sandbox-prepared, lh-sandbox-trusted are "
                        "encrypted with the key arn:aws:kms:eu-west-1:"]),
 }
 # Runs with other flags: the reachability and authentication checks also stop a token rotation and a plan.

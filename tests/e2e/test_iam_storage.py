@@ -9,10 +9,11 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import IAM_STORAGE_VPC_ID, aws_actions, ok, run_iam_storage, statements, task_items
+from tests.e2e.conftest import IAM_STORAGE_VPC_ID, as_list, aws_actions, ok, run_iam_storage, statements, task_items
 
 DATABRICKS_AWS_ACCOUNT = "414351767826"
-BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging")
+IAM_STORAGE_SECURITY_GROUP_ID = "sg-0a1b2c3d4e5f60718"  # the iam_storage playbook's stand-in for the workspace's group
+BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging", "audit-logs")
 IAM_WRITING_TASKS = ("Ensure the IAM roles and their trust policies", "Ensure the inline policies",
                      "Ensure the instance profiles")
 # What the iam role reads on a no-op: GetRole per role, GetRolePolicy per inline policy, GetInstanceProfile
@@ -61,14 +62,25 @@ def assert_security_posture(sandbox, prefix):
     datalake_arn = kms.describe_key(KeyId=f"alias/{prefix}-datalake")["KeyMetadata"]["Arn"]
     logging_arn = kms.describe_key(KeyId=f"alias/{prefix}-logging")["KeyMetadata"]["Arn"]
 
-    # Buckets: SSE-KMS with the right key and bucket key, all public access blocked, TLS only.
+    # Buckets: SSE-KMS with the right key and bucket key (the s3-logging bucket, which takes the S3 server access
+    # logs, SSE-S3: S3 delivers access logs to no other), all public access blocked, TLS only, every other bucket's
+    # access logged to the s3-logging bucket under its own prefix.
+    storage_arn = kms.describe_key(KeyId=f"alias/{prefix}-workspace-storage")["KeyMetadata"]["Arn"]
     for suffix in BUCKETS:
         bucket = f"{prefix}-{suffix}"
         rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
-        expected_key = logging_arn if "logging" in suffix else datalake_arn
-        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms",
-                                                               "KMSMasterKeyID": expected_key}, bucket
-        assert rule["BucketKeyEnabled"] is True
+        access_logs = s3.get_bucket_logging(Bucket=bucket).get("LoggingEnabled")
+        if suffix == "s3-logging":
+            assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}, bucket
+            assert access_logs is None
+        else:
+            expected_key = (logging_arn if suffix in ("databricks-logging", "audit-logs")
+                            else storage_arn if suffix == "rootbucket" else datalake_arn)
+            assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms",
+                                                                   "KMSMasterKeyID": expected_key}, bucket
+            assert rule["BucketKeyEnabled"] is True
+            assert access_logs == {"TargetBucket": f"{prefix}-s3-logging",
+                                   "TargetPrefix": f"s3-access-logs/{bucket}/"}, bucket
         block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
                          "RestrictPublicBuckets": True}, bucket
@@ -81,14 +93,35 @@ def assert_security_posture(sandbox, prefix):
         # Defaults: datalake client-side encryption on (raw, prepared, trusted), DBFS off, never on log buckets.
         assert enforces_sse == (suffix in ("raw", "prepared", "trusted")), bucket
         versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status")
-        assert (versioning == "Enabled") == (suffix not in ("rootbucket", "raw")), bucket
+        assert (versioning == "Enabled") == (suffix != "rootbucket"), bucket
 
     root = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-rootbucket")["Policy"])
     assert principals(root["GrantDatabricksObjectAccess"]) == [f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:root"]
     assert set(root["GrantDatabricksObjectAccess"]["Action"]) == {
         "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"}
-    flow_logs = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-s3-logging")["Policy"])["AWSLogDeliveryWrite"]
+    # No workspace in this playbook: Databricks may write the whole root bucket (site.yml scopes it to the workspace).
+    assert root["GrantDatabricksObjectAccess"]["Resource"] == f"arn:aws:s3:::{prefix}-rootbucket/*"
+    s3_logging = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-s3-logging")["Policy"])
+    flow_logs = s3_logging["AWSLogDeliveryWrite"]
     assert flow_logs["Condition"]["StringEquals"]["s3:x-amz-acl"] == "bucket-owner-full-control"
+    access_logs = s3_logging["S3ServerAccessLogsDelivery"]
+    assert principals(access_logs) == ["logging.s3.amazonaws.com"]
+    assert access_logs["Resource"] == f"arn:aws:s3:::{prefix}-s3-logging/s3-access-logs/*"
+    assert access_logs["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
+    assert sorted(as_list(access_logs["Condition"]["ArnLike"]["aws:SourceArn"])) == sorted(
+        f"arn:aws:s3:::{prefix}-{suffix}" for suffix in BUCKETS if suffix != "s3-logging")
+    # Audit logs: Object Lock (GOVERNANCE, 365 days), and no principal but the log-delivery role may put objects.
+    audit = f"{prefix}-audit-logs"
+    lock = s3.get_object_lock_configuration(Bucket=audit)["ObjectLockConfiguration"]
+    assert lock == {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 365}}}
+    audit_policy = by_sid(s3.get_bucket_policy(Bucket=audit)["Policy"])
+    deny = audit_policy["DenyWritesButAuditLogDelivery"]
+    assert (deny["Effect"], deny["Action"], deny["Resource"], principals(deny)) == (
+        "Deny", ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention",
+                 "s3:PutObjectLegalHold", "s3:BypassGovernanceRetention"], f"arn:aws:s3:::{audit}/*", ["*"])
+    log_delivery_role = f"arn:aws:iam::{account}:role/{prefix}-log-delivery"
+    assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": log_delivery_role}}
+    assert principals(audit_policy["DatabricksLogDeliveryObjects"]) == [log_delivery_role]
     log_delivery = by_sid(s3.get_bucket_policy(Bucket=f"{prefix}-databricks-logging")["Policy"])
     assert principals(log_delivery["DatabricksLogDeliveryObjects"]) == [
         f"arn:aws:iam::{account}:role/{prefix}-log-delivery"]
@@ -107,17 +140,62 @@ def assert_security_posture(sandbox, prefix):
     policy = by_sid(iam.get_role_policy(RoleName=f"{prefix}-cross-account-role",
                                         PolicyName="databricks-cross-account")["PolicyDocument"])
     vpc_arn = f"arn:aws:ec2:eu-west-1:{account}:vpc/{IAM_STORAGE_VPC_ID}"
-    assert policy["AllowEc2RunInstancePerVPCid"]["Condition"] == {"StringEquals": {"ec2:vpc": vpc_arn}}
+    assert policy["AllowEc2RunInstancePerVPCid"]["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc_arn}}
+    assert policy["VpcNonresourceSpecificActions"]["Condition"] == {"ArnEquals": {"ec2:Vpc": vpc_arn}}
     assert policy["EC2TerminateInstancesTag"]["Condition"] == {"StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}}
     assert policy["PassInstanceProfileRoles"]["Resource"] == [
         f"arn:aws:iam::{account}:role/{prefix}-{role}-role" for role in ("meta", "data-read", "data-write")]
+    assert policy["PassInstanceProfileRoles"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    # Security-group rules only on the workspace's own group; AMIs only from Databricks' image account (an AMI ARN
+    # names no account), any other owner denied; tags only while launching or on resources tagged Vendor=Databricks.
+    assert policy["VpcNonresourceSpecificActions"]["Resource"] == (
+        f"arn:aws:ec2:eu-west-1:{account}:security-group/{IAM_STORAGE_SECURITY_GROUP_ID}")
+    assert policy["AllowEc2RunInstanceDatabricksImages"]["Resource"] == "arn:aws:ec2:eu-west-1::image/*"
+    assert policy["AllowEc2RunInstanceDatabricksImages"]["Condition"] == {
+        "StringEquals": {"ec2:Owner": ["601306020600"]}}
+    assert policy["DenyImagesOfOtherOwners"]["Effect"] == "Deny"
+    assert policy["DenyImagesOfOtherOwners"]["Condition"] == {"StringNotEquals": {"ec2:Owner": ["601306020600"]}}
+    taggers = [s for s in policy.values() if s["Effect"] == "Allow"
+               and {"ec2:CreateTags", "ec2:DeleteTags"} & set(as_list(s["Action"]))]
+    assert {s["Sid"] for s in taggers} == {"TagOnlyWhileLaunching", "RetagDatabricksResources"}
+    assert policy["TagOnlyWhileLaunching"]["Condition"] == {"StringEquals": {
+        "ec2:CreateAction": ["RunInstances", "CreateVolume", "RequestSpotInstances"],
+        "aws:RequestTag/Vendor": "Databricks"}}
+    assert policy["RetagDatabricksResources"]["Condition"] == {
+        "StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}}
     for profile in ("meta", "data-read", "data-write"):
         roles = iam.get_instance_profile(InstanceProfileName=f"{prefix}-{profile}-instance-profile")
         assert [r["RoleName"] for r in roles["InstanceProfile"]["Roles"]] == [f"{prefix}-{profile}-role"]
-    for role in ("data-read-role", "data-write-role"):
-        trust = iam.get_role(RoleName=f"{prefix}-{role}")["Role"]["AssumeRolePolicyDocument"]
-        assert {p for s in statements(trust) for p in principals(s)} == {
-            "ec2.amazonaws.com", f"arn:aws:iam::{account}:role/{prefix}-meta-role"}
+    # The meta role chains to the data read role only; the data write role trusts EC2 alone (its own profile).
+    read_trust = iam.get_role(RoleName=f"{prefix}-data-read-role")["Role"]["AssumeRolePolicyDocument"]
+    assert {p for s in statements(read_trust) for p in principals(s)} == {
+        "ec2.amazonaws.com", f"arn:aws:iam::{account}:role/{prefix}-meta-role"}
+    write_trust = iam.get_role(RoleName=f"{prefix}-data-write-role")["Role"]["AssumeRolePolicyDocument"]
+    assert {p for s in statements(write_trust) for p in principals(s)} == {"ec2.amazonaws.com"}
+    meta = by_sid(iam.get_role_policy(RoleName=f"{prefix}-meta-role", PolicyName="databricks-meta")["PolicyDocument"])
+    assert [s["Resource"] for s in meta.values() if "sts:AssumeRole" in as_list(s["Action"])] == [
+        f"arn:aws:iam::{account}:role/{prefix}-data-read-role"]
+    # The meta role writes cluster logs under cluster-logs/ only, and may not touch the audit-log bucket.
+    logging, audit = f"arn:aws:s3:::{prefix}-databricks-logging", f"arn:aws:s3:::{prefix}-audit-logs"
+    assert meta["ClusterLogObjects"]["Resource"] == f"{logging}/cluster-logs/*"
+    allowed = [r for s in meta.values() if s["Effect"] == "Allow" for r in as_list(s["Resource"])]
+    assert not [r for r in allowed if r.startswith(audit)], allowed
+    assert meta["NoAuditLogBucketAccess"]["Effect"] == "Deny"
+    assert set(as_list(meta["NoAuditLogBucketAccess"]["Resource"])) == {audit, f"{audit}/*"}
+    assert meta["NoAuditLogKeyUse"]["Condition"] == {
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [audit, f"{audit}/*"]}}
+    # Log delivery: billable usage to databricks-logging, audit logs to their own bucket.
+    delivery = by_sid(iam.get_role_policy(RoleName=f"{prefix}-log-delivery",
+                                          PolicyName="databricks-log-delivery")["PolicyDocument"])
+    assert delivery["LogObjectsWrite"]["Resource"] == [f"{logging}/*", f"{audit}/*"]
+    # Glue: the catalog and the deployment's databases (prefix with '-' as '_') and "default" only.
+    glue = iam.get_role_policy(RoleName=f"{prefix}-data-write-role", PolicyName="databricks-glue-catalog")
+    glue_prefix = f"arn:aws:glue:eu-west-1:{account}:"
+    database = prefix.replace("-", "_")
+    assert statements(glue["PolicyDocument"])[0]["Resource"] == [f"{glue_prefix}catalog"] + [
+        f"{glue_prefix}{kind}/{name}{tail}" for name in (database, f"{database}_*", "default")
+        for kind, tail in (("database", ""), ("table", "/*"), ("userDefinedFunction", "/*"))]
 
 
 def ran_items(stdout, task):
@@ -212,8 +290,9 @@ def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
 def test_check_mode_on_empty_sandbox_plans_and_changes_nothing(sandbox):
     prefix = "e2e-iamsto-plan"
     sandbox.clear_aws_requests()
-    # As in site.yml --check on a new deployment: the network role has no VPC id yet.
-    plan = ok(run_iam_storage(sandbox, prefix, "--check", "--diff", e2e_vpc_id=None), "--check --diff")
+    # As in site.yml --check on a new deployment: the network role has no VPC or security group id yet.
+    plan = ok(run_iam_storage(sandbox, prefix, "--check", "--diff", e2e_vpc_id=None, e2e_security_group_id=None),
+              "--check --diff")
     assert plan.changed() > 0
     for name in (f"{prefix}-cross-account-role", f"alias/{prefix}-datalake", f"{prefix}-rootbucket",
                  f"{prefix}-databricks-logging", "would put inline policy databricks-cross-account"):
@@ -255,7 +334,8 @@ BAD_INPUTS = {
         {"storage_encryption_bucket_names": {"root": "e2e-bad-rootbucket", "raw": "other-raw",
                                              "prepared": "e2e-bad-prepared", "trusted": "e2e-bad-trusted",
                                              "s3_logging": "e2e-bad-s3-logging",
-                                             "databricks_logging": "e2e-bad-databricks-logging"}},
+                                             "databricks_logging": "e2e-bad-databricks-logging",
+                                             "audit_logs": "e2e-bad-audit-logs"}},
         "storage_encryption_bucket_names.raw: bucket name 'other-raw' must start with the deployment prefix 'e2e-bad'"),
     "long-tag-value": (
         {"iam_tags": {"Owner": "x" * 300}},

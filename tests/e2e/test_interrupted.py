@@ -184,7 +184,7 @@ class Interrupted(Stack):
         for kind in ACCOUNT_OBJECTS:
             names = collections.Counter(self.named(kind))
             assert all(count == 1 for count in names.values()), "%s: duplicate %s %s" % (when, kind, names)
-        # one configuration per key and use (the datalake key is registered for storage and for managed services)
+        # one configuration per key and use (the workspace storage and managed services keys, one use each)
         keys = collections.Counter((k["aws_key_info"]["key_arn"], tuple(sorted(k["use_cases"])))
                                    for k in self.account_api("customer-managed-keys"))
         assert all(count == 1 for count in keys.values()), "%s: duplicate customer-managed keys %s" % (when, keys)

@@ -21,7 +21,8 @@ from tests.stack import PREFIX
 
 SITE = ("site.yml", "--tags", "network,iam,storage_encryption")
 ALIAS_TAG = "lakehouse:kms-alias"
-ALIASES = {"alias/%s-datalake" % PREFIX, "alias/%s-logging" % PREFIX}
+ALIASES = {"alias/%s-%s" % (PREFIX, use)
+           for use in ("datalake", "workspace-storage", "managed-services", "tokens", "logging")}
 IGW_NAME = PREFIX + "-igw"
 
 
@@ -59,7 +60,7 @@ class Orphans(Interrupted):
         """Exactly one live key per alias, named by that alias and tagged for it; no live key without alias."""
         live = {key_id: value for key_id, value in self.deployment_keys().items() if value[0] != "PendingDeletion"}
         by_alias = {tag: (key_id, aliases) for key_id, (_state, aliases, tag) in live.items()}
-        assert len(live) == 2 and set(by_alias) == ALIASES, "%s: live keys %s" % (when, live)
+        assert len(live) == len(ALIASES) and set(by_alias) == ALIASES, "%s: live keys %s" % (when, live)
         for alias, (_key_id, aliases) in by_alias.items():
             assert aliases == [alias], "%s: %s" % (when, live)
         return {alias: key_id for alias, (key_id, _aliases) in by_alias.items()}

@@ -2,7 +2,7 @@
 
 One module-scoped deployment in a fresh clone (tests/stack.py) on a sandbox of its own:
 
-* ``converged``: site.yml (VPC endpoint policies on, since their default is off) and, right after it, a
+* ``converged``: site.yml (VPC endpoint policies on, as by default) and, right after it, a
   snapshot of the estate read with boto3 (key policies, buckets, roles, endpoints, security group) that
   the posture tests check.
 * ``hygiene``: the rest of the life of the deployment, every run at -vvv with --diff, ANSIBLE_LOG_PATH,
@@ -27,6 +27,8 @@ import time
 
 import pytest
 
+from sandbox.databricks_emulator.aws import iam_policy
+from sandbox.databricks_emulator.aws.iam_policy import endpoint_policy_allows
 from tests.e2e.conftest import as_list, failed_results, ok, run_report, statements
 from tests.stack import PREFIX, SECRET, WORKSPACE, Stack
 
@@ -34,7 +36,11 @@ VERBOSE = ("-vvv", "--diff")
 ENDPOINT_POLICIES_ON = ("-e", "network_vpc_endpoint_policies_enabled=true")
 BUCKETS = {logical: f"{PREFIX}-{suffix}" for logical, suffix in (
     ("root", "rootbucket"), ("raw", "raw"), ("prepared", "prepared"), ("trusted", "trusted"),
-    ("s3_logging", "s3-logging"), ("databricks_logging", "databricks-logging"))}
+    ("s3_logging", "s3-logging"), ("databricks_logging", "databricks-logging"), ("audit_logs", "audit-logs"))}
+# The KMS keys (storage_encryption_separate_keys: true), by use, and the key of each bucket (the others: logging).
+KEY_SUFFIXES = {"workspace_storage": "workspace-storage", "managed_services": "managed-services",
+                "datalake": "datalake", "tokens": "tokens", "logging": "logging"}
+BUCKET_KEYS = {"root": "workspace_storage", "raw": "datalake", "prepared": "datalake", "trusted": "datalake"}
 # The design: clients must ask for SSE-KMS on the datalake buckets (not on DBFS root, not on log buckets).
 SSE_ENFORCED = {"raw", "prepared", "trusted"}
 DATABRICKS_AWS_ACCOUNT = "414351767826"
@@ -244,7 +250,11 @@ def read_posture(stack, endpoints):
             "public_access": s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
             "policy": json.loads(s3.get_bucket_policy(Bucket=name)["Policy"]),
             "encryption": s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
+            "access_logging": s3.get_bucket_logging(Bucket=name).get("LoggingEnabled"),
+            "versioning": s3.get_bucket_versioning(Bucket=name).get("Status"),
         }
+        if name == f"{PREFIX}-audit-logs":
+            buckets[name]["object_lock"] = s3.get_object_lock_configuration(Bucket=name)["ObjectLockConfiguration"]
     roles = {}
     for role in iam.list_roles()["Roles"]:
         name = role["RoleName"]
@@ -258,12 +268,18 @@ def read_posture(stack, endpoints):
     vpc_ids = [v["VpcId"] for v in vpcs]
     endpoints_ = [e for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": vpc_ids}])["VpcEndpoints"]
                   if e["State"].lower() not in ("deleted", "deleting")]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": vpc_ids},
-                                                   {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": vpc_ids}, {
+        "Name": "group-name", "Values": ["default", f"{PREFIX}-workspace-sg"]}])["SecurityGroups"]
+    s3_prefix_list = ec2.describe_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": [
+        f"com.amazonaws.{ec2.meta.region_name}.s3"]}])["PrefixLists"][0]["PrefixListId"]
     token_secret = stack.aws("secretsmanager").describe_secret(SecretId=SECRET)
     return {"keys": keys, "key_arns": key_arns, "buckets": buckets, "roles": roles, "vpc_ids": vpc_ids,
-            "vpc_endpoints": endpoints_, "default_groups": groups, "token_secret_key": token_secret.get("KmsKeyId"),
-            "databricks_account_id": endpoints["databricks_account_id"]}
+            "vpc_endpoints": endpoints_, "default_groups": [g for g in groups if g["GroupName"] == "default"],
+            "workspace_groups": [g for g in groups if g["GroupName"] != "default"], "s3_prefix_list": s3_prefix_list,
+            "token_secret_key": token_secret.get("KmsKeyId"),
+            "databricks_account_id": endpoints["databricks_account_id"],
+            "account": stack.aws("sts").get_caller_identity()["Account"],
+            "workspace_ids": [w["workspace_id"] for w in stack.box.emulator("/__sandbox/workspaces")]}
 
 
 @pytest.fixture(scope="module")
@@ -295,7 +311,7 @@ def hygiene(deployment):
     # An AWS module fails on an invalid value (a CIDR AWS rejects) in the network role.
     outcome["aws failure"] = dep.run(
         "site.yml --tags network (invalid egress CIDR)", "site.yml", "--tags", "network", *ENDPOINT_POLICIES_ON,
-        "-e", json.dumps({"network_default_security_group_egress": [
+        "-e", json.dumps({"network_workspace_security_group_egress": [
             {"proto": "tcp", "ports": [443], "cidr_ip": "10.0.0.0/99"}]}))
 
     # A Databricks module fails on a 500 from a cluster route; results as JSON.
@@ -452,7 +468,7 @@ def is_everyone(principal):
 
 def test_kms_key_policies_grant_no_one_without_a_condition(deployment):
     keys = deployment.posture["keys"]
-    assert set(keys) == {f"alias/{PREFIX}-datalake", f"alias/{PREFIX}-logging"}, keys.keys()
+    assert set(keys) == {f"alias/{PREFIX}-{key}" for key in KEY_SUFFIXES.values()}, keys.keys()
     weak = [(alias, s.get("Sid")) for alias, policy in keys.items() for s in statements(policy)
             if s["Effect"] == "Allow" and is_everyone(s.get("Principal")) and not s.get("Condition")]
     assert not weak, f"key policy statements granting Principal '*' without a condition: {weak}"
@@ -485,17 +501,20 @@ def test_buckets_deny_requests_without_tls(deployment):
 
 def test_buckets_encrypt_with_kms_and_enforce_sse_where_designed(deployment):
     posture = deployment.posture
-    datalake, logging = posture["key_arns"][f"alias/{PREFIX}-datalake"], posture["key_arns"][f"alias/{PREFIX}-logging"]
     problems = []
     for logical, name in BUCKETS.items():
         bucket = posture["buckets"][name]
         default = bucket["encryption"][0]
-        wanted_key = logging if "logging" in logical else datalake
+        wanted_key = posture["key_arns"][f"alias/{PREFIX}-{KEY_SUFFIXES[BUCKET_KEYS.get(logical, 'logging')]}"]
         sse = default["ApplyServerSideEncryptionByDefault"]
-        if sse.get("SSEAlgorithm") != "aws:kms" or sse.get("KMSMasterKeyID") not in (wanted_key,
-                                                                                      wanted_key.split("/")[-1]):
+        if logical == "s3_logging":
+            # The target of the S3 server access logs: S3 delivers them only to an SSE-S3 bucket.
+            if sse != {"SSEAlgorithm": "AES256"}:
+                problems.append(f"{name}: default encryption {sse}, expected SSE-S3 (access-log target)")
+        elif sse.get("SSEAlgorithm") != "aws:kms" or sse.get("KMSMasterKeyID") not in (wanted_key,
+                                                                                        wanted_key.split("/")[-1]):
             problems.append(f"{name}: default encryption {sse}, expected aws:kms with {wanted_key}")
-        if not default.get("BucketKeyEnabled"):
+        elif not default.get("BucketKeyEnabled"):
             problems.append(f"{name}: bucket key off")
         denies = {s.get("Sid"): s for s in statements(bucket["policy"]) if s["Effect"] == "Deny"
                   and "s3:PutObject" in as_list(s.get("Action"))}
@@ -508,6 +527,69 @@ def test_buckets_encrypt_with_kms_and_enforce_sse_where_designed(deployment):
         if logical not in SSE_ENFORCED and (wrong_header or no_header):
             problems.append(f"{name}: SSE-KMS header enforced where the design leaves it off (AWS services write here)")
     assert not problems, "\n".join(problems)
+
+
+def test_every_bucket_logs_its_access_to_the_s3_logging_bucket_and_is_versioned_but_root(deployment):
+    buckets = deployment.posture["buckets"]
+    problems = []
+    for logical, name in BUCKETS.items():
+        logging = buckets[name]["access_logging"]
+        wanted = None if logical == "s3_logging" else {"TargetBucket": BUCKETS["s3_logging"],
+                                                       "TargetPrefix": f"s3-access-logs/{name}/"}
+        if logging != wanted:
+            problems.append(f"{name}: access logging {logging}, expected {wanted}")
+        if (buckets[name]["versioning"] == "Enabled") != (logical != "root"):
+            problems.append(f"{name}: versioning {buckets[name]['versioning']}")
+    delivery = [s for s in statements(buckets[BUCKETS["s3_logging"]]["policy"]) if s["Effect"] == "Allow"
+                and isinstance(s.get("Principal"), dict)
+                and "logging.s3.amazonaws.com" in as_list(s["Principal"].get("Service"))]
+    assert len(delivery) == 1, delivery
+    condition = delivery[0]["Condition"]
+    assert condition["StringEquals"] == {"aws:SourceAccount": deployment.posture["account"]}
+    assert set(as_list(condition["ArnLike"]["aws:SourceArn"])) == {
+        f"arn:aws:s3:::{name}" for logical, name in BUCKETS.items() if logical != "s3_logging"}
+    assert not problems, "\n".join(problems)
+
+
+def test_audit_logs_are_locked_and_written_by_the_log_delivery_role_only(deployment):
+    posture = deployment.posture
+    audit = posture["buckets"][BUCKETS["audit_logs"]]
+    assert audit["object_lock"] == {"ObjectLockEnabled": "Enabled",
+                                    "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 365}}}
+    log_delivery = f"arn:aws:iam::{posture['account']}:role/{PREFIX}-log-delivery"
+    arn = f"arn:aws:s3:::{BUCKETS['audit_logs']}/audit-logs/x.json"
+
+    def verdict(principal_arn):
+        """The bucket policy's verdict on PutObject over TLS ("Deny" wins over any identity policy)."""
+        return iam_policy.resource_policy_decision([audit["policy"]], principal_arn, "s3:PutObject", arn,
+                                                   {"aws:SecureTransport": "true"})
+
+    assert verdict(log_delivery) == "Allow"
+    for other in ("meta-role", "data-write-role", "cross-account-role"):
+        assert verdict(f"arn:aws:iam::{posture['account']}:role/{PREFIX}-{other}") == "Deny", other
+    assert verdict(f"arn:aws:iam::{posture['account']}:user/admin") == "Deny"
+
+
+def test_root_bucket_writes_are_scoped_to_the_workspace(deployment):
+    posture = deployment.posture
+    (workspace_id,) = posture["workspace_ids"]
+    root = f"arn:aws:s3:::{BUCKETS['root']}"
+    policy = posture["buckets"][BUCKETS["root"]]["policy"]
+    grants = [s for s in statements(policy) if isinstance(s.get("Principal"), dict)
+              and f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:root" in as_list(s["Principal"].get("AWS"))]
+    context = {"aws:PrincipalTag/DatabricksAccountId": posture["databricks_account_id"], "aws:SecureTransport": "true"}
+
+    def allowed(action, key):
+        return iam_policy.is_allowed([{"Statement": grants}], action, f"{root}/{key}" if key else root, context)
+
+    assert allowed("s3:ListBucket", None) and allowed("s3:GetObject", "anything/at/all")
+    for key in (f"ireland-prod/{workspace_id}/a", f"ireland-prod/{workspace_id}.0/a",
+                f"ephemeral/ireland-prod/{workspace_id}/a", "ireland-prod/0_databricks_dev"):
+        assert allowed("s3:PutObject", key) and allowed("s3:DeleteObject", key), key
+    for key in ("ireland-prod/1234567890/a", "elsewhere/a", f"ireland-prod/{workspace_id}"):
+        assert not allowed("s3:PutObject", key), key
+    other_account = dict(context, **{"aws:PrincipalTag/DatabricksAccountId": "00000000-0000-0000-0000-000000000000"})
+    assert not iam_policy.is_allowed([{"Statement": grants}], "s3:GetObject", f"{root}/x", other_account)
 
 
 def test_cross_account_role_trusts_databricks_with_the_external_id(deployment):
@@ -569,25 +651,69 @@ def test_vpc_endpoint_policies_are_restrictive(deployment):
             if s["Effect"] == "Allow" and is_everyone(s.get("Principal")) and not s.get("Condition") and (
                     "*" in resources and (broad_action or service != "sts")):
                 problems.append(f"{service}/{s.get('Sid')}: allows {actions} on {resources} to anyone, unconditionally")
+            if "${" in json.dumps(s):
+                problems.append(f"{service}/{s.get('Sid')}: a policy variable lets any account reach its own resources")
+            if service == "s3" and any("*" in r.split(":::", 1)[-1].split("/", 1)[0] for r in resources):
+                problems.append(f"{service}/{s.get('Sid')}: buckets not named: {resources}")
     assert not problems, "\n".join(problems)
 
 
-def test_default_security_group_allows_only_intra_group_traffic(deployment):
+def test_vpc_endpoint_policies_let_no_data_out_and_databricks_in(deployment):
+    """The stored documents, evaluated request by request (moto stores endpoint policies but never evaluates them)."""
+    posture = deployment.posture
+    account = next(iter(posture["key_arns"].values())).split(":")[4]
+    other = "444455556666" if account != "444455556666" else "777788889999"
+    policies = {e["ServiceName"].rsplit(".", 1)[-1]: json.loads(e["PolicyDocument"]) for e in posture["vpc_endpoints"]}
+    ours = f"arn:aws:sts::{account}:assumed-role/{PREFIX}-data-write-role/i-0123456789abcdef0"
+    theirs = f"arn:aws:sts::{other}:assumed-role/exfiltration/i-0123456789abcdef0"
+    databricks = f"arn:aws:sts::{DATABRICKS_AWS_ACCOUNT}:assumed-role/databricks/session"
+
+    def s3(principal, action, bucket, owner):
+        return endpoint_policy_allows(policies["s3"], principal, action, f"arn:aws:s3:::{bucket}/k",
+                                      {"aws:ResourceAccount": owner})
+
+    assert s3(ours, "s3:PutObject", BUCKETS["raw"], account) and s3(ours, "s3:GetObject", BUCKETS["trusted"], account)
+    assert s3(databricks, "s3:PutObject", BUCKETS["root"], account)
+    assert s3(ours, "s3:GetObject", "databricks-prod-artifacts-eu-west-1", DATABRICKS_AWS_ACCOUNT)
+    assert not s3(ours, "s3:PutObject", "exfiltration-drop", other), "our role writes another account's bucket"
+    assert not s3(theirs, "s3:PutObject", "exfiltration-drop", other), "another account's role reaches its bucket"
+    assert not s3(ours, "s3:GetObject", "unknown-bucket-of-this-account", account)
+    assert endpoint_policy_allows(policies["sts"], databricks, "sts:AssumeRole",
+                                  f"arn:aws:iam::{account}:role/{PREFIX}-cross-account-role")
+    assert not endpoint_policy_allows(policies["sts"], theirs, "sts:AssumeRole", f"arn:aws:iam::{other}:role/x")
+
+
+def test_default_security_group_is_closed(deployment):
     groups = deployment.posture["default_groups"]
     assert len(groups) == 1, groups
     group = groups[0]
-    assert group["IpPermissions"], "the default security group has no ingress rule (the workspace needs intra-group)"
+    assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == [], f"the default group has rules: {group}"
+
+
+def test_workspace_security_group_allows_only_intra_group_traffic_and_documented_egress(deployment):
+    groups = deployment.posture["workspace_groups"]
+    assert len(groups) == 1, groups
+    group = groups[0]
+    assert group["IpPermissions"], "the workspace security group has no ingress rule (the workspace needs intra-group)"
     for rule in group["IpPermissions"]:
         sources = [pair["GroupId"] for pair in rule.get("UserIdGroupPairs", [])]
         assert sources == [group["GroupId"]] and not rule.get("IpRanges") and not rule.get("Ipv6Ranges") \
             and not rule.get("PrefixListIds"), f"ingress from outside the group: {rule}"
-    egress = [(r["IpProtocol"], [x["CidrIp"] for x in r.get("IpRanges", [])]) for r in group["IpPermissionsEgress"]]
-    # Egress as the role's default configures it (the clusters reach the control plane through the NAT).
-    assert egress == [("-1", ["0.0.0.0/0"])], egress
+    documented = {443, 2443, 3306, 6666} | set(range(8443, 8452))  # Databricks "Configure a customer-managed VPC"
+    for rule in group["IpPermissionsEgress"]:
+        assert rule["IpProtocol"] != "-1" and not rule.get("Ipv6Ranges"), f"egress beyond TCP and UDP: {rule}"
+        if rule.get("IpRanges"):
+            assert rule["IpProtocol"] == "tcp" and set(range(rule["FromPort"], rule["ToPort"] + 1)) <= documented, \
+                f"egress to {rule['IpRanges']} on undocumented ports: {rule}"
+        elif rule.get("PrefixListIds"):
+            assert [p["PrefixListId"] for p in rule["PrefixListIds"]] == [deployment.posture["s3_prefix_list"]] \
+                and (rule["FromPort"], rule["ToPort"]) == (443, 443), f"egress to a prefix list: {rule}"
+        else:
+            assert [p["GroupId"] for p in rule["UserIdGroupPairs"]] == [group["GroupId"]], f"egress: {rule}"
 
 
-def test_token_secret_is_encrypted_with_the_datalake_key(deployment):
+def test_token_secret_is_encrypted_with_the_tokens_key(deployment):
     posture = deployment.posture
-    arn = posture["key_arns"][f"alias/{PREFIX}-datalake"]
-    assert posture["token_secret_key"] in (arn, arn.split("/")[-1], f"alias/{PREFIX}-datalake"), \
-        f"{SECRET} is encrypted with {posture['token_secret_key']!r}, not the deployment's datalake key {arn}"
+    arn = posture["key_arns"][f"alias/{PREFIX}-tokens"]
+    assert posture["token_secret_key"] in (arn, arn.split("/")[-1], f"alias/{PREFIX}-tokens"), \
+        f"{SECRET} is encrypted with {posture['token_secret_key']!r}, not the deployment's tokens key {arn}"

@@ -27,12 +27,13 @@ EXTRA = {
 # One writer task of each part, as named in the roles; the bucket writers have no check mode.
 VPC, ROUTE, SECURITY_GROUP, ENDPOINTS = ("VPC with DNS hostnames and support",
                                          "Private route tables - default route to the NAT gateway",
-                                         "Default security group - all traffic from itself",
+                                         "Default security group - no rule at all",
                                          "VPC endpoints - S3 gateway, STS and Kinesis Streams")
+WORKSPACE_GROUP = "Workspace security group - TCP and UDP within the group"
 ROLES, ROLE_POLICIES = "Ensure the IAM roles and their trust policies", "Ensure the inline policies"
 KEYS = "Ensure the KMS keys, their aliases, rotation and key policies"
 BUCKETS = "Ensure the buckets (encryption, public access block"
-CHECK_MODE_WRITERS = (VPC, ROUTE, SECURITY_GROUP, ROLES, ROLE_POLICIES, KEYS)
+CHECK_MODE_WRITERS = (VPC, ROUTE, SECURITY_GROUP, WORKSPACE_GROUP, ROLES, ROLE_POLICIES, KEYS)
 WRITERS = (*CHECK_MODE_WRITERS, BUCKETS)
 
 
@@ -110,8 +111,10 @@ def test_drift_in_each_part_is_planned_and_repaired_with_skipping_on(converged):
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(key_policy))
     role = f"{PREFIX}-meta-role"
     (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    desired_meta_policy = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
     iam.put_role_policy(RoleName=role, PolicyName=policy_name, PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        "Version": "2012-10-17", "Statement": [{"Sid": "InjectedDrift", "Effect": "Allow", "Action": "s3:*",
+                                                "Resource": "*"}]}))
 
     # The plan finds every part and changes nothing.
     sandbox.clear_aws_requests()
@@ -138,7 +141,7 @@ def test_drift_in_each_part_is_planned_and_repaired_with_skipping_on(converged):
     repaired_key_policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
     assert len(repaired_key_policy["Statement"]) > 1
     document = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]
-    assert "s3:*" not in json.dumps(document)
+    assert "InjectedDrift" not in json.dumps(document) and document == desired_meta_policy, document
 
     settled = ok(site(sandbox), "settled run")
     assert settled.changed() == 0, settled.stdout

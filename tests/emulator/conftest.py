@@ -106,8 +106,13 @@ def trust_policy(external_id: str = ACCOUNT_ID, principal: str = DATABRICKS) -> 
 def cross_account_policy(pass_roles: list, vendor: str = "Databricks") -> str:
     """The parts of the cross-account policy Databricks' instance profile dry run exercises."""
     return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "arn:aws:ec2:*:*:instance/*",
+        {"Effect": "Allow", "Action": "ec2:RunInstances",
+         "Resource": ["arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:volume/*"],
          "Condition": {"StringEquals": {"aws:RequestTag/Vendor": vendor}}},
+        {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "arn:aws:ec2:*::image/*",
+         "Condition": {"StringEquals": {"ec2:Owner": "601306020600"}}},
+        {"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "arn:aws:ec2:*:*:instance/*",
+         "Condition": {"StringEquals": {"ec2:CreateAction": "RunInstances", "aws:RequestTag/Vendor": vendor}}},
         {"Effect": "Allow", "Action": "iam:PassRole", "Resource": pass_roles}]})
 
 
@@ -118,8 +123,10 @@ def build_estate(moto_url: str, region: str = REGION) -> Estate:
     bucket = f"root-{tag}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": DATABRICKS}, "Action": ["s3:GetObject", "s3:PutObject"],
-        "Resource": [f"arn:aws:s3:::{bucket}/*"]}]}))
+        "Effect": "Allow", "Principal": {"AWS": DATABRICKS},
+        "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+                   "s3:GetBucketLocation"],
+        "Resource": [f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}"]}]}))
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     for attr in ("EnableDnsHostnames", "EnableDnsSupport"):
         ec2.modify_vpc_attribute(VpcId=vpc_id, **{attr: {"Value": True}})

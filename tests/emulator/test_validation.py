@@ -79,6 +79,50 @@ def test_workspace_needs_root_bucket_policy_and_region(a, estate, moto_url):
                             storage_configuration_id=a2_storage.storage_configuration_id)
 
 
+def scoped_root_policy(bucket, region_name, workspace_id, account_id=ACCOUNT_ID):
+    """The root bucket policy of Databricks' security reference architecture (restrictive_root_bucket)."""
+    arn = f"arn:aws:s3:::{bucket}"
+    condition = {"StringEquals": {"aws:PrincipalTag/DatabricksAccountId": account_id}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"}, "Condition": condition,
+         "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation"],
+         "Resource": [f"{arn}/*", arn]},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"}, "Condition": condition,
+         "Action": ["s3:PutObject", "s3:DeleteObject"],
+         "Resource": [f"{arn}/{region_name}-prod/0_databricks_dev",
+                      f"{arn}/ephemeral/{region_name}-prod/{workspace_id}/*",
+                      f"{arn}/{region_name}-prod/{workspace_id}.*/*", f"{arn}/{region_name}-prod/{workspace_id}/*"]},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [f"{arn}/*", arn],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+
+
+def test_root_bucket_policy_scoped_to_the_workspace_keeps_it_valid_and_no_other(a, estate, moto_url):
+    ws, _ = provision(a, estate)
+    s3 = aws(moto_url, "s3")
+    cred2 = a.credentials.create(credentials_name="rotated", aws_credentials=sts_role(estate.role_arn))
+    region_name = {"eu-west-1": "ireland", "us-east-1": "nvirginia", "us-west-2": "oregon"}[estate.region]
+    s3.put_bucket_policy(Bucket=estate.bucket, Policy=scoped_root_policy(estate.bucket, region_name, ws.workspace_id))
+    # An update validates the storage again: the workspace's own prefixes are enough.
+    a.workspaces.update(ws.workspace_id, provisioning.Workspace(credentials_id=cred2.credentials_id),
+                        update_mask="credentials_id")
+    for wrong in (scoped_root_policy(estate.bucket, region_name, 1234),
+                  scoped_root_policy(estate.bucket, "somewhere", ws.workspace_id),
+                  scoped_root_policy(estate.bucket, region_name, ws.workspace_id, account_id=str(uuid.uuid4()))):
+        s3.put_bucket_policy(Bucket=estate.bucket, Policy=wrong)
+        with pytest.raises(InvalidParameterValue, match=r"validation checks: .*Put"):
+            a.workspaces.update(ws.workspace_id, provisioning.Workspace(credentials_id=cred2.credentials_id),
+                                update_mask="credentials_id")
+
+
+def test_root_bucket_policy_needs_list_and_delete(a, estate, moto_url):
+    arn = f"arn:aws:s3:::{estate.bucket}"
+    aws(moto_url, "s3").put_bucket_policy(Bucket=estate.bucket, Policy=json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"},
+                       "Action": ["s3:GetObject", "s3:PutObject"], "Resource": [f"{arn}/*"]}]}))
+    with pytest.raises(InvalidParameterValue, match="validation checks: List,Location,Delete"):
+        provision(a, estate)
+
+
 # --- network ---------------------------------------------------------------------------------------
 def test_network_needs_dns_attributes(a, estate, moto_url):
     aws(moto_url, "ec2").modify_vpc_attribute(VpcId=estate.vpc_id, EnableDnsHostnames={"Value": False})
@@ -124,6 +168,34 @@ def test_key_policy_must_let_databricks_use_the_key(a, estate, moto_url):
     with pytest.raises(InvalidParameterValue, match="not enabled"):
         a.encryption_keys.create(aws_key_info=provisioning.CreateAwsKeyInfo(key_arn=estate.key_arn),
                                  use_cases=[provisioning.KeyUseCase.STORAGE])
+
+
+def test_key_policy_must_grant_databricks_each_use_case_with_its_principal_tag(a, moto_url):
+    kms = aws(moto_url, "kms")
+
+    def key(*grants):
+        return kms.create_key(Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*",
+             "Resource": "*"}] + [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::414351767826:root"}, "Action": actions,
+             "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/DatabricksAccountId": [account]}}}
+            for actions, account in grants]}))["KeyMetadata"]["Arn"]
+
+    def register(arn, use_case):
+        return a.encryption_keys.create(aws_key_info=provisioning.CreateAwsKeyInfo(key_arn=arn), use_cases=[use_case])
+
+    # Databricks' managed-services key policy (Encrypt, Decrypt) serves managed services, not workspace storage.
+    managed = key((["kms:Encrypt", "kms:Decrypt"], ACCOUNT_ID))
+    assert register(managed, provisioning.KeyUseCase.MANAGED_SERVICES).customer_managed_key_id
+    with pytest.raises(InvalidParameterValue, match="kms:GenerateDataKey for use case STORAGE"):
+        register(managed, provisioning.KeyUseCase.STORAGE)
+    storage = key((["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                   ACCOUNT_ID))
+    assert register(storage, provisioning.KeyUseCase.STORAGE).customer_managed_key_id
+    # The principal tag names another Databricks account: the statement grants this account nothing.
+    foreign = key((["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], str(uuid.uuid4())))
+    with pytest.raises(InvalidParameterValue, match="principal tag DatabricksAccountId"):
+        register(foreign, provisioning.KeyUseCase.MANAGED_SERVICES)
 
 
 # --- instance profiles --------------------------------------------------------------------------------
@@ -172,6 +244,28 @@ def test_instance_profile_dry_run_honours_the_tag_conditions(a, estate, moto_url
                                          PolicyName="databricks-cross-account",
                                          PolicyDocument=cross_account_policy([meta_role], vendor="Someone"))
     with pytest.raises(BadRequest, match=r"ec2:RunInstances.*Vendor=Databricks") as err:
+        m2m_client(url).instance_profiles.add(estate.instance_profile_arn)
+    assert err.value.error_code == "DRY_RUN_FAILED"
+
+
+@pytest.mark.parametrize("change, reason", [
+    # AMIs of another owner only: Databricks' AMI (owner 601306020600) is refused.
+    (lambda s: s[1]["Condition"]["StringEquals"].update({"ec2:Owner": "123456789012"}),
+     r"ec2:RunInstances on arn:aws:ec2:[a-z0-9-]+::image/ami-\w+ \(owner 601306020600\)"),
+    # An image statement scoped to an account: AMI ARNs name none, so it never matches.
+    (lambda s: s[1].update({"Resource": "arn:aws:ec2:*:123456789012:image/*"}), r"ec2:RunInstances on .*image/"),
+    # No tagging while launching: the launch carries tags, so AWS also authorises ec2:CreateTags.
+    (lambda s: s.pop(2), r"ec2:CreateTags on .* while launching"),
+    (lambda s: s[2]["Condition"]["StringEquals"].update({"ec2:CreateAction": "CreateVolume"}), r"ec2:CreateTags"),
+])
+def test_instance_profile_dry_run_needs_databricks_images_and_tagging_at_launch(a, estate, moto_url, change, reason):
+    _, url = provision(a, estate)
+    meta_role = estate.instance_profile_arn.replace("instance-profile/meta-", "role/meta-")
+    policy = json.loads(cross_account_policy([meta_role]))
+    change(policy["Statement"])
+    aws(moto_url, "iam").put_role_policy(RoleName=estate.role_arn.rsplit("/", 1)[-1],
+                                         PolicyName="databricks-cross-account", PolicyDocument=json.dumps(policy))
+    with pytest.raises(BadRequest, match=reason) as err:
         m2m_client(url).instance_profiles.add(estate.instance_profile_arn)
     assert err.value.error_code == "DRY_RUN_FAILED"
 

@@ -9,7 +9,7 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
 PREFIX = "lakehouse.databricks_aws."
-AWS_SERVICES = ("ec2_", "iam_", "kms_")
+AWS_SERVICES = ("ec2_", "iam_", "kms_", "s3_")
 
 
 def _runtime():

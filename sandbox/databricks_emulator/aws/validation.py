@@ -22,6 +22,11 @@ LOG = logging.getLogger(__name__)
 
 DATABRICKS_AWS_ACCOUNT = "414351767826"
 DATABRICKS_PRINCIPAL = f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:root"
+# The AWS accounts that own the AMIs Databricks launches (Databricks' security reference architecture,
+# aws/tf/variables.tf databricks_ec2_image_account_id), and the AMI of the instance profile dry run.
+DATABRICKS_IMAGE_ACCOUNT = "601306020600"
+DATABRICKS_GOV_IMAGE_ACCOUNT = "044732911619"
+DATABRICKS_IMAGE_ID = "ami-0d4b5a2c1e3f60718"
 DEFAULT_REGION = "us-east-1"
 # Regions searched, in this order after the ones already seen, for objects whose Databricks
 # configuration carries no region (a network names only a VPC id).
@@ -133,18 +138,58 @@ def bucket_region(aws: AwsView, bucket: str) -> str:
     return location or "us-east-1"
 
 
-def validate_root_bucket_policy(aws: AwsView, bucket: str) -> None:
-    """The root bucket policy must let Databricks' AWS account read and write the bucket."""
+# Databricks' region names in the keys it writes to a root bucket ("<name>-prod/<workspace id>/..."): Databricks'
+# security reference architecture, aws/tf/variables.tf, region_name_config (primary_name).
+ROOT_BUCKET_REGION_NAMES = {
+    "ap-northeast-1": "tokyo", "ap-northeast-2": "seoul", "ap-south-1": "mumbai", "ap-southeast-1": "singapore",
+    "ap-southeast-2": "sydney", "ap-southeast-3": "jakarta", "ca-central-1": "canada", "eu-central-1": "frankfurt",
+    "eu-west-1": "ireland", "eu-west-2": "london", "eu-west-3": "paris", "sa-east-1": "saopaulo",
+    "us-east-1": "nvirginia", "us-east-2": "ohio", "us-west-1": "oregon", "us-west-2": "oregon",
+    "us-gov-west-1": "pendleton",
+}
+# What Databricks does with the root bucket, as its documented bucket policy grants it ("Create an S3 bucket for
+# workspace deployment": s3:GetObject, GetObjectVersion, PutObject, DeleteObject, ListBucket, GetBucketLocation).
+ROOT_BUCKET_CHECKS = (("List", "s3:ListBucket", None), ("Location", "s3:GetBucketLocation", None),
+                      ("Get", "s3:GetObject", "object"), ("Put", "s3:PutObject", "object"),
+                      ("Delete", "s3:DeleteObject", "object"))
+
+
+def _root_bucket_grants(policy: dict) -> list:
+    """The statements that apply to Databricks' AWS account: those naming it, and those for every principal."""
+    return [statement for statement in statements(policy)
+            if isinstance(statement, dict) and (_names_databricks(statement) or "*" in _principal_values(statement))]
+
+
+def validate_root_bucket_policy(aws: AwsView, bucket: str, account_id: str | None = None,
+                                workspace_id: int | str | None = None, region: str | None = None) -> None:
+    """The root bucket policy must let Databricks' AWS account (a principal tagged with the Databricks account id,
+    over TLS) list the bucket and get, put and delete the workspace's objects: evaluated as AWS evaluates the
+    policy for those requests, with the workspace's key (<region name>-prod/<workspace id>/...) - a policy scoped
+    to another workspace's prefix, or whose principal-tag condition names another Databricks account, fails."""
     try:
         raw = aws.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "NoSuchBucketPolicy":
             raise invalid(f"Root bucket {bucket} has no bucket policy granting {DATABRICKS_PRINCIPAL} access") from exc
         raise
-    for statement in statements(json.loads(raw)):
-        if statement.get("Effect") == "Allow" and _names_databricks(statement):
-            return
-    raise invalid(f"Root bucket {bucket} policy does not grant {DATABRICKS_PRINCIPAL} access")
+    grants = _root_bucket_grants(json.loads(raw))
+    if not any(statement.get("Effect") == "Allow" for statement in grants):
+        raise invalid(f"Root bucket {bucket} policy does not grant {DATABRICKS_PRINCIPAL} access")
+    # Whether Databricks' check writes with an SSE-KMS header is not documented: assumed it does, so a policy that
+    # requires the header (storage_encryption_dbfs_client_side_enc) is not refused here.
+    context = {"aws:SecureTransport": "true", "aws:PrincipalAccount": DATABRICKS_AWS_ACCOUNT,
+               "s3:x-amz-server-side-encryption": "aws:kms"}
+    if account_id:
+        context["aws:PrincipalTag/DatabricksAccountId"] = account_id
+    region_name = ROOT_BUCKET_REGION_NAMES.get(region or "", region or "unknown")
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    object_arn = f"{bucket_arn}/{region_name}-prod/{workspace_id or 0}/databricks-storage-validation"
+    failed = [check for check, action, target in ROOT_BUCKET_CHECKS
+              if not iam_policy.is_allowed([{"Statement": grants}], action,
+                                           object_arn if target else bucket_arn, context)]
+    if failed:
+        raise invalid(f"Failed storage configuration validation checks: {','.join(failed)} (root bucket {bucket} "
+                      f"policy does not let {DATABRICKS_PRINCIPAL} do them for workspace {workspace_id})")
 
 
 # --- network ------------------------------------------------------------------------------
@@ -197,7 +242,34 @@ def validate_network(aws: AwsView, vpc_id: str, subnet_ids: list, sg_ids: list) 
 
 
 def egress_problem(aws: AwsView, region: str, subnet_ids: list) -> str | None:
-    """None when every subnet routes 0.0.0.0/0 to an available NAT gateway, else the reason."""
+    """None when every subnet routes 0.0.0.0/0 to an available NAT gateway, or reaches Databricks and AWS privately
+    (isolated: the relay through PrivateLink, S3, STS and Kinesis through VPC endpoints), else the reason."""
+    def private_connectivity_problem(ec2, subnet_id: str, tables: list) -> str | None:
+        """None when a subnet without internet egress still reaches what a cluster needs privately (Databricks,
+        "Configure a customer-managed VPC" and "Enable private connectivity using AWS PrivateLink"; SRA's isolated
+        network): an available PrivateLink endpoint to the region's secure cluster connectivity relay in the subnet's
+        VPC, an S3 gateway endpoint on the subnet's route table, and STS and Kinesis Streams interface endpoints."""
+        from ..models.catalog import PRIVATELINK_SERVICES  # pylint: disable=import-outside-toplevel
+
+        subnets = ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"]
+        if not subnets:
+            return f"subnet {subnet_id} no longer exists"
+        endpoints = [e for e in ec2.describe_vpc_endpoints(
+            Filters=[{"Name": "vpc-id", "Values": [subnets[0]["VpcId"]]}])["VpcEndpoints"]
+            if str(e.get("State", "")).lower() == "available"]
+        services = {e["ServiceName"]: e for e in endpoints}
+        relay = (PRIVATELINK_SERVICES.get(region) or {}).get("relay")
+        if relay not in services:
+            return "no available PrivateLink endpoint to the secure cluster connectivity relay"
+        table_ids = {t["RouteTableId"] for t in tables}
+        s3 = services.get(f"com.amazonaws.{region}.s3")
+        if s3 is None or not table_ids & set(s3.get("RouteTableIds") or []):
+            return "no S3 gateway endpoint on its route table"
+        for service in ("sts", "kinesis-streams"):
+            if f"com.amazonaws.{region}.{service}" not in services:
+                return f"no {service} interface endpoint"
+        return None
+
     ec2 = aws.client("ec2", region)
     for subnet_id in subnet_ids:
         tables = ec2.describe_route_tables(
@@ -212,7 +284,10 @@ def egress_problem(aws: AwsView, region: str, subnet_ids: list) -> str | None:
         nat_ids = [r["NatGatewayId"] for t in tables for r in t.get("Routes", [])
                    if r.get("DestinationCidrBlock") == "0.0.0.0/0" and r.get("NatGatewayId")]
         if not nat_ids:
-            return f"subnet {subnet_id} has no route to 0.0.0.0/0 through a NAT gateway (no egress)"
+            private = private_connectivity_problem(ec2, subnet_id, tables)
+            if private is None:
+                continue  # an isolated network: Databricks through PrivateLink, AWS through the VPC endpoints
+            return f"subnet {subnet_id} has no route to 0.0.0.0/0 through a NAT gateway (no egress) and {private}"
         nats = ec2.describe_nat_gateways(Filters=[{"Name": "nat-gateway-id", "Values": nat_ids}])["NatGateways"]
         if not any(n["State"] == "available" for n in nats):
             return f"the NAT gateway {nat_ids[0]} routed from subnet {subnet_id} is not available (no egress)"
@@ -230,8 +305,21 @@ def validate_vpc_endpoint(aws: AwsView, endpoint_id: str, region: str) -> dict:
 
 
 # --- KMS ----------------------------------------------------------------------------------
-def validate_kms_key(aws: AwsView, key_arn: str) -> str:
-    """Key exists, is enabled and its policy lets Databricks use it. Returns the key's region."""
+# What Databricks must be allowed to do with a customer-managed key, per use case (Databricks, "Configure
+# customer-managed keys for encryption", the key policies it publishes; Databricks' SRA aws/tf/cmk.tf): the control
+# plane encrypts and decrypts managed services; workspace storage (the root bucket through S3) also needs data keys.
+KEY_USE_CASE_ACTIONS = {
+    "MANAGED_SERVICES": ("kms:Encrypt", "kms:Decrypt"),
+    "STORAGE": ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"),
+}
+# The role Databricks calls KMS with; it carries the principal tag DatabricksAccountId = the Databricks account id.
+DATABRICKS_KMS_CALLER = f"arn:aws:sts::{DATABRICKS_AWS_ACCOUNT}:assumed-role/databricks-kms/session"
+
+
+def validate_kms_key(aws: AwsView, key_arn: str, use_cases=(), account_id: str | None = None) -> str:
+    """Key exists, is enabled and its policy lets Databricks use it: for each use case, Databricks' AWS account, with
+    the principal tag naming account_id, is allowed the use case's actions (a statement whose principal tag condition
+    names another Databricks account grants nothing). Returns the key's region."""
     parts = key_arn.split(":")
     if len(parts) < 6 or parts[2] != "kms":
         raise invalid(f"Invalid key ARN {key_arn}")
@@ -245,12 +333,16 @@ def validate_kms_key(aws: AwsView, key_arn: str) -> str:
                       f"{exc.response['Error']['Message']}") from exc
     if meta.get("KeyState") != "Enabled":
         raise invalid(f"Customer-managed key {key_arn} is not enabled (state {meta.get('KeyState')})")
-    for statement in statements(policy):
-        actions = as_list(statement.get("Action"))
-        if statement.get("Effect") == "Allow" and _names_databricks(statement) and any(
-                a in ("kms:*", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*") for a in actions):
-            return region
-    raise invalid(f"The key policy of {key_arn} does not allow Databricks ({DATABRICKS_PRINCIPAL}) to use the key")
+    context = {"aws:PrincipalTag/DatabricksAccountId": account_id} if account_id else {}
+    for use_case in use_cases or ("STORAGE",):
+        denied = [action for action in KEY_USE_CASE_ACTIONS.get(use_case, ())
+                  if iam_policy.resource_policy_decision([policy], DATABRICKS_KMS_CALLER, action, key_arn,
+                                                         context) != "Allow"]
+        if denied:
+            raise invalid(f"The key policy of {key_arn} does not allow Databricks ({DATABRICKS_PRINCIPAL}"
+                          f"{', principal tag DatabricksAccountId ' + account_id if account_id else ''}) "
+                          f"{', '.join(denied)} for use case {use_case}")
+    return region
 
 
 # --- instance profiles ----------------------------------------------------------------------
@@ -293,8 +385,20 @@ def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: st
         if not iam_policy.is_allowed(documents, "iam:PassRole", role["Arn"],
                                      {"iam:PassedToService": "ec2.amazonaws.com"}):
             raise _profile_error(f"{denied}: iam:PassRole on {role['Arn']} is not allowed")
+    # AWS authorises RunInstances once per resource it names (IAM User Guide, "Policy evaluation logic"; EC2 Service
+    # Authorization Reference, RunInstances): the instance and its volume with the request's tags, the AMI with its
+    # owner (Databricks' image account; AMI ARNs name no account), and - the launch carries tags - ec2:CreateTags on
+    # the new instance with ec2:CreateAction = RunInstances ("Grant permission to tag resources during creation").
+    tags = {"aws:RequestTag/Vendor": "Databricks", "aws:TagKeys": ["Vendor", "ClusterId", "ClusterName"]}
+    image_owner = DATABRICKS_GOV_IMAGE_ACCOUNT if region == "us-gov-west-1" else DATABRICKS_IMAGE_ACCOUNT
+    for resource in (f"arn:aws:ec2:{region}:{account}:instance/*", f"arn:aws:ec2:{region}:{account}:volume/*"):
+        if not iam_policy.is_allowed(documents, "ec2:RunInstances", resource, tags):
+            raise _profile_error(f"{denied}: ec2:RunInstances on {resource} with the tag Vendor=Databricks is not "
+                                 "allowed")
+    image = f"arn:aws:ec2:{region}::image/{DATABRICKS_IMAGE_ID}"
+    if not iam_policy.is_allowed(documents, "ec2:RunInstances", image, {"ec2:Owner": image_owner}):
+        raise _profile_error(f"{denied}: ec2:RunInstances on {image} (owner {image_owner}) is not allowed")
     instance = f"arn:aws:ec2:{region}:{account}:instance/*"
-    if not iam_policy.is_allowed(documents, "ec2:RunInstances", instance, {
-            "aws:RequestTag/Vendor": "Databricks", "aws:TagKeys": ["Vendor", "ClusterId", "ClusterName"]}):
-        raise _profile_error(f"{denied}: ec2:RunInstances on {instance} with the tag "
-                                               "Vendor=Databricks is not allowed")
+    if not iam_policy.is_allowed(documents, "ec2:CreateTags", instance, {**tags, "ec2:CreateAction": "RunInstances"}):
+        raise _profile_error(f"{denied}: ec2:CreateTags on {instance} while launching it (ec2:CreateAction "
+                             "RunInstances) with the tag Vendor=Databricks is not allowed")

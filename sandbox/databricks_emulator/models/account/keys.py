@@ -20,7 +20,7 @@ class KeysBackend(AccountFamily):
         use_cases = body.get("use_cases") or []
         if not use_cases or any(u not in KEY_USE_CASES for u in use_cases):
             raise invalid(f"use_cases must be a non-empty subset of {list(KEY_USE_CASES)}")
-        region = aws_checks.validate_kms_key(self.state.aws, info["key_arn"])
+        region = aws_checks.validate_kms_key(self.state.aws, info["key_arn"], use_cases, self.account_id)
         key = self._base("customer_managed_key_id")
         key.update(aws_key_info={k: v for k, v in info.items() if v is not None} | {"key_region": region},
                    use_cases=list(use_cases))

@@ -96,7 +96,7 @@ class WorkspacesBackend(AccountFamily):
         bucket_region = aws_checks.bucket_region(self.state.aws, bucket)
         if bucket_region != region:
             raise invalid(f"Root bucket {bucket} is in {bucket_region}; it must be in the workspace region {region}.")
-        aws_checks.validate_root_bucket_policy(self.state.aws, bucket)
+        aws_checks.validate_root_bucket_policy(self.state.aws, bucket, self.account_id, ws.get("workspace_id"), region)
         if ws.get("network_id"):
             net = self.networks[ws["network_id"]]
             users = [w for w in self._users_of("network_id", net["network_id"]) if w != ws.get("workspace_id")]
