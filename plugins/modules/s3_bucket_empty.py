@@ -31,6 +31,12 @@ options:
     description: Delete versions under a GOVERNANCE-mode Object Lock retention too.
     type: bool
     default: false
+  delete_policy:
+    description:
+      - Delete the bucket's policy first. A policy that denies deletes to every principal but one (as the
+        audit-logs bucket's does) would refuse them to the caller otherwise.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -49,6 +55,7 @@ EXAMPLES = r"""
   lakehouse.databricks_aws.s3_bucket_empty:
     name: demo-audit-logs
     bypass_governance_retention: true
+    delete_policy: true
     region: eu-west-1
   register: emptied
 
@@ -92,6 +99,10 @@ retained_count:
   description: Number of versions S3 refused to delete.
   returned: always
   type: int
+policy_deleted:
+  description: Whether O(delete_policy) deleted a bucket policy.
+  returned: always
+  type: bool
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -131,24 +142,39 @@ def delete_versions(client, name, versions, bypass):
     return refused
 
 
+def delete_policy(client, name):
+    """Delete the bucket's policy; whether it had one."""
+    try:
+        client.get_bucket_policy(aws_retry=True, Bucket=name)
+    except is_boto3_error_code("NoSuchBucketPolicy"):
+        return False
+    client.delete_bucket_policy(aws_retry=True, Bucket=name)
+    return True
+
+
 def run(module):
     name = module.params["name"]
     client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
     try:
         versions = list_versions(client, name)
     except is_boto3_error_code("NoSuchBucket"):
-        return dict(changed=False, exists=False, deleted=0, retained=[], retained_count=0)
+        return dict(changed=False, exists=False, deleted=0, retained=[], retained_count=0, policy_deleted=False)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:  # pylint: disable=duplicate-except
         raise ModuleFailure("Failed to list the object versions of %s" % name, aws_error=exc) from exc
-    refused = []
+    refused, policy_deleted = [], False
+    if module.params["delete_policy"] and not module.check_mode:
+        try:
+            policy_deleted = delete_policy(client, name)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            raise ModuleFailure("Failed to delete the policy of %s" % name, aws_error=exc) from exc
     if versions and not module.check_mode:
         try:
             refused = delete_versions(client, name, versions, module.params["bypass_governance_retention"])
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             raise ModuleFailure("Failed to delete the object versions of %s" % name, aws_error=exc) from exc
     deleted = len(versions) - len(refused)
-    result = dict(changed=deleted > 0, exists=True, deleted=deleted, retained=refused[:REPORTED],
-                  retained_count=len(refused))
+    result = dict(changed=deleted > 0 or policy_deleted, exists=True, deleted=deleted, retained=refused[:REPORTED],
+                  retained_count=len(refused), policy_deleted=policy_deleted)
     if module._diff:
         result["diff"] = dict(before={"versions": len(versions)}, after={"versions": len(refused)})
     return result
@@ -158,6 +184,7 @@ def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
         bypass_governance_retention=dict(type="bool", default=False),
+        delete_policy=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     run_module(module, run)

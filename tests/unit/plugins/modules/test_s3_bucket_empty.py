@@ -8,7 +8,8 @@ from botocore.exceptions import ClientError
 class FakeS3:
     """versions: {(key, version_id): lock mode or None}; markers: [(key, version_id)]."""
 
-    def __init__(self, versions=None, markers=(), exists=True):
+    def __init__(self, versions=None, markers=(), exists=True, policy=None):
+        self.policy = policy
         self.versions = dict(versions or {})
         self.markers = list(markers)
         self.exists = exists
@@ -26,6 +27,16 @@ class FakeS3:
                 yield {"Versions": [{"Key": k, "VersionId": v} for k, v in fake.versions],
                        "DeleteMarkers": [{"Key": k, "VersionId": v} for k, v in fake.markers]}
         return Paginator()
+
+    def get_bucket_policy(self, Bucket):
+        self.calls.append(("get_bucket_policy", Bucket))
+        if self.policy is None:
+            raise ClientError({"Error": {"Code": "NoSuchBucketPolicy", "Message": "none"}}, "GetBucketPolicy")
+        return {"Policy": self.policy}
+
+    def delete_bucket_policy(self, Bucket):
+        self.calls.append(("delete_bucket_policy", Bucket))
+        self.policy = None
 
     def delete_objects(self, Bucket, Delete, BypassGovernanceRetention=False):
         self.calls.append(("delete_objects", BypassGovernanceRetention))
@@ -78,3 +89,16 @@ def test_check_mode_counts_without_deleting(run):
 def test_a_missing_bucket_is_nothing_to_do(run):
     result = run(FakeS3(exists=False)).result
     assert result == dict(result, changed=False, exists=False, deleted=0, retained_count=0)
+
+
+def test_the_policy_goes_first_when_asked(run):
+    fake = FakeS3({("a", "1"): "GOVERNANCE"}, policy='{"Statement": []}')
+    result = run(fake, bypass_governance_retention=True, delete_policy=True).result
+    assert result["policy_deleted"] is True and result["changed"] is True and fake.policy is None
+    assert [name for name, dummy in fake.calls][:3] == ["list_object_versions", "get_bucket_policy",
+                                                         "delete_bucket_policy"]
+    again = run(fake, delete_policy=True).result
+    assert again["policy_deleted"] is False and again["changed"] is False
+    kept = FakeS3(policy='{"Statement": []}')
+    assert run(kept, check_mode=True, delete_policy=True).result["policy_deleted"] is False
+    assert kept.policy is not None
