@@ -149,8 +149,8 @@ def test_data_write_role_is_reached_only_through_its_instance_profile(estate):
     trusts = {role["name"]: role["trust"] for role in estate["roles"]}
     principals = {name: [s["Principal"] for s in trust["Statement"]] for name, trust in trusts.items()}
     assert principals[f"{PREFIX}-data-write-role"] == [{"Service": "ec2.amazonaws.com"}]
-    assert principals[f"{PREFIX}-data-read-role"] == [{"Service": "ec2.amazonaws.com"},
-                                                       {"AWS": f"{ROLE}-meta-role"}]
+    assert principals[f"{PREFIX}-data-read-role"] == [
+        {"Service": "ec2.amazonaws.com"}, {"AWS": f"{ROLE}-meta-role"}]
     assert {(p["name"], p["role"]) for p in estate["instance_profiles"]} == {
         (f"{PREFIX}-{kind}-instance-profile", f"{PREFIX}-{kind}-role") for kind in ("meta", "data-read", "data-write")}
 

@@ -50,8 +50,8 @@ def run_ws(run_workspace_module, fake_workspace, ws_setting):
     return run_workspace_module.bind(workspace_setting.main, fake_workspace, diff=True, setting="disable_legacy_dbfs")
 
 
-def test_check_mode_predicts_then_the_update_is_sent_with_the_etag_and_is_idempotent(run_ws, ws_setting,
-                                                                                      fake_workspace):
+def test_check_mode_predicts_then_the_update_is_sent_with_the_etag_and_is_idempotent(
+        run_ws, ws_setting, fake_workspace):
     planned = run_ws(value=True, check_mode=True)
     assert planned["changed"] and planned["value"] is True and fake_workspace.mutating_calls() == []
     assert planned["diff"] == {"before": {"disable_legacy_dbfs": False}, "after": {"disable_legacy_dbfs": True}}

@@ -95,8 +95,8 @@ def test_the_policy_goes_first_when_asked(run):
     fake = FakeS3({("a", "1"): "GOVERNANCE"}, policy='{"Statement": []}')
     result = run(fake, bypass_governance_retention=True, delete_policy=True).result
     assert result["policy_deleted"] is True and result["changed"] is True and fake.policy is None
-    assert [name for name, dummy in fake.calls][:3] == ["list_object_versions", "get_bucket_policy",
-                                                         "delete_bucket_policy"]
+    called = [name for name, dummy in fake.calls]
+    assert called[:3] == ["list_object_versions", "get_bucket_policy", "delete_bucket_policy"]
     again = run(fake, delete_policy=True).result
     assert again["policy_deleted"] is False and again["changed"] is False
     kept = FakeS3(policy='{"Statement": []}')

@@ -181,11 +181,11 @@ def test_isolated_needs_privatelink_and_the_endpoints():
                     network_privatelink_services=services)
     assert errors_for(**isolated) == []
     # no public subnet, and per_az does not need any: there is no NAT gateway
-    assert errors_for(**dict(isolated, network_public_subnet_cidrs=[], network_nat_gateway_mode="per_az")) == []
-    assert errors_for(**dict(isolated, network_privatelink_enabled=False, network_privatelink_services={})) == [
+    assert errors_for(**{**isolated, "network_public_subnet_cidrs": [], "network_nat_gateway_mode": "per_az"}) == []
+    assert errors_for(**{**isolated, "network_privatelink_enabled": False, "network_privatelink_services": {}}) == [
         "network_isolated: true needs network_privatelink_enabled: true (an isolated network has no route to the "
         "internet; the clusters reach Databricks only through PrivateLink)"]
-    assert errors_for(**dict(isolated, network_vpc_endpoints_enabled=False)) == [
+    assert errors_for(**{**isolated, "network_vpc_endpoints_enabled": False}) == [
         "network_isolated: true needs network_vpc_endpoints_enabled: true (an isolated network has no route to the "
         "internet; the clusters reach S3, STS and Kinesis only through the VPC endpoints)"]
     assert errors_for(network_public_subnet_cidrs=[]) == [
@@ -201,22 +201,22 @@ def test_the_s3_endpoint_policy_needs_its_buckets():
     on = dict(network_vpc_endpoint_policies_enabled=True, network_vpc_endpoints_enabled=True,
               network_vpc_endpoint_policy_buckets=BUCKETS, network_databricks_regional_buckets=REGIONAL)
     assert errors_for(**on) == []
-    assert errors_for(**dict(on, aws_region="eu-north-1", network_availability_zones=[
-        "eu-north-1a", "eu-north-1b", "eu-north-1c"])) == [
+    assert errors_for(**{**on, "aws_region": "eu-north-1", "network_availability_zones": [
+        "eu-north-1a", "eu-north-1b", "eu-north-1c"]}) == [
         "network_databricks_regional_buckets: no Databricks buckets (artifacts, system_tables, datasets, logs) for "
         "aws_region eu-north-1, so the S3 endpoint policy would keep the clusters from Databricks' artifacts; add "
         "them (Databricks' SRA lists them by region) or set network_vpc_endpoint_policies.s3"]
     policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}
-    assert errors_for(**dict(on, network_databricks_regional_buckets={},
-                             network_vpc_endpoint_policies={"s3": policy})) == []
-    assert errors_for(**dict(on, network_vpc_endpoint_policy_buckets={"raw": "lh-raw"})) == [
+    assert errors_for(**{**on, "network_databricks_regional_buckets": {},
+                             "network_vpc_endpoint_policies": {"s3": policy}}) == []
+    assert errors_for(**{**on, "network_vpc_endpoint_policy_buckets": {"raw": "lh-raw"}}) == [
         "network_vpc_endpoint_policy_buckets: needs root, the workspace root bucket (Databricks' account reaches it "
         "through the S3 endpoint)"]
-    assert errors_for(**dict(on, network_vpc_endpoint_policies={"dynamodb": policy})) == [
+    assert errors_for(**{**on, "network_vpc_endpoint_policies": {"dynamodb": policy}}) == [
         "network_vpc_endpoint_policies.dynamodb: not an endpoint of the role (s3, sts, kinesis_streams)"]
     # an invalid region is reported once, as such
-    assert errors_for(**dict(on, aws_region="europe-1")) == ["aws_region: 'europe-1' is not an AWS region name such as "
-                                                              "eu-west-1"]
+    assert errors_for(**{**on, "aws_region": "europe-1"}) == [
+        "aws_region: 'europe-1' is not an AWS region name such as eu-west-1"]
     # without policies, nothing of this is read
-    off = dict(on, network_vpc_endpoint_policies_enabled=False, network_databricks_regional_buckets={})
+    off = {**on, "network_vpc_endpoint_policies_enabled": False, "network_databricks_regional_buckets": {}}
     assert errors_for(**off) == []
