@@ -194,7 +194,6 @@ def test_the_workspace_network_uses_that_group_and_the_default_group_is_closed(e
         f"the VPC's default security group is not closed: {default}"
 
 
-
 # --- 2. VPC endpoint policies --------------------------------------------------------------------------------------
 def endpoint_policy(estate, service):
     found = [e for e in estate.aws["vpc_endpoints"] if e["ServiceName"] == f"com.amazonaws.{REGION}.{service}"]
@@ -251,6 +250,7 @@ def test_the_sts_and_kinesis_endpoints_name_their_accounts(estate):
     for principal, resource in ((meta, f"arn:aws:kinesis:{REGION}:{account}:stream/mine"),
                                 (meta, f"arn:aws:kinesis:{REGION}:111122223333:stream/elsewhere")):
         assert not endpoint_policy_allows(kinesis, principal, "kinesis:PutRecord", resource), (principal, resource)
+
 
 # --- 3. the audit trail -----------------------------------------------------------------------------------------------
 def test_audit_logs_have_a_locked_versioned_logged_bucket_of_their_own(estate):
@@ -318,11 +318,11 @@ def test_the_cross_account_role_tags_only_at_creation_or_what_databricks_tagged(
     at_launch = {"ec2:CreateAction": "RunInstances", "aws:RequestTag/Vendor": "Databricks",
                  "aws:TagKeys": ["Vendor"]}
     assert is_allowed(policy, "ec2:CreateTags", instance, at_launch)
-    assert is_allowed(policy, "ec2:CreateTags", instance, {"ec2:ResourceTag/Vendor": "Databricks",
-                                                            "aws:RequestTag/Vendor": "Databricks"})
+    retag = {"ec2:ResourceTag/Vendor": "Databricks", "aws:RequestTag/Vendor": "Databricks"}
+    assert is_allowed(policy, "ec2:CreateTags", instance, retag)
     # Someone else's instance: tagging it Vendor=Databricks, then terminating it, must both be refused.
-    assert not is_allowed(policy, "ec2:CreateTags", instance, {"aws:RequestTag/Vendor": "Databricks",
-                                                                "aws:TagKeys": ["Vendor"]})
+    not_at_launch = {"aws:RequestTag/Vendor": "Databricks", "aws:TagKeys": ["Vendor"]}
+    assert not is_allowed(policy, "ec2:CreateTags", instance, not_at_launch)
     assert not is_allowed(policy, "ec2:TerminateInstances", instance, {})
     assert not is_allowed(policy, "ec2:DeleteTags", instance, {})
     assert is_allowed(policy, "ec2:TerminateInstances", instance, {"ec2:ResourceTag/Vendor": "Databricks"})

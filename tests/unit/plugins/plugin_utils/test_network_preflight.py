@@ -207,8 +207,8 @@ def test_the_s3_endpoint_policy_needs_its_buckets():
         "aws_region eu-north-1, so the S3 endpoint policy would keep the clusters from Databricks' artifacts; add "
         "them (Databricks' SRA lists them by region) or set network_vpc_endpoint_policies.s3"]
     policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}
-    assert errors_for(**{**on, "network_databricks_regional_buckets": {},
-                             "network_vpc_endpoint_policies": {"s3": policy}}) == []
+    own_policy = {**on, "network_databricks_regional_buckets": {}, "network_vpc_endpoint_policies": {"s3": policy}}
+    assert errors_for(**own_policy) == []
     assert errors_for(**{**on, "network_vpc_endpoint_policy_buckets": {"raw": "lh-raw"}}) == [
         "network_vpc_endpoint_policy_buckets: needs root, the workspace root bucket (Databricks' account reaches it "
         "through the S3 endpoint)"]
