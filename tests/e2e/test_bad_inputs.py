@@ -59,7 +59,7 @@ WORKSPACE_OFFERS = "Preflight - the workspace offers the cluster's runtime and n
 def buckets(prefix, **override):
     names = {"root": prefix + "-rootbucket", "raw": prefix + "-raw", "prepared": prefix + "-prepared",
              "trusted": prefix + "-trusted", "s3_logging": prefix + "-s3-logging",
-             "databricks_logging": prefix + "-databricks-logging"}
+             "databricks_logging": prefix + "-databricks-logging", "audit_logs": prefix + "-audit-logs"}
     return dict(names, **override)
 
 

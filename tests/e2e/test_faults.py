@@ -146,7 +146,8 @@ def test_creation_survives_bursts_and_iam_propagation_and_fails_on_a_failed_work
     assert len([v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]) == 1
     kms = stack.aws("kms")
     aliases = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/" + PREFIX)]
-    assert len(aliases) == 2 and len(kms.list_keys()["Keys"]) == 2, aliases
+    # one key per use (storage_encryption_separate_keys): workspace storage, managed services, datalake, tokens, logging
+    assert len(aliases) == 5 and len(kms.list_keys()["Keys"]) == 5, aliases
     faults.disarm()
     faults.config(iam_propagation_seconds=0)
     stack.failed_workspace_id = workspaces[0]["workspace_id"]

@@ -41,7 +41,7 @@ def assert_security_posture(sandbox, prefix):
     databricks_account_id = sandbox.endpoints["databricks_account_id"]
 
     # Keys: rotation on, no statement allows principal "*", the account root administers them.
-    for name in ("datalake", "logging"):
+    for name in ("workspace-storage", "managed-services", "datalake", "tokens", "logging"):
         key_id = kms.describe_key(KeyId=f"alias/{prefix}-{name}")["KeyMetadata"]["KeyId"]
         assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"], name
         policy = by_sid(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
@@ -49,15 +49,17 @@ def assert_security_posture(sandbox, prefix):
             assert statement["Effect"] == "Allow"
             assert all("*" not in principal for principal in principals(statement)), statement
         assert principals(policy["EnableAccountRootPermissions"]) == [f"arn:aws:iam::{account}:root"]
-        grants = policy["DatabricksGrantsForAWSResources"]
-        assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
-        ebs = policy["CrossAccountRoleEBSThroughEC2"]
-        assert principals(ebs) == [f"arn:aws:iam::{account}:role/{prefix}-cross-account-role"]
-        assert ebs["Condition"]["StringEquals"] == {"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
-        if name == "logging":
-            services = {p for s in policy.values() for p in principals(s) if p.endswith("amazonaws.com")}
-            assert services == {"logs.eu-west-1.amazonaws.com", "cloudtrail.amazonaws.com",
-                                "delivery.logs.amazonaws.com"}
+        # Databricks' grants and the cross-account role's EBS use: on the workspace storage key only.
+        assert ("DatabricksGrantsForAWSResources" in policy) == (name == "workspace-storage"), (name, sorted(policy))
+        assert ("CrossAccountRoleEBSThroughEC2" in policy) == (name == "workspace-storage"), (name, sorted(policy))
+        if name == "workspace-storage":
+            grants = policy["DatabricksGrantsForAWSResources"]
+            assert grants["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+            ebs = policy["CrossAccountRoleEBSThroughEC2"]
+            assert principals(ebs) == [f"arn:aws:iam::{account}:role/{prefix}-cross-account-role"]
+            assert ebs["Condition"]["StringEquals"] == {"kms:ViaService": "ec2.eu-west-1.amazonaws.com"}
+        services = {p for s in policy.values() for p in principals(s) if p.endswith("amazonaws.com")}
+        assert services == ({"delivery.logs.amazonaws.com"} if name == "logging" else set()), (name, services)
 
     datalake_arn = kms.describe_key(KeyId=f"alias/{prefix}-datalake")["KeyMetadata"]["Arn"]
     logging_arn = kms.describe_key(KeyId=f"alias/{prefix}-logging")["KeyMetadata"]["Arn"]

@@ -30,13 +30,14 @@ def test_both_workspaces_converge_in_one_run(sandbox, converged, account):
         vpcs[prefix] = ec2.describe_vpcs(VpcIds=[network.vpc_id])["Vpcs"][0]["CidrBlock"]
         credentials = account.credentials.get(workspace.credentials_id)
         assert credentials.credentials_name.startswith(prefix)  # the cross-account role is per VPC
-        # the datalake key encrypts both the workspace storage and its managed services, registered apart
+        # a key of its own for the workspace storage and one for its managed services (storage_encryption_separate_keys)
         storage_key = account.encryption_keys.get(workspace.storage_customer_managed_key_id)
         services_key = account.encryption_keys.get(workspace.managed_services_customer_managed_key_id)
         assert [u.value for u in storage_key.use_cases] == ["STORAGE"]
         assert [u.value for u in services_key.use_cases] == ["MANAGED_SERVICES"]
-        assert storage_key.aws_key_info.key_arn == services_key.aws_key_info.key_arn
-        assert storage_key.aws_key_info.key_alias.startswith("alias/" + prefix)
+        assert storage_key.aws_key_info.key_arn != services_key.aws_key_info.key_arn
+        assert storage_key.aws_key_info.key_alias == f"alias/{prefix}-workspace-storage"
+        assert services_key.aws_key_info.key_alias == f"alias/{prefix}-managed-services"
     assert vpcs == {"lh-analytics": "10.21.0.0/16", "lh-ml": "10.22.0.0/16"}
 
 
