@@ -1,0 +1,94 @@
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.unity_catalog import (
+    privilege,
+    unity_catalog_desired,
+    unity_catalog_input_errors,
+)
+
+
+def valid(**overrides):
+    inputs = {
+        "deployment_prefix": "lh-sandbox",
+        "unity_catalog_metastore_name": "eu-west-1-metastore",
+        "unity_catalog_catalog_name": "lh_sandbox",
+        "unity_catalog_schemas": ["raw", "prepared", "trusted"],
+        "unity_catalog_storage_credential_name": "lh-sandbox-uc-storage",
+        "unity_catalog_external_location_prefix": "lh-sandbox",
+        "unity_catalog_catalog_bucket": "lh-sandbox-catalog",
+        "unity_catalog_layer_buckets": {"raw": "lh-sandbox-raw", "prepared": "lh-sandbox-prepared",
+                                        "trusted": "lh-sandbox-trusted"},
+        "unity_catalog_read_only_group": "Read only",
+        "unity_catalog_all_access_group": "All access",
+        "unity_catalog_read_only_catalog_privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT"],
+        "unity_catalog_all_access_catalog_privileges": ["USE CATALOG", "use_schema", "SELECT", "MODIFY"],
+        "unity_catalog_read_only_location_privileges": ["READ_FILES"],
+        "unity_catalog_all_access_location_privileges": ["READ_FILES", "WRITE_FILES"],
+        "unity_catalog_externally_managed_grants": ["schema:lh_sandbox.raw"],
+        "unity_catalog_propagation_timeout": 180,
+    }
+    inputs.update(overrides)
+    return inputs
+
+
+def test_valid_inputs_have_no_errors():
+    assert unity_catalog_input_errors(valid()) == []
+
+
+def test_privilege_names_are_normalised():
+    assert privilege("use catalog") == "USE_CATALOG"
+    assert privilege(" read-files ") == "READ_FILES"
+
+
+def test_desired_locations_schemas_and_grants():
+    desired = unity_catalog_desired(valid())
+    assert desired["storage_root"] == "s3://lh-sandbox-catalog/"
+    assert [(loc["name"], loc["url"]) for loc in desired["external_locations"]] == [
+        ("lh-sandbox-catalog", "s3://lh-sandbox-catalog/"),
+        ("lh-sandbox-prepared", "s3://lh-sandbox-prepared/"),
+        ("lh-sandbox-raw", "s3://lh-sandbox-raw/"),
+        ("lh-sandbox-trusted", "s3://lh-sandbox-trusted/"),
+    ]
+    assert [s["full_name"] for s in desired["schemas"]] == [
+        "lh_sandbox.raw", "lh_sandbox.prepared", "lh_sandbox.trusted"]
+    by_name = {(g["securable_type"], g["full_name"]): g for g in desired["grants"]}
+    catalog = by_name[("catalog", "lh_sandbox")]
+    assert catalog["exclusive"] is True
+    assert catalog["grants"] == [
+        {"principal": "Read only", "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT"]},
+        {"principal": "All access", "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT", "MODIFY"]},
+    ]
+    # Listed as externally managed: grants are added, never revoked.
+    assert by_name[("schema", "lh_sandbox.raw")]["exclusive"] is False
+    assert by_name[("schema", "lh_sandbox.prepared")] == {
+        "securable_type": "schema", "full_name": "lh_sandbox.prepared", "grants": [], "exclusive": True}
+    assert by_name[("storage_credential", "lh-sandbox-uc-storage")]["grants"] == []
+    assert by_name[("external_location", "lh-sandbox-catalog")]["grants"] == []
+    assert by_name[("external_location", "lh-sandbox-raw")]["grants"][0] == {
+        "principal": "Read only", "privileges": ["READ_FILES"]}
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"unity_catalog_catalog_name": "LH_Sandbox"},
+         "unity_catalog_catalog_name: 'LH_Sandbox' is not a catalog name"),
+        ({"unity_catalog_catalog_name": "lh.sandbox"}, "unity_catalog_catalog_name: 'lh.sandbox'"),
+        ({"unity_catalog_schemas": []}, "unity_catalog_schemas: must be a non-empty list"),
+        ({"unity_catalog_schemas": ["raw", "raw"]}, "unity_catalog_schemas: names repeat (raw)"),
+        ({"unity_catalog_schemas": ["Raw Data"]}, "unity_catalog_schemas: 'Raw Data' is not a schema name"),
+        ({"unity_catalog_storage_credential_name": "a/b"}, "unity_catalog_storage_credential_name: 'a/b'"),
+        ({"unity_catalog_read_only_group": " "}, "unity_catalog_read_only_group: must name an account group"),
+        ({"unity_catalog_read_only_catalog_privileges": ["READ_FILES"]},
+         "unity_catalog_read_only_catalog_privileges: READ_FILES cannot be granted on a catalog"),
+        ({"unity_catalog_all_access_location_privileges": ["SELECT"]},
+         "unity_catalog_all_access_location_privileges: SELECT cannot be granted on an external location"),
+        ({"unity_catalog_externally_managed_grants": ["lh_sandbox.raw"]},
+         "unity_catalog_externally_managed_grants: 'lh_sandbox.raw' is not '<securable type>:<full name>'"),
+        ({"unity_catalog_catalog_bucket": "LH_catalog"}, "unity_catalog_catalog_bucket: bucket name 'LH_catalog'"),
+        ({"unity_catalog_layer_buckets": {"raw": "x"}}, "unity_catalog_layer_buckets.raw: bucket name 'x'"),
+        ({"unity_catalog_propagation_timeout": 0}, "unity_catalog_propagation_timeout: 0 must be a positive"),
+    ],
+)
+def test_bad_inputs_are_named(overrides, fragment):
+    errors = unity_catalog_input_errors(valid(**overrides))
+    assert any(fragment in error for error in errors), errors
