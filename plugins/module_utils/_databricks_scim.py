@@ -9,7 +9,10 @@
 ``find_one`` fails the module (AMBIGUOUS_MATCH) when a filter matches several resources;
 ``list_all`` follows the list's pages (startIndex/count);
 ``values_of(resource, "entitlements")`` is the set of ``value`` strings of a multi-valued attribute.
-Paths are the workspace SCIM API (``/api/2.0/preview/scim/v2``).
+Paths are the workspace SCIM API (``/api/2.0/preview/scim/v2``) unless ``base`` names the account's
+(``account_base(account_id)``: ``/api/2.0/accounts/<account_id>/scim/v2``, where account groups live).
+``resource_source(resource)`` says which a workspace's group is: an account group assigned to the workspace
+(``Group``) or a workspace-local one (``WorkspaceGroup``), as ``meta.resourceType`` tells them apart.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,21 +29,40 @@ SCHEMAS = {
 }
 
 
-def scim_path(kind, resource_id=None):
-    return "%s/%s%s" % (SCIM_PATH, kind, "/%s" % resource_id if resource_id else "")
+ACCOUNT_GROUP = "Group"  # meta.resourceType of an account group seen through a workspace's SCIM API
+WORKSPACE_GROUP = "WorkspaceGroup"  # ... and of a workspace-local group
+
+
+def account_base(account_id):
+    """The account SCIM API's base path."""
+    return "/api/2.0/accounts/%s/scim/v2" % account_id
+
+
+def scim_path(kind, resource_id=None, base=SCIM_PATH):
+    return "%s/%s%s" % (base, kind, "/%s" % resource_id if resource_id else "")
+
+
+def resource_source(resource):
+    """meta.resourceType of a SCIM resource (V(Group), V(WorkspaceGroup), ...; None when not given)."""
+    return ((resource or {}).get("meta") or {}).get("resourceType")
 
 
 def _quote(value):
     return '"%s"' % str(value).replace('"', '\\"')
 
 
-def list_all(module, kind, query, action, client=None):
+def list_all(module, kind, query, action, client=None, base=SCIM_PATH):
     """Every resource of a SCIM list, page after page (startIndex/count): Databricks caps a page's size
     (fewer resources than count when it does), so one reply is not the whole answer."""
     found, seen, start = [], set(), 1
     while True:
-        reply = module.request("GET", scim_path(kind), query=dict(query, startIndex=start, count=PAGE_SIZE),
-                               client=client, action=action)
+        reply = module.request(
+            "GET",
+            scim_path(kind, base=base),
+            query=dict(query, startIndex=start, count=PAGE_SIZE),
+            client=client,
+            action=action,
+        )
         page = reply.get("Resources") or []
         for resource in page:
             if resource.get("id") not in seen:  # a resource added while paging can shift the pages
@@ -51,21 +73,29 @@ def list_all(module, kind, query, action, client=None):
             return found
 
 
-def find(module, kind, attribute, value, client=None):
+def find(module, kind, attribute, value, client=None, base=SCIM_PATH):
     """Resources of kind whose attribute equals value (SCIM filter, case-insensitive on Databricks)."""
-    found = list_all(module, kind, {"filter": "%s eq %s" % (attribute, _quote(value))},
-                     "find %s with %s %s" % (kind, attribute, value), client=client)
+    found = list_all(
+        module,
+        kind,
+        {"filter": "%s eq %s" % (attribute, _quote(value))},
+        "find %s with %s %s" % (kind, attribute, value),
+        client=client,
+        base=base,
+    )
     # SCIM eq is case-insensitive; prefer exact matches when there are any.
     exact = [r for r in found if str(r.get(attribute)) == str(value)]
     return exact or found
 
 
-def find_one(module, kind, attribute, value, client=None):
-    found = find(module, kind, attribute, value, client=client)
+def find_one(module, kind, attribute, value, client=None, base=SCIM_PATH):
+    found = find(module, kind, attribute, value, client=client, base=base)
     if len(found) > 1:
-        module.fail("%d %s have %s %s (ids %s); make it unique or give the id" % (
-            len(found), kind, attribute, value, ", ".join(str(r.get("id")) for r in found)),
-            error_code="AMBIGUOUS_MATCH")
+        module.fail(
+            "%d %s have %s %s (ids %s); make it unique or give the id"
+            % (len(found), kind, attribute, value, ", ".join(str(r.get("id")) for r in found)),
+            error_code="AMBIGUOUS_MATCH",
+        )
     return found[0] if found else None
 
 
@@ -94,21 +124,21 @@ def replace_value(attribute, value):
     return {"op": "replace", "path": attribute, "value": value}
 
 
-def patch(module, kind, resource_id, operations, action, client=None):
+def patch(module, kind, resource_id, operations, action, client=None, base=SCIM_PATH):
     body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
-    return module.request("PATCH", scim_path(kind, resource_id), body=body, client=client, action=action)
+    return module.request("PATCH", scim_path(kind, resource_id, base), body=body, client=client, action=action)
 
 
-def patch_and_read(module, kind, resource_id, operations, label):
+def patch_and_read(module, kind, resource_id, operations, label, client=None, base=SCIM_PATH):
     """PATCH the resource, then read it back (a SCIM PATCH may answer 204 without the resource)."""
-    patch(module, kind, resource_id, operations, action="update %s" % label)
-    return module.request("GET", scim_path(kind, resource_id), action="read %s" % label)
+    patch(module, kind, resource_id, operations, action="update %s" % label, client=client, base=base)
+    return module.request("GET", scim_path(kind, resource_id, base), client=client, action="read %s" % label)
 
 
-def create(module, kind, body, action, client=None):
+def create(module, kind, body, action, client=None, base=SCIM_PATH):
     body = dict(body, schemas=[SCHEMAS[kind]])
-    return module.request("POST", scim_path(kind), body=body, client=client, action=action)
+    return module.request("POST", scim_path(kind, base=base), body=body, client=client, action=action)
 
 
-def delete(module, kind, resource_id, action, client=None):
-    return module.request("DELETE", scim_path(kind, resource_id), client=client, action=action, not_found_ok=True)
+def delete(module, kind, resource_id, action, client=None, base=SCIM_PATH):
+    return module.request("DELETE", scim_path(kind, resource_id, base), client=client, action=action, not_found_ok=True)

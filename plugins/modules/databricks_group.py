@@ -10,10 +10,12 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: databricks_group
-short_description: Manage a Databricks workspace group, its entitlements and instance profiles
+short_description: Manage a Databricks group (workspace-local or account), its entitlements and instance profiles
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes a workspace group through the workspace SCIM API.
+  - Creates, updates or deletes a group through the SCIM API: a workspace-local group in the workspace's
+    directory (O(scope=workspace)), or an account group in the account's directory (O(scope=account)), the kind
+    Unity Catalog can grant privileges to.
   - Entitlements (for example V(allow-cluster-create)) and roles (instance profile ARNs the
     group's members may use) are changed with one SCIM C(PATCH) that adds and removes only
     what differs, so a re-run changes nothing. The token travels in the module's request,
@@ -21,6 +23,10 @@ description:
   - The group is found by O(display_name), which must be unique. Members are managed with
     M(lakehouse.databricks_aws.databricks_group_member).
   - Instance profiles must be registered first (M(lakehouse.databricks_aws.databricks_instance_profile)).
+  - "With O(scope=account), entitlements and roles are workspace settings: they are set on the group as the workspace
+    O(workspace_host) sees it, which it does once the group is assigned to the workspace
+    (M(lakehouse.databricks_aws.databricks_account_workspace_assignment)). The account connection options
+    (O(account_id), O(client_id), O(client_secret)) reach the account; O(workspace_host) and O(token) the workspace."
 author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
@@ -28,12 +34,22 @@ options:
     description: Name of the group, for example V(All access) or V(admins).
     type: str
     required: true
+  scope:
+    description:
+      - V(workspace) - a group of the workspace's directory (workspace API). An account group the workspace
+        already sees under this name is updated in place (its entitlements and roles) but never deleted from here.
+      - V(account) - an account group (account API). O(state=absent) keeps a group that a workspace still has
+        assigned unless O(keep_assigned=false).
+    type: str
+    choices: [workspace, account]
+    default: workspace
   entitlements:
     description:
       - Entitlements of the group, for example V(allow-cluster-create),
         V(allow-instance-pool-create), V(databricks-sql-access), V(workspace-access).
       - With O(purge_entitlements=true) the list is exact (V([]) removes them all);
         otherwise the listed ones are added and others kept. Not managed when not set.
+      - With O(scope=account), set in the workspace O(workspace_host) (the group must be assigned to it).
     type: list
     elements: str
   roles:
@@ -41,6 +57,7 @@ options:
       - Instance profile ARNs granted to the group (SCIM C(roles)).
       - With O(purge_roles=true) the list is exact; otherwise the listed ones are added and
         others kept. Not managed when not set.
+      - With O(scope=account), set in the workspace O(workspace_host) (the group must be assigned to it).
     type: list
     elements: str
   purge_entitlements:
@@ -51,6 +68,13 @@ options:
     description:
       - Remove instance profiles that are not in O(roles). Set V(false) to grant a profile to a
         group that others manage too, such as V(admins).
+    type: bool
+    default: true
+  keep_assigned:
+    description:
+      - With O(scope=account) and O(state=absent), keep the account group while any workspace of the account has
+        it assigned (the result lists them in RV(assigned_workspace_ids)); several deployments of one account can
+        share a group. V(false) deletes it anyway.
     type: bool
     default: true
   state:
@@ -78,22 +102,64 @@ EXAMPLES = r"""
     display_name: admins
     roles: [arn:aws:iam::123456789012:instance-profile/prod-meta-instance-profile]
     purge_roles: false
+
+- name: An account group (Unity Catalog grants need account principals)
+  lakehouse.databricks_aws.databricks_group:
+    scope: account
+    account_id: "{{ databricks_account_id }}"
+    client_id: "{{ databricks_client_id }}"
+    client_secret: "{{ databricks_client_secret }}"
+    display_name: Read only
+  register: read_only
+
+- name: Its entitlements in a workspace it is assigned to
+  lakehouse.databricks_aws.databricks_group:
+    scope: account
+    account_id: "{{ databricks_account_id }}"
+    client_id: "{{ databricks_client_id }}"
+    client_secret: "{{ databricks_client_secret }}"
+    workspace_host: "{{ workspace_url }}"
+    token: "{{ workspace_token }}"
+    display_name: Read only
+    entitlements: [workspace-access, databricks-sql-access]
+
+- name: Delete the account group unless another workspace still has it
+  lakehouse.databricks_aws.databricks_group:
+    scope: account
+    display_name: Read only
+    state: absent
 """
 
 RETURN = r"""
 id:
-  description: Workspace SCIM ID of the group (null in check mode before creation, and when absent).
+  description:
+    - SCIM ID of the group (null in check mode before creation, and when absent). With O(scope=account), the
+      account group's ID.
   returned: always
   type: str
   sample: "123456789012345"
 group:
-  description: The group as the SCIM API returns it (null when absent or not yet created).
+  description: The group as the SCIM API returns it (null when absent or not yet created); with O(scope=account), the
+    account's view of it.
   returned: always
   type: dict
   sample:
     id: "123456789012345"
     displayName: Read only
     roles: [{value: "arn:aws:iam::123456789012:instance-profile/prod-data-read-instance-profile"}]
+workspace_group:
+  description: With O(scope=account) and entitlements or roles to manage, the group as the workspace sees it (null in
+    check mode before it is assigned).
+  returned: when O(scope=account) and O(entitlements) or O(roles) are set
+  type: dict
+  sample: {id: "123456789012345", displayName: Read only, entitlements: [{value: workspace-access}]}
+assigned_workspace_ids:
+  description: With O(scope=account) and O(state=absent), the workspaces the group is still assigned to (the group is
+    kept when there are any and O(keep_assigned=true)).
+  returned: when O(scope=account) and O(state=absent)
+  type: list
+  elements: int
+  sample: [1234567890123456]
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_scim as scim
@@ -105,11 +171,13 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 
 KIND = "Groups"
 BUILT_IN = ("admins", "users")
+WORKSPACE_ATTRIBUTES = ("entitlements", "roles")
 
 
-def comparable(group):
-    return {"display_name": group.get("displayName"), "entitlements": scim.values_of(group, "entitlements"),
-            "roles": scim.values_of(group, "roles")}
+def comparable(group, attributes=WORKSPACE_ATTRIBUTES):
+    out = {"display_name": group.get("displayName")}
+    out.update((attribute, scim.values_of(group, attribute)) for attribute in attributes)
+    return out
 
 
 def wanted(values, have, purge):
@@ -120,11 +188,35 @@ def wanted(values, have, purge):
     return sorted(values if purge else values | set(have))
 
 
-def finish(module, changed, group, diff):
-    return module.result(changed=changed, diff=diff, group=group, id=group.get("id") if group else None)
+def finish(module, changed, group, diff, **extra):
+    return module.result(changed=changed, diff=diff, group=group, id=group.get("id") if group else None, **extra)
 
 
-def run(module):
+def desired_of(params, have):
+    return {
+        "display_name": params["display_name"],
+        "entitlements": wanted(params["entitlements"], have["entitlements"], params["purge_entitlements"]),
+        "roles": wanted(params["roles"], have["roles"], params["purge_roles"]),
+    }
+
+
+def update_operations(name, delta, have, desired):
+    """The SCIM PATCH operations that turn have into desired (one PATCH for everything)."""
+    operations = []
+    if "display_name" in delta.changes:  # found case-insensitively
+        operations.append(scim.replace_value("displayName", name))
+    for attribute in WORKSPACE_ATTRIBUTES:
+        if attribute not in delta.changes:
+            continue
+        before, after = set(have[attribute]), set(desired[attribute])
+        if after - before:
+            operations.append(scim.add_values(attribute, sorted(after - before)))
+        if before - after:
+            operations.append(scim.remove_values(attribute, sorted(before - after)))
+    return operations
+
+
+def run_workspace(module):
     params = module.params
     name = params["display_name"]
     label = "group %s" % name
@@ -134,49 +226,163 @@ def run(module):
             module.fail("%s is built in and cannot be deleted" % label, error_code="INVALID_PARAMETER_VALUE")
         if current is None:
             return finish(module, False, None, absent_diff(None))
+        if scim.resource_source(current) == scim.ACCOUNT_GROUP:
+            module.fail(
+                "%s is an account group assigned to this workspace, not a workspace-local group: delete it "
+                "with scope account, or remove its workspace assignment" % label,
+                error_code="INVALID_PARAMETER_VALUE",
+            )
         if not module.check_mode:
             scim.delete(module, KIND, current["id"], action="delete %s" % label)
         return finish(module, True, current, absent_diff(comparable(current)))
 
     have = comparable(current) if current else {"entitlements": [], "roles": []}
-    desired = {"display_name": name,
-               "entitlements": wanted(params["entitlements"], have["entitlements"], params["purge_entitlements"]),
-               "roles": wanted(params["roles"], have["roles"], params["purge_roles"])}
-    delta = ResourceDiff(desired, comparable(current) if current else None, unordered=("entitlements", "roles"))
+    desired = desired_of(params, have)
+    delta = ResourceDiff(desired, comparable(current) if current else None, unordered=WORKSPACE_ATTRIBUTES)
     if not delta.changed:
         return finish(module, False, current, delta.diff)
     if module.check_mode:
         return finish(module, True, current, delta.diff)
     if current is None:
         body = {"displayName": name}
-        for attribute in ("entitlements", "roles"):
+        for attribute in WORKSPACE_ATTRIBUTES:
             if desired[attribute]:
                 body[attribute] = [{"value": v} for v in desired[attribute]]
         created = scim.create(module, KIND, body, action="create %s" % label)
         return finish(module, True, created, delta.diff)
-    operations = []
-    if "display_name" in delta.changes:  # found case-insensitively
-        operations.append(scim.replace_value("displayName", name))
-    for attribute in ("entitlements", "roles"):
-        if attribute not in delta.changes:
-            continue
-        before, after = set(have[attribute]), set(desired[attribute])
-        if after - before:
-            operations.append(scim.add_values(attribute, sorted(after - before)))
-        if before - after:
-            operations.append(scim.remove_values(attribute, sorted(before - after)))
-    updated = scim.patch_and_read(module, KIND, current["id"], operations, label)
+    updated = scim.patch_and_read(module, KIND, current["id"], update_operations(name, delta, have, desired), label)
     return finish(module, True, updated, delta.diff)
+
+
+def assigned_workspace_ids(module, group_id):
+    """The account's workspaces that have the group assigned (permission assignments)."""
+    assigned = []
+    for workspace in module.request("GET", module.account_path("/workspaces"), action="list workspaces") or []:
+        wid = workspace.get("workspace_id")
+        reply = module.request(
+            "GET",
+            module.account_path("/workspaces/%s/permissionassignments" % wid),
+            action="list the permission assignments of workspace %s" % wid,
+            not_found_ok=True,
+        )
+        principals = [
+            str((a.get("principal") or {}).get("principal_id"))
+            for a in (reply or {}).get("permission_assignments") or []
+        ]
+        if str(group_id) in principals:
+            assigned.append(int(wid))
+    return sorted(assigned)
+
+
+def workspace_view(module, group, name):
+    """The account group as the workspace sees it (None when it is not assigned there). A workspace-local group of
+    the same name fails the module: Databricks allows one group of a name per workspace."""
+    views = scim.find(module, KIND, "displayName", name, client=module.workspace)
+    for view in views:
+        if (group is not None and str(view.get("id")) == str(group.get("id"))) or scim.resource_source(
+            view
+        ) == scim.ACCOUNT_GROUP:
+            return view
+    if views:
+        module.fail(
+            "group %s of workspace %s is a workspace-local group, not the account group: two groups of one "
+            "name cannot share a workspace (rename or delete the workspace-local group, then assign the "
+            "account group)" % (name, module.params.get("workspace_host")),
+            error_code="RESOURCE_CONFLICT",
+        )
+    return None
+
+
+def run_account(module):
+    params = module.params
+    name = params["display_name"]
+    label = "account group %s" % name
+    base = scim.account_base(module.account_id)
+    manages_workspace = params["entitlements"] is not None or params["roles"] is not None
+    if manages_workspace and not params.get("workspace_host"):
+        module.fail(
+            "scope account with entitlements or roles needs workspace_host (and its token): they are set on "
+            "the group in that workspace",
+            error_code="MISSING_PARAMETER",
+        )
+    current = scim.find_one(module, KIND, "displayName", name, client=module.account, base=base)
+    if params["state"] == "absent":
+        if name in BUILT_IN:
+            module.fail("%s is built in and cannot be deleted" % label, error_code="INVALID_PARAMETER_VALUE")
+        if current is None:
+            return finish(module, False, None, absent_diff(None), assigned_workspace_ids=[])
+        assigned = assigned_workspace_ids(module, current["id"])
+        if assigned and params["keep_assigned"]:
+            return finish(module, False, current, absent_diff(None), assigned_workspace_ids=assigned)
+        if not module.check_mode:
+            scim.delete(module, KIND, current["id"], action="delete %s" % label, client=module.account, base=base)
+        return finish(module, True, current, absent_diff(comparable(current, ())), assigned_workspace_ids=assigned)
+
+    attributes = WORKSPACE_ATTRIBUTES if manages_workspace else ()
+    view = workspace_view(module, current, name) if manages_workspace and current is not None else None
+    if manages_workspace and current is not None and view is None and not module.check_mode:
+        module.fail(
+            "%s is not assigned to workspace %s: assign it first (databricks_account_workspace_assignment)"
+            % (label, params.get("workspace_host")),
+            error_code="RESOURCE_DOES_NOT_EXIST",
+        )
+    before = None
+    if current is not None:
+        before = comparable(dict(view or {}, displayName=current.get("displayName")), attributes)
+    have = dict({"entitlements": [], "roles": []}, **(before or {}))
+    desired = desired_of(params, have)
+    delta = ResourceDiff(desired, before, unordered=WORKSPACE_ATTRIBUTES)
+    extra = {"workspace_group": view} if manages_workspace else {}
+    if not delta.changed or module.check_mode:
+        return finish(module, delta.changed, current, delta.diff, **extra)
+    if current is None:
+        current = scim.create(
+            module, KIND, {"displayName": name}, action="create %s" % label, client=module.account, base=base
+        )
+        if manages_workspace:  # a new group is assigned to no workspace yet
+            module.fail(
+                "%s created; it is not assigned to workspace %s yet: assign it "
+                "(databricks_account_workspace_assignment), then set its entitlements and roles"
+                % (label, params.get("workspace_host")),
+                error_code="RESOURCE_DOES_NOT_EXIST",
+                id=current["id"],
+            )
+        return finish(module, True, current, delta.diff)
+    if "display_name" in delta.changes:
+        current = scim.patch_and_read(
+            module,
+            KIND,
+            current["id"],
+            [scim.replace_value("displayName", name)],
+            label,
+            client=module.account,
+            base=base,
+        )
+    operations = [op for op in update_operations(name, delta, have, desired) if op.get("path") != "displayName"]
+    if operations:
+        extra["workspace_group"] = scim.patch_and_read(
+            module, KIND, view["id"], operations, "%s in the workspace" % label, client=module.workspace
+        )
+    return finish(module, True, current, delta.diff, **extra)
+
+
+def run(module):
+    if module.params["scope"] == "account":
+        module.api = "account"
+        return run_account(module)
+    return run_workspace(module)
 
 
 def main():
     DatabricksModule(
         argument_spec=dict(
             display_name=dict(type="str", required=True),
+            scope=dict(type="str", default="workspace", choices=["workspace", "account"]),
             entitlements=dict(type="list", elements="str"),
             roles=dict(type="list", elements="str"),
             purge_entitlements=dict(type="bool", default=True),
             purge_roles=dict(type="bool", default=True),
+            keep_assigned=dict(type="bool", default=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="workspace",

@@ -1,7 +1,14 @@
-"""databricks_group against the fake workspace SCIM API: entitlements, roles (instance profiles), purge switches."""
+"""databricks_group against the fake workspace SCIM API: entitlements, roles (instance profiles), purge switches;
+account groups (scope account) in the fake account directory, their entitlements on the workspace's view of them."""
+
+import re
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group as group
+from databricks.sdk import errors as sdk_errors
+
+ACCOUNT = "acc-1"
+A = "/api/2.0/accounts/%s" % ACCOUNT
 
 READ = "arn:aws:iam::123456789012:instance-profile/read"
 META = "arn:aws:iam::123456789012:instance-profile/meta"
@@ -12,8 +19,9 @@ def grp(run_workspace_module, fake_workspace):
     """grp(name="Read only", check_mode=False, **args): databricks_group run against fake_workspace (diff on)."""
 
     def run(name="Read only", check_mode=False, **args):
-        return run_workspace_module(group.main, dict(display_name=name, **args), fake_workspace,
-                                    check_mode=check_mode, diff=True)
+        return run_workspace_module(
+            group.main, dict(display_name=name, **args), fake_workspace, check_mode=check_mode, diff=True
+        )
 
     return run
 
@@ -68,3 +76,179 @@ def test_absent_and_builtin(grp, fake_workspace):
     assert not grp(state="absent")["changed"]
     result = grp(name="admins", state="absent")
     assert result["failed"] and result["error_code"] == "INVALID_PARAMETER_VALUE"
+
+
+def add_account_directory(fake):
+    """fake (a FakeWorkspace) plus the account's directory (account SCIM) and workspace permission assignments; an
+    assigned group shows in the workspace's directory with the account group's id (meta.resourceType Group)."""
+    fake.account_principals = {"Groups": {}, "ServicePrincipals": {}, "Users": {}}
+    fake.assignments = {}  # workspace id -> principal id -> permissions
+    scim_base = A + "/scim/v2/(?P<kind>ServicePrincipals|Groups|Users)"
+    assign = A + r"/workspaces/(?P<wid>\d+)/permissionassignments"
+
+    def acct_list(kind, query, body):
+        items = list(fake.account_principals[kind].values())
+        if query.get("filter"):
+            attr, value = re.match(r'(\w+) eq "(.*)"', query["filter"]).groups()
+            items = [i for i in items if str(i.get(attr, "")).lower() == value.lower()]
+        return {"totalResults": len(items), "startIndex": 1, "itemsPerPage": len(items), "Resources": items}
+
+    def acct_create(kind, query, body):
+        rid = str(5000 + next(fake.ids))
+        fake.account_principals[kind][rid] = dict({k: v for k, v in body.items() if k != "schemas"}, id=rid)
+        return fake.account_principals[kind][rid]
+
+    def acct_get(kind, rid, query, body):
+        if rid not in fake.account_principals[kind]:
+            raise sdk_errors.NotFound("not found", error_code="SCIM_404")
+        return fake.account_principals[kind][rid]
+
+    def acct_patch(kind, rid, query, body):
+        for op in body["Operations"]:
+            fake.account_principals[kind][rid][op["path"]] = op["value"]
+        return {}
+
+    def acct_delete(kind, rid, query, body):
+        fake.account_principals[kind].pop(rid)
+        return {}
+
+    def list_assignments(wid, query, body):
+        return {
+            "permission_assignments": [
+                {"principal": {"principal_id": int(pid), "display_name": "x"}, "permissions": perms}
+                for pid, perms in fake.assignments.get(int(wid), {}).items()
+            ]
+        }
+
+    def put_assignment(wid, pid, query, body):
+        kind = next(k for k, items in fake.account_principals.items() if pid in items)
+        principal = fake.account_principals[kind][pid]
+        if kind == "Groups" and pid not in fake.principals["Groups"]:
+            if any(g["displayName"] == principal["displayName"] for g in fake.principals["Groups"].values()):
+                raise sdk_errors.ResourceConflict("group exists", error_code="RESOURCE_CONFLICT")
+            fake.principals["Groups"][pid] = {
+                "id": pid,
+                "displayName": principal["displayName"],
+                "meta": {"resourceType": "Group"},
+            }
+        fake.assignments.setdefault(int(wid), {})[pid] = body["permissions"]
+        return {"principal": {"principal_id": int(pid)}, "permissions": body["permissions"]}
+
+    def delete_assignment(wid, pid, query, body):
+        if pid not in fake.assignments.get(int(wid), {}):
+            raise sdk_errors.NotFound("not assigned", error_code="RESOURCE_DOES_NOT_EXIST")
+        del fake.assignments[int(wid)][pid]
+        return {}
+
+    original = fake._routes
+    extra = [
+        (scim_base, "GET", acct_list),
+        (scim_base, "POST", acct_create),
+        (scim_base + r"/(?P<rid>[^/]+)", "GET", acct_get),
+        (scim_base + r"/(?P<rid>[^/]+)", "PATCH", acct_patch),
+        (scim_base + r"/(?P<rid>[^/]+)", "DELETE", acct_delete),
+        (assign, "GET", list_assignments),
+        (assign + r"/principals/(?P<pid>\d+)", "PUT", put_assignment),
+        (assign + r"/principals/(?P<pid>\d+)", "DELETE", delete_assignment),
+    ]
+    fake._routes = lambda: extra + original()
+    return fake
+
+
+@pytest.fixture
+def acct(run_workspace_module, fake_workspace):
+    """acct(name="Read only", check_mode=False, **args): databricks_group with scope account, the account and the
+    workspace connection, against fake_workspace with an account directory."""
+    add_account_directory(fake_workspace)
+    fake_workspace.ws = fake_workspace.add_ws(deployment_name="dbc-one")
+
+    def run(name="Read only", check_mode=False, **args):
+        return run_workspace_module(
+            group.main,
+            dict(display_name=name, scope="account", account_id=ACCOUNT, **args),
+            fake_workspace,
+            check_mode=check_mode,
+            diff=True,
+        )
+
+    return run
+
+
+def assign(fake, gid):
+    fake.do(
+        "account",
+        "PUT",
+        A + "/workspaces/%s/permissionassignments/principals/%s" % (fake.ws["workspace_id"], gid),
+        {},
+        {"permissions": ["USER"]},
+    )
+
+
+def test_account_group_created_in_the_account_only(acct, fake_workspace):
+    assert acct(check_mode=True)["changed"] and fake_workspace.mutating_calls() == []
+    result = acct()
+    assert result["changed"] and result["id"] in fake_workspace.account_principals["Groups"]
+    assert all(g["displayName"] != "Read only" for g in fake_workspace.principals["Groups"].values())
+    assert not acct()["changed"]
+
+
+def test_account_group_entitlements_on_the_workspace_view(acct, fake_workspace):
+    gid = acct()["id"]
+    assign(fake_workspace, gid)
+    result = acct(entitlements=["databricks-sql-access"])
+    assert result["changed"] and result["workspace_group"]["id"] == gid
+    assert values(fake_workspace, "Read only", "entitlements") == ["databricks-sql-access"]
+    assert result["diff"]["before"]["entitlements"] == [] and result["diff"]["after"]["entitlements"] == [
+        "databricks-sql-access"
+    ]
+    assert not acct(entitlements=["databricks-sql-access"])["changed"]
+    assert acct(entitlements=[])["changed"] and values(fake_workspace, "Read only", "entitlements") == []
+
+
+def test_account_group_not_assigned(acct, fake_workspace):
+    acct()
+    assert not acct(entitlements=[], check_mode=True)["changed"]
+    assert acct(entitlements=["allow-cluster-create"], check_mode=True)["changed"]
+    result = acct(entitlements=["allow-cluster-create"])
+    assert result["failed"] and result["error_code"] == "RESOURCE_DOES_NOT_EXIST" and "assign" in result["msg"]
+
+
+def test_account_group_entitlements_need_the_workspace(run_account_module, fake_workspace):
+    add_account_directory(fake_workspace)
+    result = run_account_module(group.main, dict(display_name="x", scope="account", entitlements=[]), fake_workspace)
+    assert result["failed"] and result["error_code"] == "MISSING_PARAMETER"
+
+
+def test_account_group_against_a_workspace_local_group(acct, fake_workspace):
+    acct()
+    fake_workspace.principals["Groups"]["local-1"] = {
+        "id": "local-1",
+        "displayName": "Read only",
+        "meta": {"resourceType": "WorkspaceGroup"},
+    }
+    result = acct(entitlements=[])
+    assert result["failed"] and result["error_code"] == "RESOURCE_CONFLICT"
+
+
+def test_account_group_kept_while_assigned(acct, fake_workspace):
+    gid = acct()["id"]
+    assign(fake_workspace, gid)
+    kept = acct(state="absent")
+    assert not kept["changed"] and kept["assigned_workspace_ids"] == [fake_workspace.ws["workspace_id"]]
+    assert gid in fake_workspace.account_principals["Groups"]
+    assert acct(state="absent", keep_assigned=False, check_mode=True)["changed"]
+    assert gid in fake_workspace.account_principals["Groups"]
+    fake_workspace.assignments.clear()
+    result = acct(state="absent")
+    assert result["changed"] and gid not in fake_workspace.account_principals["Groups"]
+    assert not acct(state="absent")["changed"]
+
+
+def test_workspace_scope_does_not_delete_an_account_group(grp, fake_workspace):
+    fake_workspace.principals["Groups"]["777"] = {
+        "id": "777",
+        "displayName": "Read only",
+        "meta": {"resourceType": "Group"},
+    }
+    result = grp(state="absent")
+    assert result["failed"] and "account group" in result["msg"] and "777" in fake_workspace.principals["Groups"]
