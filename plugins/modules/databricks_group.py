@@ -13,7 +13,7 @@ module: databricks_group
 short_description: Manage a Databricks group (workspace-local or account), its entitlements and instance profiles
 version_added: 0.1.0
 description:
-  - Creates, updates or deletes a group through the SCIM API: a workspace-local group in the workspace's
+  - Creates, updates or deletes a group through the SCIM API, either a workspace-local group in the workspace's
     directory (O(scope=workspace)), or an account group in the account's directory (O(scope=account)), the kind
     Unity Catalog can grant privileges to.
   - Entitlements (for example V(allow-cluster-create)) and roles (instance profile ARNs the
