@@ -7,16 +7,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
 ROLE_NAMES = ("iam_cross_account_role_name", "iam_log_delivery_role_name", "iam_meta_role_name",
-              "iam_data_read_role_name", "iam_data_write_role_name")
+              "iam_data_read_role_name", "iam_data_write_role_name", "iam_unity_catalog_role_name")
 PROFILE_NAMES = ("iam_meta_instance_profile_name", "iam_data_read_instance_profile_name",
                  "iam_data_write_instance_profile_name")
-BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket", "iam_audit_log_bucket")
+BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket", "iam_audit_log_bucket", "iam_prepared_bucket",
+           "iam_trusted_bucket", "iam_catalog_bucket")
+# sts:ExternalId: 2 to 1224 characters of letters, digits and +=,.@:/- (IAM API reference, AssumeRole ExternalId).
+EXTERNAL_ID_PATTERN = re.compile(r"\A[\w+=,.@:/-]{2,1224}\Z")
 
+
+
+def _as_switch(value):
+    """A switch that follows unity_catalog_enabled, which an extra var (-e) gives as a string: Ansible's boolean
+    spellings (true/false, yes/no, on/off, 1/0); None when it is none of them."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        return None
 
 def _security_group_errors(inputs):
     # Empty until the network role has run (preflight comes first); the role requires it before use.
@@ -61,6 +75,27 @@ def _cluster_log_prefix_errors(inputs):
     return []
 
 
+def _unity_catalog_errors(inputs):
+    errors = []
+    enabled = inputs.get("iam_unity_catalog_enabled", True)
+    if _as_switch(enabled) is None:
+        errors.append("iam_unity_catalog_enabled: %s must be true or false; it defaults to unity_catalog_enabled"
+                      % v.show(enabled))
+    master = inputs.get("iam_unity_catalog_master_role_arn")
+    if "iam_unity_catalog_master_role_arn" in inputs and \
+            (not isinstance(master, str) or not v.ROLE_ARN_PATTERN.match(master)):
+        errors.append("iam_unity_catalog_master_role_arn: %s is not an IAM role ARN (Databricks' Unity Catalog master "
+                      "role, arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL)"
+                      % v.show(master))
+    external_id = inputs.get("iam_unity_catalog_external_id")
+    if external_id not in (None, "") and \
+            (not isinstance(external_id, str) or not EXTERNAL_ID_PATTERN.match(external_id)):
+        errors.append("iam_unity_catalog_external_id: %s is not an external id (2 to 1224 letters, digits and "
+                      "+=,.@:/-; the storage credential's aws_iam_role.external_id), or empty before the credential "
+                      "exists" % v.show(external_id))
+    return errors
+
+
 def iam_input_errors(inputs):
     """Messages for every broken rule in inputs (a dict of variable name -> value); [] when all is fine."""
     if not isinstance(inputs, dict):
@@ -93,6 +128,7 @@ def iam_input_errors(inputs):
     errors.extend(_image_owner_errors(inputs))
     errors.extend(_glue_errors(inputs))
     errors.extend(_cluster_log_prefix_errors(inputs))
+    errors.extend(_unity_catalog_errors(inputs))
     if "iam_max_session_duration" in inputs:
         errors.extend(v.check_int_range("iam_max_session_duration", inputs["iam_max_session_duration"],
                                         3600, 43200, " seconds"))

@@ -8,15 +8,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
-BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs")
+BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs", "catalog")
+# The catalog bucket (Unity Catalog's managed storage) may be left out of storage_encryption_bucket_names while
+# storage_encryption_catalog_bucket_enabled is false.
+OPTIONAL_BUCKETS = ("catalog",)
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
 OWNERSHIP = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
 STORAGE_CLASSES = ("glacier", "deep_archive", "glacier_ir", "intelligent_tiering", "onezone_ia", "standard_ia")
 ROLE_ARNS = ("storage_encryption_cross_account_role_arn", "storage_encryption_log_delivery_role_arn",
              "storage_encryption_meta_role_arn", "storage_encryption_data_read_role_arn",
-             "storage_encryption_data_write_role_arn")
+             "storage_encryption_data_write_role_arn", "storage_encryption_unity_catalog_role_arn")
 LOG_DELIVERY_BUCKETS = ("s3_logging", "databricks_logging", "audit_logs")
 OBJECT_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 # S3 Object Lock default retention: a positive number of days (Amazon S3 API reference, DefaultRetention), at most
@@ -26,6 +30,15 @@ KEY_ALIASES = ("storage_encryption_workspace_storage_key_alias", "storage_encryp
                "storage_encryption_datalake_key_alias", "storage_encryption_tokens_key_alias",
                "storage_encryption_logging_key_alias")
 
+
+
+def _as_switch(value):
+    """A switch that follows unity_catalog_enabled, which an extra var (-e) gives as a string: Ansible's boolean
+    spellings (true/false, yes/no, on/off, 1/0); None when it is none of them."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        return None
 
 def _per_bucket(errors, inputs, name, check):
     """Run check(variable, value) on each bucket's entry of the per-bucket dict `name`."""
@@ -99,6 +112,26 @@ def _bucket_security_errors(inputs):
     return errors
 
 
+def _bucket_name_errors(names, prefix, catalog_enabled):
+    """The bucket names: every bucket of the role (the catalog bucket may be missing while it is disabled), each a
+    valid bucket name of its own starting with the deployment prefix."""
+    if names is None:
+        return []
+    required = [bucket for bucket in BUCKETS if catalog_enabled or bucket not in OPTIONAL_BUCKETS]
+    if not isinstance(names, dict) or not set(required) <= set(names) <= set(BUCKETS):
+        return ["storage_encryption_bucket_names: must name exactly the buckets %s%s"
+                % (", ".join(BUCKETS), "" if catalog_enabled else
+                   " (catalog may be left out while storage_encryption_catalog_bucket_enabled is false)")]
+    errors = []
+    for bucket in [bucket for bucket in BUCKETS if bucket in names]:
+        variable = "storage_encryption_bucket_names.%s" % bucket
+        errors.extend(v.check_bucket_name(variable, names[bucket]) or
+                      v.check_bucket_name_has_prefix(variable, names[bucket], prefix))
+    if len(set(names.values())) != len(names):
+        errors.append("storage_encryption_bucket_names: every bucket needs its own name")
+    return errors
+
+
 def storage_encryption_input_errors(inputs):
     """Messages for every broken rule in inputs (a dict of variable name -> value); [] when all is fine."""
     if not isinstance(inputs, dict):
@@ -112,17 +145,14 @@ def storage_encryption_input_errors(inputs):
         errors.extend(v.check_uuid("storage_encryption_databricks_account_id",
                                    inputs.get("storage_encryption_databricks_account_id")))
 
-    names = inputs.get("storage_encryption_bucket_names")
-    if names is not None:
-        if not isinstance(names, dict) or set(names) != set(BUCKETS):
-            errors.append("storage_encryption_bucket_names: must name exactly the buckets %s" % ", ".join(BUCKETS))
-        else:
-            for bucket in BUCKETS:
-                variable = "storage_encryption_bucket_names.%s" % bucket
-                errors.extend(v.check_bucket_name(variable, names[bucket]) or
-                              v.check_bucket_name_has_prefix(variable, names[bucket], prefix))
-            if len(set(names.values())) != len(BUCKETS):
-                errors.append("storage_encryption_bucket_names: every bucket needs its own name")
+    # Follows unity_catalog_enabled, which an extra var (-e) gives as a string: Ansible's boolean spellings.
+    catalog_enabled = inputs.get("storage_encryption_catalog_bucket_enabled", True)
+    if _as_switch(catalog_enabled) is None:
+        errors.append("storage_encryption_catalog_bucket_enabled: %r must be true or false; it defaults to "
+                      "unity_catalog_enabled" % (catalog_enabled,))
+        catalog_enabled = True
+    errors.extend(_bucket_name_errors(inputs.get("storage_encryption_bucket_names"), prefix,
+                                      _as_switch(catalog_enabled)))
 
     for name in KEY_ALIASES:
         if name in inputs and (not isinstance(inputs[name], str) or not v.KMS_ALIAS_PATTERN.match(inputs[name])

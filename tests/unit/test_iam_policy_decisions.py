@@ -174,3 +174,55 @@ def test_glue_policy_reaches_the_deployments_databases_only(estate, resource, al
     documents = policy(estate, "data-write-role", "databricks-glue-catalog")
     arn = f"arn:aws:glue:{REGION}:{ACCOUNT}:{resource}"
     assert is_allowed(documents, "glue:GetTable" if "/" in resource else "glue:GetDatabases", arn) is allowed
+
+
+UC_ROLE = f"{ROLE}-uc-storage-role"
+S3_VIA = {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+DATALAKE_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+
+
+@pytest.mark.parametrize("action, resource, context, allowed", [
+    # The catalog's managed storage and the external locations' buckets: read, write, multipart uploads.
+    ("s3:PutObject", f"arn:aws:s3:::{PREFIX}-catalog/__unitystorage/catalogs/1/tables/2/part-0.parquet", {}, True),
+    ("s3:GetObject", f"arn:aws:s3:::{PREFIX}-raw/landing/a.csv", {}, True),
+    ("s3:DeleteObject", f"arn:aws:s3:::{PREFIX}-prepared/a.parquet", {}, True),
+    ("s3:AbortMultipartUpload", f"arn:aws:s3:::{PREFIX}-trusted/a.parquet", {}, True),
+    ("s3:ListBucket", f"arn:aws:s3:::{PREFIX}-catalog", {}, True),
+    ("s3:ListBucketMultipartUploads", f"arn:aws:s3:::{PREFIX}-trusted", {}, True),
+    # Nothing else: not the root bucket, the logs, another deployment's catalog, object ACLs or bucket policies.
+    ("s3:GetObject", f"arn:aws:s3:::{PREFIX}-rootbucket/ireland-prod/1/a", {}, False),
+    ("s3:GetObject", f"arn:aws:s3:::{PREFIX}-audit-logs/a.json", {}, False),
+    ("s3:ListBucket", f"arn:aws:s3:::{PREFIX}-databricks-logging", {}, False),
+    ("s3:PutObject", "arn:aws:s3:::other-catalog/a", {}, False),
+    ("s3:PutObjectAcl", f"arn:aws:s3:::{PREFIX}-catalog/a", {}, False),
+    ("s3:PutBucketPolicy", f"arn:aws:s3:::{PREFIX}-catalog", {}, False),
+    # The datalake key through S3 for these buckets only (bucket key: the bucket's ARN; else the object's).
+    ("kms:GenerateDataKey", DATALAKE_KEY,
+     {**S3_VIA, "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{PREFIX}-catalog"}, True),
+    ("kms:Decrypt", DATALAKE_KEY, {**S3_VIA, "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{PREFIX}-raw/a.csv"},
+     True),
+    ("kms:Decrypt", DATALAKE_KEY, {**S3_VIA, "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{PREFIX}-rootbucket"},
+     False),
+    ("kms:Decrypt", DATALAKE_KEY, {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{PREFIX}-raw/a.csv"}, False),
+    ("kms:CreateGrant", DATALAKE_KEY, {**S3_VIA, "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{PREFIX}-raw"},
+     False),
+    # Self-assumption, nothing else.
+    ("sts:AssumeRole", UC_ROLE, {}, True),
+    ("sts:AssumeRole", f"{ROLE}-data-write-role", {}, False),
+])
+def test_unity_catalog_role_decisions(estate, action, resource, context, allowed):
+    assert is_allowed(policy(estate, "uc-storage-role", "databricks-unity-catalog"), action, resource, context) \
+        is allowed
+
+
+def test_unity_catalog_trust_takes_the_credentials_external_id_and_the_switch(tmp_path):
+    external_id = "6a5b8f3e-0c1d-4e2f-9a8b-7c6d5e4f3a2b"
+    rendered = render(tmp_path, "-e", f"iam_unity_catalog_external_id={external_id}")
+    (role,) = [role for role in rendered["roles"] if role["name"] == f"{PREFIX}-uc-storage-role"]
+    conditions = [statement["Condition"]["StringEquals"]["sts:ExternalId"] for statement in role["trust"]["Statement"]]
+    assert conditions == [external_id, external_id]
+    disabled = render(tmp_path, "-e", "unity_catalog_enabled=false")
+    assert f"{PREFIX}-uc-storage-role" not in [role["name"] for role in disabled["roles"]]
+    assert f"{PREFIX}-uc-storage-role" not in disabled["read"]["roles"]
+    assert "databricks-unity-catalog" not in [p["name"] for p in disabled["inline_policies"]]
+    assert len(disabled["roles"]) == 5

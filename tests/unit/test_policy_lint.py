@@ -55,12 +55,12 @@ def documents(tmp_path_factory):
 def test_every_rendered_policy_is_there(documents):
     kinds = {name.split(":", 1)[0] for name in documents}
     assert kinds == {"trust", "inline", "key", "bucket", "vpce"}
-    assert len([name for name in documents if name.startswith("trust:")]) == 5
-    assert len([name for name in documents if name.startswith("inline:")]) == 6
+    assert len([name for name in documents if name.startswith("trust:")]) == 6
+    assert len([name for name in documents if name.startswith("inline:")]) == 7
     assert {name for name in documents if name.startswith(("key:", "bucket:"))} == {
         "key:workspace_storage", "key:managed_services", "key:datalake", "key:tokens", "key:logging",
         "bucket:root", "bucket:raw", "bucket:prepared", "bucket:trusted",
-        "bucket:s3_logging", "bucket:databricks_logging", "bucket:audit_logs"}
+        "bucket:s3_logging", "bucket:databricks_logging", "bucket:audit_logs", "bucket:catalog"}
 
 
 def test_parliament_finds_nothing_docs_security_does_not_justify(documents):
@@ -68,3 +68,37 @@ def test_parliament_finds_nothing_docs_security_does_not_justify(documents):
     assert not unexpected, "parliament findings docs/security.md does not list:\n" + "\n".join(map(str, unexpected))
     assert not stale, "docs/security.md lists parliament findings no rendered policy has:\n" + \
         "\n".join(map(str, stale))
+
+
+def test_unity_catalog_role_trust_policy_and_key_grant(documents):
+    """The storage credential's role: the provider's trust shape (master role + external id, self-assumption through
+    aws:PrincipalArn), the four buckets, the datalake key through S3, and the datalake key policy naming the role."""
+    role = next(name.split(":", 1)[1] for name in documents if name.startswith("trust:") and "uc-storage" in name)
+    trust = {statement["Sid"]: statement for statement in documents[f"trust:{role}"]["Statement"]}
+    assert set(trust) == {"UnityCatalogAssumeRole", "ExplicitSelfRoleAssumption"}
+    assert trust["UnityCatalogAssumeRole"]["Principal"] == {
+        "AWS": "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"}
+    assert trust["UnityCatalogAssumeRole"]["Condition"] == {"StringEquals": {"sts:ExternalId": "0000"}}
+    self_assume = trust["ExplicitSelfRoleAssumption"]
+    account = self_assume["Principal"]["AWS"].split(":")[4]
+    assert self_assume["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+    assert self_assume["Condition"] == {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{account}:role/{role}"},
+                                        "StringEquals": {"sts:ExternalId": "0000"}}
+    policy = {statement["Sid"]: statement
+              for statement in documents[f"inline:{role}:databricks-unity-catalog"]["Statement"]}
+    prefix = role.removesuffix("-uc-storage-role")
+    buckets = [f"arn:aws:s3:::{prefix}-{name}" for name in ("catalog", "raw", "prepared", "trusted")]
+    assert policy["UnityCatalogBuckets"]["Resource"] == buckets
+    assert policy["UnityCatalogObjects"]["Resource"] == [bucket + "/*" for bucket in buckets]
+    assert policy["UnityCatalogSelfAssume"]["Resource"] == f"arn:aws:iam::{account}:role/{role}"
+    key = policy["UnityCatalogDatalakeKeyThroughS3"]
+    assert key["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == sorted(
+        buckets + [bucket + "/*" for bucket in buckets])
+    assert key["Condition"]["StringEquals"]["kms:ViaService"].startswith("s3.")
+    grants = {statement["Sid"]: statement for statement in documents["key:datalake"]["Statement"]}
+    assert grants["UnityCatalogRoleThroughS3"]["Principal"] == {"AWS": [f"arn:aws:iam::{account}:role/{role}"]}
+    assert "kms:ViaService" in grants["UnityCatalogRoleThroughS3"]["Condition"]["StringEquals"]
+    for other in ("workspace_storage", "managed_services", "tokens", "logging"):
+        assert role not in json.dumps(documents[f"key:{other}"])
+    catalog = {statement["Sid"] for statement in documents["bucket:catalog"]["Statement"]}
+    assert catalog == {statement["Sid"] for statement in documents["bucket:raw"]["Statement"]}

@@ -21,6 +21,14 @@ def valid(**overrides):
         "iam_raw_bucket": "lh-sandbox-raw",
         "iam_databricks_logging_bucket": "lh-sandbox-databricks-logging",
         "iam_audit_log_bucket": "lh-sandbox-audit-logs",
+        "iam_prepared_bucket": "lh-sandbox-prepared",
+        "iam_trusted_bucket": "lh-sandbox-trusted",
+        "iam_catalog_bucket": "lh-sandbox-catalog",
+        "iam_unity_catalog_enabled": True,
+        "iam_unity_catalog_role_name": "lh-sandbox-uc-storage-role",
+        "iam_unity_catalog_master_role_arn":
+            "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL",
+        "iam_unity_catalog_external_id": "",
         "iam_cluster_log_prefix": "cluster-logs",
         "iam_databricks_image_owners": ["601306020600"],
         "iam_glue_database_patterns": ["lh_sandbox", "lh_sandbox_*", "default"],
@@ -108,3 +116,19 @@ def test_names_buckets_vpc_duration_region_and_tags():
 
 def test_non_dict_input():
     assert "expected a dictionary" in iam_input_errors(["x"])[0]
+
+
+def test_unity_catalog_inputs():
+    assert iam_input_errors(valid(iam_unity_catalog_external_id="6a5b8f3e-0c1d-4e2f-9a8b-7c6d5e4f3a2b")) == []
+    assert iam_input_errors(valid(iam_unity_catalog_external_id=None)) == []
+    assert "is not an external id" in only_error(iam_unity_catalog_external_id="has space")
+    assert "is not an external id" in only_error(iam_unity_catalog_external_id="x")
+    assert "must be true or false" in only_error(iam_unity_catalog_enabled="maybe")
+    assert iam_input_errors(valid(iam_unity_catalog_enabled="false")) == []
+    assert "is not an IAM role ARN" in only_error(iam_unity_catalog_master_role_arn="unity-catalog-prod")
+    assert iam_input_errors(valid(
+        iam_unity_catalog_master_role_arn="arn:aws-us-gov:iam::044793339203:role/unity-catalog-prod-UCMasterRole-1QRFA8SGY15OJ"
+    )) == []
+    assert "64" in only_error(iam_unity_catalog_role_name="r" * 65)
+    assert "must start with the deployment prefix" in only_error(iam_catalog_bucket="other-catalog")
+    assert "must start with the deployment prefix" in only_error(iam_prepared_bucket="other-prepared")

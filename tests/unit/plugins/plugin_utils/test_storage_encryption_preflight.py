@@ -5,7 +5,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.storage_e
 PREFIX = "lh-sandbox"
 LOGS = {"transition_days": 30, "storage_class": "glacier", "expiration_days": 180,
         "noncurrent_version_expiration_days": 180}
-BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs")
+BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs", "catalog")
 
 
 def valid(**overrides):
@@ -16,7 +16,9 @@ def valid(**overrides):
         "storage_encryption_bucket_names": {
             "root": PREFIX + "-rootbucket", "raw": PREFIX + "-raw", "prepared": PREFIX + "-prepared",
             "trusted": PREFIX + "-trusted", "s3_logging": PREFIX + "-s3-logging",
-            "databricks_logging": PREFIX + "-databricks-logging", "audit_logs": PREFIX + "-audit-logs"},
+            "databricks_logging": PREFIX + "-databricks-logging", "audit_logs": PREFIX + "-audit-logs",
+            "catalog": PREFIX + "-catalog"},
+        "storage_encryption_catalog_bucket_enabled": True,
         "storage_encryption_separate_keys": True,
         "storage_encryption_workspace_storage_key_alias": "alias/lh-sandbox-workspace-storage",
         "storage_encryption_managed_services_key_alias": "alias/lh-sandbox-managed-services",
@@ -29,7 +31,8 @@ def valid(**overrides):
         "storage_encryption_datalake_client_side_enc": True,
         "storage_encryption_versioning": dict.fromkeys(BUCKETS, True),
         "storage_encryption_lifecycle": {"root": {}, "raw": {}, "prepared": {}, "trusted": {},
-                                         "s3_logging": LOGS, "databricks_logging": LOGS, "audit_logs": {}},
+                                         "s3_logging": LOGS, "databricks_logging": LOGS, "audit_logs": {},
+                                         "catalog": {}},
         "storage_encryption_object_ownership": dict.fromkeys(BUCKETS, "BucketOwnerEnforced"),
         "storage_encryption_audit_logs_object_lock_mode": "GOVERNANCE",
         "storage_encryption_audit_logs_object_lock_days": 365,
@@ -95,6 +98,23 @@ def test_bucket_names():
     assert "lowercase" in only_error(storage_encryption_bucket_names=dict(names, raw=PREFIX + "-Raw"))
     assert "own name" in only_error(storage_encryption_bucket_names=dict(names, raw=names["root"]))
     assert "exactly the buckets" in only_error(storage_encryption_bucket_names={"root": names["root"]})
+
+
+def test_catalog_bucket():
+    names = valid()["storage_encryption_bucket_names"]
+    without_catalog = {bucket: name for bucket, name in names.items() if bucket != "catalog"}
+    # Required while the catalog bucket is enabled, optional while it is not.
+    assert "exactly the buckets" in only_error(storage_encryption_bucket_names=without_catalog)
+    assert storage_encryption_input_errors(valid(storage_encryption_bucket_names=without_catalog,
+                                                 storage_encryption_catalog_bucket_enabled=False)) == []
+    assert "must start with the deployment prefix" in only_error(
+        storage_encryption_bucket_names=dict(names, catalog="other-catalog"))
+    assert "own name" in only_error(storage_encryption_bucket_names=dict(names, catalog=names["raw"]))
+    assert "must be true or false" in only_error(storage_encryption_catalog_bucket_enabled="maybe")
+    assert storage_encryption_input_errors(valid(storage_encryption_bucket_names=without_catalog,
+                                                 storage_encryption_catalog_bucket_enabled="false")) == []
+    assert "is not an IAM role ARN" in only_error(storage_encryption_unity_catalog_role_arn="uc-role")
+    assert storage_encryption_input_errors(valid(storage_encryption_unity_catalog_role_arn="")) == []
 
 
 def test_prefix_rules():
