@@ -10,6 +10,12 @@ Databricks answers an update whose etag is stale with 409 RESOURCE_CONFLICT nami
 ``google.rpc.ErrorInfo`` detail (terraform-provider-databricks settings/generic_setting.go retries once with it);
 some settings answer a read of a never-set value with 404 and the etag to create it with. A boolean false is left
 out of the reply (proto3 JSON), so a missing value of a boolean setting reads as false.
+
+Where the value sits in the setting's message: most settings hold it in a member named after the setting
+(``{"disable_legacy_dbfs": {"value": true}}``, field ``value``, field mask ``disable_legacy_dbfs.value``); others
+name the member differently (the default namespace: ``{"namespace": {"value": "main"}}``, field mask
+``namespace.value``, databricks-sdk service/settings.py DefaultNamespaceSetting). A dotted field is that path from
+the message's root, and is the field mask as it is.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -60,6 +66,9 @@ class SettingsApi:
         self.field = module.params["field"]
         self.path = "%s/settings/types/%s/names/default" % (base, self.setting)
         self.where = "account" if module.api == "account" else "workspace"
+        # The members from the setting message's root to the value, and the update's field mask.
+        self.members = self.field.split(".") if "." in self.field else [self.setting, self.field]
+        self.field_mask = ".".join(self.members)
 
     def _call(self, method, body=None, action=None):
         return self.module.request(method, self.path, body=body, action=action, fail=False)
@@ -78,16 +87,25 @@ class SettingsApi:
                                  "setting)" % (action, self.where, self.setting, self.where),
                                  error_code=error_code_of(exc))
             self.module.fail_error(exc, action=action)
-        message = reply.get(self.setting) or {}
-        return message.get(self.field), reply.get("etag") or ""
+        value = reply
+        for member in self.members:
+            value = value.get(member) if isinstance(value, dict) else None
+        return value, reply.get("etag") or ""
+
+    def message(self, value):
+        """The setting message holding value at the field's path."""
+        message = value
+        for member in reversed(self.members):
+            message = {member: message}
+        return message
 
     def update(self, value, etag):
         """Set the value with the etag read; a conflict (someone changed it since) is retried once with the etag the
         conflict names. Returns the setting's new etag."""
         action = "set the %s setting %s" % (self.where, self.setting)
         for attempt in (1, 2):
-            body = {"allow_missing": True, "field_mask": "%s.%s" % (self.setting, self.field),
-                    "setting": {self.setting: {self.field: value}, "etag": etag, "setting_name": "default"}}
+            body = {"allow_missing": True, "field_mask": self.field_mask,
+                    "setting": dict(self.message(value), etag=etag, setting_name="default")}
             try:
                 reply = self._call("PATCH", body=body, action=action)
                 return reply.get("etag") or ""

@@ -1,0 +1,147 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Lakehouse platform maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: databricks_external_location
+short_description: Manage a Unity Catalog external location (an S3 path and its storage credential)
+version_added: 0.1.0
+description:
+  - Creates (C(POST /api/2.1/unity-catalog/external-locations)), updates (C(PATCH .../external-locations/<name>))
+    or deletes an external location of the metastore assigned to the workspace, found by O(name).
+  - Unless O(skip_validation=true), Databricks checks on creation and update that the credential's role can be
+    assumed and reaches the URL. While a new or changed IAM role or trust has not propagated in AWS yet, that
+    check fails; the module retries those validation errors for up to O(propagation_timeout) seconds and fails
+    at once on any other error (an overlapping URL, an unknown credential, ...).
+  - A trailing slash of O(url) does not count as a difference. The owner is set by an update after the creation.
+  - Needs a metastore admin or the C(CREATE_EXTERNAL_LOCATION) privilege on the metastore and the credential.
+author:
+  - Lakehouse platform maintainers (@lakehouse)
+options:
+  name:
+    description: Name of the external location, unique in the metastore.
+    type: str
+    required: true
+  url:
+    description: The storage path, for example V(s3://lakehouse-dev-raw/). Required when O(state=present).
+    type: str
+  credential_name:
+    description: Name of the storage credential that reaches O(url). Required when O(state=present).
+    type: str
+  comment:
+    description: Free-text comment (not managed when omitted).
+    type: str
+  read_only:
+    description: Whether the location may only be used for read operations.
+    type: bool
+    default: false
+  owner:
+    description: The owning user, service principal (application id) or account group (not managed when omitted;
+      Databricks makes the caller the owner).
+    type: str
+  skip_validation:
+    description: Skip Databricks' validation of the credential against the URL on creation and update.
+    type: bool
+    default: false
+  propagation_timeout:
+    description: Seconds to keep retrying the validation errors Databricks answers while IAM is still propagating.
+    type: int
+    default: 120
+  force:
+    description: With O(state=absent), delete the location even when tables or volumes depend on it.
+    type: bool
+    default: false
+  state:
+    description: Whether the external location should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - lakehouse.databricks_aws.databricks
+  - lakehouse.databricks_aws.databricks.attributes
+"""
+
+EXAMPLES = r"""
+- name: The raw bucket as an external location
+  lakehouse.databricks_aws.databricks_external_location:
+    workspace_host: "{{ workspace_url }}"
+    token: "{{ sp_token }}"
+    name: lakehouse-dev-raw
+    url: s3://lakehouse-dev-raw/
+    credential_name: lakehouse-dev-credential
+    propagation_timeout: 180
+"""
+
+RETURN = r"""
+external_location:
+  description: The external location as Databricks holds it (null when absent). In check mode, as it would be.
+  returned: always
+  type: dict
+  sample:
+    name: lakehouse-dev-raw
+    url: s3://lakehouse-dev-raw/
+    credential_name: lakehouse-dev-credential
+    read_only: false
+    owner: 8f4e3d2c-1111-2222-3333-444455556666
+    metastore_id: 11111111-2222-3333-4444-555555555555
+"""
+
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_unity_catalog import (
+    Securable,
+    SecurableSpec,
+    ensure_absent,
+    ensure_present,
+    is_iam_propagation_error,
+    strip_slash,
+)
+
+
+def project(location):
+    return {"url": strip_slash(location.get("url")), "credential_name": location.get("credential_name"),
+            "comment": location.get("comment"), "read_only": bool(location.get("read_only")),
+            "owner": location.get("owner")}
+
+
+def run(module):
+    params = module.params
+    retries = dict(retry_if=is_iam_propagation_error,
+                   retry_timeout=max(params["propagation_timeout"], params.get("retry_timeout") or 0))
+    location = Securable(module, "external-locations", params["name"], "external location", call_kwargs=retries)
+    if params["state"] == "absent":
+        return ensure_absent(module, location, params["force"], "external_location", project=project)
+    desired = dict(url=strip_slash(params["url"]), credential_name=params["credential_name"],
+                   comment=params["comment"], read_only=params["read_only"], owner=params["owner"])
+    spec = SecurableSpec(desired, project, ("url", "credential_name", "comment", "read_only"),
+                         create_extra=dict(name=params["name"], skip_validation=params["skip_validation"] or None),
+                         update_extra=dict(skip_validation=params["skip_validation"] or None))
+    return ensure_present(module, location, spec, "external_location")
+
+
+def main():
+    DatabricksModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            url=dict(type="str"),
+            credential_name=dict(type="str"),
+            comment=dict(type="str"),
+            read_only=dict(type="bool", default=False),
+            owner=dict(type="str"),
+            skip_validation=dict(type="bool", default=False),
+            propagation_timeout=dict(type="int", default=120),
+            force=dict(type="bool", default=False),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        api="workspace",
+        required_if=[("state", "present", ("url", "credential_name"))],
+    ).run(run)
+
+
+if __name__ == "__main__":
+    main()

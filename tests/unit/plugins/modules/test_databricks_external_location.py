@@ -1,0 +1,76 @@
+"""databricks_external_location against the fake workspace's Unity Catalog (unity_catalog_fake)."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
+    databricks_external_location as external_location,
+)
+
+from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+
+PATH = "/api/2.1/unity-catalog/external-locations"
+
+
+@pytest.fixture
+def uc():
+    fake = FakeUnityCatalog()
+    mid = fake.add_metastore("lakehouse-eu", "eu-west-1")["metastore_id"]
+    fake.assignments[fake.workspace_id] = {"workspace_id": fake.workspace_id, "metastore_id": mid}
+    fake.credentials["cred"] = {"name": "cred", "aws_iam_role": {"role_arn": "arn:aws:iam::1:role/r"}}
+    return fake
+
+
+@pytest.fixture
+def run(run_workspace_module, uc):
+    return run_workspace_module.bind(external_location.main, uc, diff=True, name="raw", url="s3://lakehouse-raw/",
+                                     credential_name="cred")
+
+
+def test_check_mode_then_create_then_a_trailing_slash_is_no_difference(run, uc):
+    planned = run(check_mode=True)
+    assert planned["changed"] and uc.mutating_calls() == []
+    assert planned["external_location"]["credential_name"] == "cred"
+    created = run()
+    assert created["changed"] and uc.locations["raw"]["url"] == "s3://lakehouse-raw"
+    assert created["external_location"]["owner"] == "cid"
+    assert not run(url="s3://lakehouse-raw")["changed"]
+    assert not run()["changed"] and len(uc.bodies) == 1
+
+
+def test_validation_failing_while_iam_propagates_is_retried(run, uc):
+    uc.propagating = 3
+    result = run()
+    assert result["changed"] and "raw" in uc.locations and uc.propagating == 0
+    assert [m for m, p in uc.mutating_calls()].count("POST") == 4
+
+
+def test_propagation_errors_stop_after_the_timeout(run, uc, monkeypatch):
+    clock = iter(range(0, 100000, 50))
+    monkeypatch.setattr("time.monotonic", lambda: next(clock))
+    uc.propagating = 1000
+    result = run(propagation_timeout=120)
+    assert result["failed"] and result["error_code"] == "PERMISSION_DENIED"
+    assert "not configured correctly" in result["msg"] and "raw" not in uc.locations
+
+
+def test_other_validation_errors_fail_at_once(run, uc):
+    uc.locations["other"] = {"name": "other", "url": "s3://lakehouse-raw/sub", "credential_name": "cred"}
+    result = run()
+    assert result["failed"] and "overlaps with an existing external location" in result["msg"]
+    assert [m for m, p in uc.mutating_calls()] == ["POST"]
+
+
+def test_url_and_owner_are_updated_owner_last(run, uc):
+    run()
+    result = run(url="s3://lakehouse-raw/landing", owner="group-a", comment="raw layer")
+    assert result["changed"] and result["external_location"]["owner"] == "group-a"
+    assert uc.bodies[1] == ("PATCH", PATH + "/raw", {"url": "s3://lakehouse-raw/landing", "comment": "raw layer"})
+    assert uc.bodies[2] == ("PATCH", PATH + "/raw", {"owner": "group-a"})
+
+
+def test_absent(run, uc):
+    run()
+    assert run(state="absent", check_mode=True)["changed"] and "raw" in uc.locations
+    result = run(state="absent")
+    assert result["changed"] and result["external_location"] is None and uc.locations == {}
+    assert result["diff"]["before"]["url"] == "s3://lakehouse-raw"
+    assert not run(state="absent")["changed"]

@@ -1,0 +1,72 @@
+"""databricks_grants against the fake workspace's Unity Catalog grants (unity_catalog_fake, paged by two)."""
+
+import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_grants as grants
+
+from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+
+PATH = "/api/2.1/unity-catalog/permissions/catalog/lakehouse_dev"
+
+
+@pytest.fixture
+def uc():
+    return FakeUnityCatalog()
+
+
+@pytest.fixture
+def run(run_workspace_module, uc):
+    return run_workspace_module.bind(grants.main, uc, diff=True, securable_type="catalog", full_name="lakehouse_dev")
+
+
+READ = [{"principal": "Read only", "privileges": ["USE CATALOG", "use_schema", "SELECT"]},
+        {"principal": "All access", "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT", "MODIFY"]}]
+
+
+def test_check_mode_then_one_patch_then_nothing_to_do(run, uc):
+    planned = run(grants=READ, check_mode=True)
+    assert planned["changed"] and uc.mutating_calls() == []
+    assert planned["grants"] == {"Read only": ["SELECT", "USE_CATALOG", "USE_SCHEMA"],
+                                 "All access": ["MODIFY", "SELECT", "USE_CATALOG", "USE_SCHEMA"]}
+    assert planned["changes"] == [
+        {"principal": "All access", "add": ["MODIFY", "SELECT", "USE_CATALOG", "USE_SCHEMA"], "remove": []},
+        {"principal": "Read only", "add": ["SELECT", "USE_CATALOG", "USE_SCHEMA"], "remove": []}]
+    applied = run(grants=READ)
+    assert applied["changed"] and applied["grants"] == planned["grants"]
+    assert uc.bodies == [("PATCH", PATH, {"changes": [
+        {"principal": "All access", "add": ["MODIFY", "SELECT", "USE_CATALOG", "USE_SCHEMA"]},
+        {"principal": "Read only", "add": ["SELECT", "USE_CATALOG", "USE_SCHEMA"]}]})]
+    again = run(grants=READ)
+    assert not again["changed"] and again["changes"] == [] and len(uc.bodies) == 1
+
+
+def test_a_grant_added_by_hand_is_reported_and_revoked(run, uc):
+    run(grants=READ)
+    uc.grants[("catalog", "lakehouse_dev")]["someone@example.com"] = {"MODIFY"}
+    uc.grants[("catalog", "lakehouse_dev")]["Read only"].add("MODIFY")
+    planned = run(grants=READ, check_mode=True)
+    assert planned["changed"] and planned["changes"] == [
+        {"principal": "Read only", "add": [], "remove": ["MODIFY"]},
+        {"principal": "someone@example.com", "add": [], "remove": ["MODIFY"]}]
+    assert "someone@example.com" in planned["diff"]["before"]["grants"]
+    assert "someone@example.com" not in planned["diff"]["after"]["grants"]
+    repaired = run(grants=READ)
+    assert repaired["changed"] and "someone@example.com" not in repaired["grants"]
+    assert uc.grants[("catalog", "lakehouse_dev")]["Read only"] == {"USE_CATALOG", "USE_SCHEMA", "SELECT"}
+
+
+def test_not_exclusive_only_adds(run, uc):
+    uc.grants[("catalog", "lakehouse_dev")] = {"someone": {"MODIFY"}}
+    result = run(grants=[{"principal": "someone", "privileges": ["SELECT"]}], exclusive=False)
+    assert result["changed"] and result["grants"] == {"someone": ["MODIFY", "SELECT"]}
+    assert result["changes"] == [{"principal": "someone", "add": ["SELECT"], "remove": []}]
+
+
+def test_an_unknown_privilege_fails_before_any_change(run, uc):
+    result = run(grants=[{"principal": "x", "privileges": ["SELEKT"]}])
+    assert result["failed"] and "SELEKT" in result["msg"] and uc.mutating_calls() == []
+
+
+def test_principals_match_case_insensitively(run, uc):
+    uc.grants[("catalog", "lakehouse_dev")] = {"Someone@Example.com": {"SELECT"}}
+    result = run(grants=[{"principal": "someone@example.com", "privileges": ["SELECT"]}])
+    assert not result["changed"]
