@@ -147,7 +147,8 @@ def delete_assignment(req):
 
 # --- account SCIM and service principal secrets ---------------------------------------------------------
 scim_routes(f"{A}/scim/v2", lambda req: _acct(req).directory, "account",
-             lambda req, kind, body: _acct(req).directory.create(kind, body))
+            lambda req, kind, body: _acct(req).directory.create(kind, body),
+            lambda req, kind, pid: _acct(req).delete_account_principal(kind, pid))
 
 
 @route("account", "POST", f"{A}/servicePrincipals/{{service_principal_id}}/credentials/secrets")

@@ -4,8 +4,9 @@ from ..core import Reply, route
 from ..errors import ScimError
 
 
-def scim_routes(prefix: str, directory_of, listener: str, create):
-    """SCIM CRUD for the three resource types, on the account or a workspace."""
+def scim_routes(prefix: str, directory_of, listener: str, create, delete=None):
+    """SCIM CRUD for the three resource types, on the account or a workspace. delete(req, kind, id), when given,
+    deletes instead of the directory's own delete (the account's: assignments go with the principal)."""
     for kind in ("Users", "ServicePrincipals", "Groups"):
         base = f"{prefix}/{kind}"
 
@@ -35,7 +36,10 @@ def scim_routes(prefix: str, directory_of, listener: str, create):
             def scim_delete(req):
                 if kind == "ServicePrincipals" and listener == "account" and req.params["id"] == req.caller:
                     raise ScimError(400, "A service principal cannot delete itself.")
-                directory_of(req).delete(kind, req.params["id"])
+                if delete is not None:
+                    delete(req, kind, req.params["id"])
+                else:
+                    directory_of(req).delete(kind, req.params["id"])
                 return Reply(204)
 
         handlers()

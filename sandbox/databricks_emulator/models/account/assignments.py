@@ -1,5 +1,6 @@
 """Workspace permission assignments: account principals given USER or ADMIN on a workspace, which brings
-them into the workspace's own directory."""
+them into the workspace's own directory (an account group under its account id; removed from it again when the
+assignment or the group goes). An account group whose name a workspace-local group has is refused."""
 
 from ...errors import invalid, not_found, permission_denied
 from .base import AccountFamily
@@ -34,8 +35,10 @@ class PermissionAssignmentsBackend(AccountFamily):
         if not permissions or any(p not in ("USER", "ADMIN") for p in permissions):
             raise invalid("permissions must be a non-empty subset of [USER, ADMIN]")
         kind, principal = self._principal(pid)
-        self.assignments.setdefault(ws["workspace_id"], {})[str(pid)] = list(permissions)
         backend = self.state.workspace_backend(ws["workspace_id"])
+        if backend is not None:
+            backend.check_account_principal(kind, principal)
+        self.assignments.setdefault(ws["workspace_id"], {})[str(pid)] = list(permissions)
         if backend is not None:
             backend.sync_account_principal(kind, principal, "ADMIN" in permissions)
         return {"principal": {"principal_id": int(pid)}, "permissions": list(permissions)}
@@ -47,3 +50,15 @@ class PermissionAssignmentsBackend(AccountFamily):
         if str(pid) == self.admin_sp_id:
             raise permission_denied("The workspace creator's assignment cannot be removed.")
         del self.assignments[ws["workspace_id"]][str(pid)]
+        backend = self.state.workspace_backend(ws["workspace_id"])
+        if backend is not None and self.directory.kind_of(str(pid)) == "Groups":
+            backend.unsync_account_group(str(pid))
+
+    def delete_account_principal(self, kind: str, pid: str) -> None:
+        """Delete an account principal: its workspace assignments go with it (and a group leaves the workspaces)."""
+        self.directory.delete(kind, pid)
+        for wid, assigned in self.assignments.items():
+            if assigned.pop(str(pid), None) is not None and kind == "Groups":
+                backend = self.state.workspace_backend(wid)
+                if backend is not None:
+                    backend.unsync_account_group(str(pid))
