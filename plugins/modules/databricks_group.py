@@ -37,7 +37,9 @@ options:
   scope:
     description:
       - V(workspace) - a group of the workspace's directory (workspace API). An account group the workspace
-        already sees under this name is updated in place (its entitlements and roles) but never deleted from here.
+        already sees under this name is updated in place (its entitlements and roles), but O(state=absent) deletes
+        only a workspace-local group and leaves an account group as it is (remove its assignment, or delete it with
+        O(scope=account)).
       - V(account) - an account group (account API). O(state=absent) keeps a group that a workspace still has
         assigned unless O(keep_assigned=false).
     type: str
@@ -226,12 +228,8 @@ def run_workspace(module):
             module.fail("%s is built in and cannot be deleted" % label, error_code="INVALID_PARAMETER_VALUE")
         if current is None:
             return finish(module, False, None, absent_diff(None))
-        if scim.resource_source(current) == scim.ACCOUNT_GROUP:
-            module.fail(
-                "%s is an account group assigned to this workspace, not a workspace-local group: delete it "
-                "with scope account, or remove its workspace assignment" % label,
-                error_code="INVALID_PARAMETER_VALUE",
-            )
+        if scim.resource_source(current) == scim.ACCOUNT_GROUP:  # not the workspace's to delete
+            return finish(module, False, None, absent_diff(None))
         if not module.check_mode:
             scim.delete(module, KIND, current["id"], action="delete %s" % label)
         return finish(module, True, current, absent_diff(comparable(current)))

@@ -251,4 +251,5 @@ def test_workspace_scope_does_not_delete_an_account_group(grp, fake_workspace):
         "meta": {"resourceType": "Group"},
     }
     result = grp(state="absent")
-    assert result["failed"] and "account group" in result["msg"] and "777" in fake_workspace.principals["Groups"]
+    assert not result["changed"] and result["group"] is None and "777" in fake_workspace.principals["Groups"]
+    assert fake_workspace.mutating_calls() == []
