@@ -81,16 +81,43 @@ storage_credential:
       no external id for a credential still to be created).
   returned: always
   type: dict
-  sample:
-    id: 6f1c7c1e-0c0e-4a43-9f0e-9b3c0d8a1c11
-    name: lakehouse-dev-credential
+  contains:
+    id:
+      description: The credential's id.
+      type: str
+      sample: 6f1c7c1e-0c0e-4a43-9f0e-9b3c0d8a1c11
+    name:
+      description: The credential's name.
+      type: str
+      sample: lakehouse-dev-credential
     aws_iam_role:
-      role_arn: arn:aws:iam::123456789012:role/lakehouse-dev-uc-storage-role
-      external_id: 3b1c2d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d
-      unity_catalog_iam_arn: arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL
-    read_only: false
-    owner: 8f4e3d2c-1111-2222-3333-444455556666
-    metastore_id: 11111111-2222-3333-4444-555555555555
+      description: The IAM role and what its trust must name.
+      type: dict
+      contains:
+        role_arn:
+          description: The role Unity Catalog assumes.
+          type: str
+          sample: arn:aws:iam::123456789012:role/lakehouse-dev-uc-storage-role
+        external_id:
+          description: The external id the role's trust must require (C(sts:ExternalId)).
+          type: str
+          sample: 3b1c2d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d
+        unity_catalog_iam_arn:
+          description: Databricks' Unity Catalog principal the role's trust must allow.
+          type: str
+          sample: arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL
+    read_only:
+      description: Whether the credential is for read operations only.
+      type: bool
+      sample: false
+    owner:
+      description: The owner.
+      type: str
+      sample: 8f4e3d2c-1111-2222-3333-444455556666
+    metastore_id:
+      description: The metastore holding the credential.
+      type: str
+      sample: 11111111-2222-3333-4444-555555555555
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
