@@ -2,7 +2,8 @@
 # Copyright: Lakehouse platform maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Misspelt role variables (the filter unknown_variables): a variable named with a role's prefix (network_, iam_,
-storage_encryption_, databricks_provisioning_, databricks_management_) or the inventory-level prefix deployment_
+storage_encryption_, databricks_provisioning_, databricks_management_, unity_catalog_) or the inventory-level prefix
+deployment_
 that nothing of the collection defines would be ignored silently, and the role would run with its default.
 
 Which names are known is read from the collection itself, so the check never falls behind the roles:
@@ -26,7 +27,7 @@ import yaml
 from ansible.errors import AnsibleError
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
-ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management")
+ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management", "unity_catalog")
 INVENTORY_PREFIX = "deployment_"
 # Inventory-level variables read by the playbooks rather than declared by a role's argument specs.
 INVENTORY_VARIABLES = frozenset(
