@@ -269,6 +269,26 @@ def grant_changes(current, wanted, exclusive=True):
     return changes, after
 
 
+def revoke_changes(current, listed):
+    """(changes, after): the PermissionsChange list revoking the listed privileges ({principal: privileges}) that
+    current holds, and the grants after it; other principals and privileges are left."""
+    held = dict((p.lower(), p) for p in current)
+    changes, after = [], dict((p, list(v)) for p, v in current.items())
+    for principal, privileges in listed.items():
+        name = held.get(principal.lower())
+        remove = sorted(set(current.get(name) or []) & set(privileges))
+        if not remove:
+            continue
+        changes.append({"principal": name, "add": [], "remove": remove})
+        kept = sorted(set(current[name]) - set(remove))
+        if kept:
+            after[name] = kept
+        else:
+            del after[name]
+    changes.sort(key=lambda change: change["principal"].lower())
+    return changes, after
+
+
 def paged(module, path, key, action):
     """Every item under key of a list Databricks pages with next_page_token / page_token (grants, bindings)."""
     items, query = [], None

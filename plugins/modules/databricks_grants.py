@@ -18,7 +18,8 @@ description:
     Terraform provider's C(databricks_grants) does.
   - With O(exclusive=true) (the default) the grants converge exactly to O(grants) - privileges and principals
     not listed are revoked, so a grant added by hand is reported (C(--check --diff)) and removed; with
-    O(exclusive=false) the listed privileges are only added.
+    O(exclusive=false) the listed privileges are only added. With O(state=absent) the listed privileges of the
+    listed principals are revoked and nothing else changes.
   - Privileges are the API's names (V(USE_CATALOG), V(USE_SCHEMA), V(SELECT), V(READ_FILES), V(WRITE_FILES),
     V(MODIFY), V(CREATE_TABLE), V(ALL_PRIVILEGES), ...); a space or a hyphen between words and lower case are
     accepted (V(USE CATALOG)), as Unity Catalog itself accepts them. An unknown name fails the module before any
@@ -56,9 +57,16 @@ options:
         elements: str
         required: true
   exclusive:
-    description: Whether O(grants) is the whole set (V(true), others are revoked) or only added (V(false)).
+    description:
+      - Whether O(grants) is the whole set (V(true), others are revoked) or only added (V(false)).
+      - Not used with O(state=absent).
     type: bool
     default: true
+  state:
+    description: Whether the listed grants should be held (V(present)) or revoked (V(absent)).
+    type: str
+    choices: [present, absent]
+    default: present
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.attributes
@@ -102,6 +110,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     grant_changes,
     paged,
     permissions_path,
+    revoke_changes,
     wanted_grants,
 )
 
@@ -117,7 +126,10 @@ def run(module):
                     % (", ".join(sorted(set(unknown))), what), error_code="INVALID_PARAMETER_VALUE")
     path = permissions_path(params["securable_type"], params["full_name"])
     current = assignments_to_grants(paged(module, path, "privilege_assignments", "read the grants on %s" % what))
-    changes, after = grant_changes(current, wanted, exclusive=params["exclusive"])
+    if params["state"] == "absent":
+        changes, after = revoke_changes(current, wanted)
+    else:
+        changes, after = grant_changes(current, wanted, exclusive=params["exclusive"])
     diff = {"before": {"grants": current}, "after": {"grants": after}}
     if not changes:
         return module.result(changed=False, diff=diff, grants=current, changes=[])
@@ -138,6 +150,7 @@ def main():
                 privileges=dict(type="list", elements="str", required=True),
             )),
             exclusive=dict(type="bool", default=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="workspace",
     ).run(run)

@@ -15,7 +15,8 @@ version_added: 0.1.0
 description:
   - Reads the workspace bindings of a catalog, external location or storage credential
     (C(GET /api/2.1/unity-catalog/bindings/<securable_type>/<securable_name>)) and makes them exactly
-    O(workspace_ids) with one C(PATCH) of the same path (C(add) and C(remove) lists).
+    O(workspace_ids) with one C(PATCH) of the same path (C(add) and C(remove) lists); with O(state=absent) only
+    the listed workspaces are unbound.
   - Bindings matter only while the securable's isolation mode is C(ISOLATED) (see
     M(lakehouse.databricks_aws.databricks_catalog)); Databricks binds the workspace that isolates it.
   - Needs the securable's ownership or a metastore admin.
@@ -32,7 +33,9 @@ options:
     type: str
     required: true
   workspace_ids:
-    description: The workspaces the securable is bound to, the exact set (others are unbound).
+    description:
+      - The workspaces the securable is bound to, the exact set (others are unbound).
+      - With O(state=absent), the workspaces to unbind.
     type: list
     elements: int
     required: true
@@ -41,6 +44,11 @@ options:
     type: str
     choices: [BINDING_TYPE_READ_WRITE, BINDING_TYPE_READ_ONLY]
     default: BINDING_TYPE_READ_WRITE
+  state:
+    description: Whether the listed workspaces should be bound (V(present), the exact set) or not (V(absent)).
+    type: str
+    choices: [present, absent]
+    default: present
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.attributes
@@ -88,7 +96,11 @@ def run(module):
     action = "read the workspace bindings of %s %s" % (params["securable_type"].replace("_", " "),
                                                        params["securable_name"])
     current = as_map(paged(module, path, "bindings", action))
-    wanted = dict((int(wid), params["binding_type"]) for wid in params["workspace_ids"])
+    listed = dict((int(wid), params["binding_type"]) for wid in params["workspace_ids"])
+    if params["state"] == "absent":
+        wanted = dict((wid, kind) for wid, kind in current.items() if wid not in listed)
+    else:
+        wanted = listed
     add = as_list(dict((wid, kind) for wid, kind in wanted.items() if current.get(wid) != kind))
     remove = as_list(dict((wid, kind) for wid, kind in current.items() if wid not in wanted))
     diff = {"before": {"bindings": as_list(current)}, "after": {"bindings": as_list(wanted)}}
@@ -111,6 +123,7 @@ def main():
             workspace_ids=dict(type="list", elements="int", required=True),
             binding_type=dict(type="str", default="BINDING_TYPE_READ_WRITE",
                               choices=["BINDING_TYPE_READ_WRITE", "BINDING_TYPE_READ_ONLY"]),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="workspace",
     ).run(run)

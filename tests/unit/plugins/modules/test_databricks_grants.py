@@ -70,3 +70,15 @@ def test_principals_match_case_insensitively(run, uc):
     uc.grants[("catalog", "lakehouse_dev")] = {"Someone@Example.com": {"SELECT"}}
     result = run(grants=[{"principal": "someone@example.com", "privileges": ["SELECT"]}])
     assert not result["changed"]
+
+
+def test_absent_revokes_only_the_listed_privileges(run, uc):
+    uc.grants[("catalog", "lakehouse_dev")] = {"a": {"SELECT", "MODIFY"}, "b": {"SELECT"}}
+    planned = run(grants=[{"principal": "a", "privileges": ["MODIFY", "USE CATALOG"]},
+                          {"principal": "c", "privileges": ["SELECT"]}], state="absent", check_mode=True)
+    assert planned["changed"] and uc.mutating_calls() == []
+    assert planned["changes"] == [{"principal": "a", "add": [], "remove": ["MODIFY"]}]
+    assert planned["grants"] == {"a": ["SELECT"], "b": ["SELECT"]}
+    result = run(grants=[{"principal": "a", "privileges": ["MODIFY"]}], state="absent")
+    assert result["changed"] and uc.grants[("catalog", "lakehouse_dev")] == {"a": {"SELECT"}, "b": {"SELECT"}}
+    assert not run(grants=[{"principal": "a", "privileges": ["MODIFY"]}], state="absent")["changed"]

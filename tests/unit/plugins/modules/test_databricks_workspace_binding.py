@@ -39,3 +39,13 @@ def test_binding_type_change_and_other_securable_types(run, uc):
     result = run(securable_type="external_location", securable_name="raw", workspace_ids=[7], binding_type=RO)
     assert result["changed"] and uc.bindings[("external_location", "raw")] == {7: RO}
     assert uc.bodies[0][2] == {"add": [{"workspace_id": 7, "binding_type": RO}]}
+
+
+def test_absent_unbinds_only_the_listed_workspaces(run, uc):
+    uc.bindings[("catalog", "lakehouse_dev")] = {1: RW, 2: RO}
+    planned = run(workspace_ids=[2, 9], state="absent", check_mode=True)
+    assert planned["changed"] and planned["bindings"] == [{"workspace_id": 1, "binding_type": RW}]
+    assert uc.mutating_calls() == []
+    assert run(workspace_ids=[2, 9], state="absent")["changed"] and uc.bindings[("catalog", "lakehouse_dev")] == {1: RW}
+    assert uc.bodies == [("PATCH", PATH, {"remove": [{"workspace_id": 2, "binding_type": RO}]})]
+    assert not run(workspace_ids=[2], state="absent")["changed"]
