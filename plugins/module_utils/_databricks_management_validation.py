@@ -24,6 +24,8 @@ DBFS_PATH_PATTERN = re.compile(r"\A(dbfs:)?/\S+[^/\s]\Z")
 PREFIX_PATTERN = re.compile(r"\A[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*\Z")
 GROUP_NAME_PATTERN = re.compile(r"\A[^\s][^\"\x00-\x1f\x7f]{0,254}\Z")
 GROUP_PROFILES = ("meta", "data_read", "data_write")
+# Data access models: Unity Catalog (account groups, no instance profiles) or the instance profiles of the groups.
+DATA_ACCESS_MODELS = ("unity_catalog", "instance_profiles")
 AVAILABILITY = ("SPOT", "ON_DEMAND", "SPOT_WITH_FALLBACK")
 EBS_TYPES = ("GENERAL_PURPOSE_SSD", "THROUGHPUT_OPTIMIZED_HDD")
 ACCESS_MODES = ("USER_ISOLATION", "SINGLE_USER", "NONE")  # cluster data_security_mode values the role accepts
@@ -41,7 +43,9 @@ def _optional(name, value, pattern, what):
     return v.check_pattern(name, value, pattern, what, optional=True)
 
 
-def check_groups(name, groups):
+def check_groups(name, groups, model="instance_profiles"):
+    """The groups; each names its instance profile in the instance_profiles model (Unity Catalog has none, a listed
+    one must still be valid)."""
     if not isinstance(groups, list):
         return ["%s: must be a list of {name, instance_profile, entitlements}" % name]
     errors, seen = [], set()
@@ -60,7 +64,8 @@ def check_groups(name, groups):
         if label in ("admins", "users"):
             errors.append("%s.name: '%s' is a built-in group; the role grants admins the meta profile itself"
                           % (where, label))
-        if group.get("instance_profile") not in GROUP_PROFILES:
+        profile = group.get("instance_profile")
+        if profile not in GROUP_PROFILES and (model == "instance_profiles" or profile is not None):
             errors.append("%s.instance_profile: '%s' is not one of %s" % (where, group.get("instance_profile"),
                                                                           ", ".join(GROUP_PROFILES)))
         errors += v.check_entitlements(where + ".entitlements", group.get("entitlements", []))
@@ -284,7 +289,16 @@ def management_input_errors(inputs):
         errors += _optional(option, get(option), PREFIX_PATTERN, "an S3 key prefix without leading or trailing '/'")
     errors += _optional("databricks_management_core_site_path", get("databricks_management_core_site_path"),
                         DBFS_PATH_PATTERN, "an absolute DBFS file path (dbfs:/... or /...)")
-    errors += check_groups("databricks_management_groups", get("databricks_management_groups"))
+    model = get("databricks_management_data_access_model")
+    if model is not None and model not in DATA_ACCESS_MODELS:
+        errors.append("databricks_management_data_access_model: '%s' is not one of %s"
+                      % (model, ", ".join(DATA_ACCESS_MODELS)))
+    errors += check_groups("databricks_management_groups", get("databricks_management_groups"),
+                           model or "instance_profiles")
+    permissions = get("databricks_management_group_workspace_permissions")
+    if permissions is not None and (not isinstance(permissions, list) or not permissions
+                                    or any(p not in ("USER", "ADMIN") for p in permissions)):
+        errors.append("databricks_management_group_workspace_permissions: must be a non-empty list of USER, ADMIN")
     errors += check_cluster(inputs)
     errors += check_access_mode(inputs)
     for option in ("databricks_management_hardening_enabled", "databricks_management_disable_legacy_dbfs",

@@ -138,12 +138,14 @@ def assignments_path(module, suffix=""):
 
 
 def current_assignment(module, principal_id, label):
+    """The principal's assignment (None when it has none, or the workspace is gone: nothing is assigned to it)."""
     reply = module.request(
         "GET",
         assignments_path(module),
         action="read the permission assignments of workspace %s" % module.params["workspace_id"],
+        not_found_ok=True,
     )
-    for item in reply.get("permission_assignments") or []:
+    for item in (reply or {}).get("permission_assignments") or []:
         if str((item.get("principal") or {}).get("principal_id")) == str(principal_id):
             return item
     return None

@@ -97,6 +97,11 @@ def test_valid_inputs():
      "entitlements"),
     ({"databricks_management_groups": [{"name": "A", "instance_profile": "meta"},
                                        {"name": "a", "instance_profile": "meta"}]}, "twice"),
+    ({"databricks_management_data_access_model": "hive"}, "databricks_management_data_access_model"),
+    ({"databricks_management_data_access_model": "unity_catalog",
+      "databricks_management_groups": [{"name": "A", "instance_profile": "data"}]}, "instance_profile"),
+    ({"databricks_management_group_workspace_permissions": []}, "group_workspace_permissions"),
+    ({"databricks_management_group_workspace_permissions": ["OWNER"]}, "group_workspace_permissions"),
     ({"databricks_management_hardening_enabled": "yes"}, "hardening_enabled"),
     ({"databricks_management_disable_legacy_dbfs": "yes"}, "disable_legacy_dbfs"),
     ({"databricks_management_disable_legacy_access": None}, "disable_legacy_access"),
@@ -126,6 +131,14 @@ def test_valid_inputs():
 def test_broken_rules_name_the_variable(changes, variable):
     errors = errors_with(**changes)
     assert errors and any(variable in error for error in errors), errors
+
+
+def test_unity_catalog_groups_need_no_instance_profile():
+    groups = [{"name": "Read only", "entitlements": []}, {"name": "All access"}]
+    assert errors_with(databricks_management_data_access_model="unity_catalog",
+                       databricks_management_groups=groups) == []
+    assert any("instance_profile" in e for e in errors_with(databricks_management_data_access_model="instance_profiles",
+                                                            databricks_management_groups=groups))
 
 
 def test_no_isolation_cluster_is_accepted_where_user_isolation_is_not_enforced():

@@ -46,6 +46,8 @@ def add_account_directory(fake):
         return {}
 
     def list_assignments(wid, query, body):
+        if int(wid) not in fake.workspaces:
+            raise sdk_errors.NotFound("Workspace %s does not exist." % wid, error_code="RESOURCE_DOES_NOT_EXIST")
         return {
             "permission_assignments": [
                 {"principal": {"principal_id": int(pid), "display_name": "x"}, "permissions": perms}
@@ -187,3 +189,9 @@ def test_absent(assign, fake):
 def test_one_principal_option(assign, fake):
     result = assign(group_name="a", user_name="b@example.com")
     assert result["failed"] and "mutually exclusive" in result["msg"]
+
+
+def test_absent_from_a_deleted_workspace(assign, fake):
+    group(fake, "Read only")
+    result = assign(group_name="Read only", state="absent", workspace_id=999999)
+    assert not result["changed"] and not result.get("failed")
