@@ -6,7 +6,7 @@ service modules do; the contract test compares this table with the SDK's calls.
 """
 
 from .core import ROUTES, Route
-from .responses import account, auth, workspace  # noqa: F401  (imported for their @route side effects)
+from .responses import account, auth, unity_catalog, workspace  # noqa: F401  (imported for their @route side effects)
 
 
 def load_routes() -> list[Route]:

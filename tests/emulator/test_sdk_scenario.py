@@ -33,6 +33,12 @@ def _lost(raw, parsed, where: str) -> list[str]:
     return []
 
 
+def is_unity_catalog_route(route) -> bool:
+    """The Unity Catalog routes: test_unity_catalog.py::test_sdk_drives_every_unity_catalog_route drives them."""
+    return "/unity-catalog/" in route.template or "/metastore" in route.template or \
+        "default_namespace_ws" in route.template
+
+
 def test_sdk_drives_every_route(emulator, estate, moto_url):
     a = account_client(emulator)
     ws, url = provision(a, estate, name="main")
@@ -298,6 +304,6 @@ def test_sdk_drives_every_route(emulator, estate, moto_url):
     # Every route of the table answered 2xx at least once.
     log = requests.get(f"{emulator.url}/__sandbox/requests", timeout=10).json()
     ok = [(e["method"], e["path"]) for e in log if 200 <= e["status"] < 300]
-    unreached = [f"{r.listener} {r.method} {r.template}" for r in load_routes()
-                 if not any(m == r.method and r.pattern.match(p) for m, p in ok)]
+    unreached = [f"{r.listener} {r.method} {r.template}" for r in load_routes() if not is_unity_catalog_route(r)
+                 and not any(m == r.method and r.pattern.match(p) for m, p in ok)]
     assert not unreached, unreached

@@ -190,3 +190,56 @@ def role_policy_documents(iam, role_name: str) -> list[dict]:
             version = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=policy["DefaultVersionId"])
             documents.append(decoded(version["PolicyVersion"]["Document"]))
     return documents
+
+
+def _names_principal_directly(element, principal: str) -> bool:
+    """Whether a Principal element names the principal itself (its ARN or its role), not only its account."""
+    values = [element] if element == "*" else (
+        [v for vs in element.values() for v in as_list(vs)] if isinstance(element, dict) else as_list(element))
+    for raw in values:
+        value = str(raw)
+        if value == "*" or ACCOUNT_ID.match(value) or value.endswith(":root"):
+            continue
+        if _names_principal(value, principal):
+            return True
+    return False
+
+
+def same_account_decision(resource_policy: dict | None, identity_documents: list[dict] | None, principal: str,
+                          action: str, resource: str, context: dict | None = None,
+                          resource_policy_required: bool = True) -> bool:
+    """Whether a principal of the resource's own account may act on a resource that has a resource policy (a
+    role's trust policy, a KMS key policy, a bucket policy), as AWS decides it (IAM User Guide, "Policy evaluation
+    logic" - same account; "Determining whether a request is allowed or denied within an account"; AWS KMS
+    Developer Guide, "Default key policy": a statement naming the account root "enables IAM policies"): an explicit
+    deny in either policy refuses; a resource policy statement naming the principal itself allows on its own; one
+    naming only the account (``arn:aws:iam::<id>:root``) delegates to the principal's identity policies, which must
+    then allow it. KMS keys and role trust need that resource policy grant (``resource_policy_required``); S3
+    buckets do not: an identity policy allowing the request is enough when the bucket policy does not deny it.
+    ``identity_documents`` None means the resource policy alone decides."""
+    resource_policy = resource_policy or {"Statement": []}
+    context = dict(context or {})
+    account = principal_account(principal)
+    if account and _lookup(context, "aws:PrincipalAccount") is None:
+        context["aws:PrincipalAccount"] = account
+    if _lookup(context, "aws:PrincipalArn") is None:
+        context["aws:PrincipalArn"] = principal
+    verdict = resource_policy_decision([resource_policy], principal, action, resource, context)
+    if verdict == "Deny":
+        return False
+    identity = None
+    if identity_documents is not None:
+        identity_deny = any(_statement_applies(s, action, resource, context) and s.get("Effect") == "Deny"
+                            for d in identity_documents for s in statements(d))
+        if identity_deny:
+            return False
+        identity = is_allowed(identity_documents, action, resource, context)
+    direct = [s for s in statements(resource_policy) if "Principal" in s
+              and _names_principal_directly(s["Principal"], principal)]
+    if direct and resource_policy_decision([{"Statement": direct}], principal, action, resource, context) == "Allow":
+        return True
+    if identity_documents is None:
+        return verdict == "Allow"
+    if not resource_policy_required:
+        return verdict == "Allow" or bool(identity)
+    return verdict == "Allow" and bool(identity)

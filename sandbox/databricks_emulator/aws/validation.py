@@ -402,3 +402,136 @@ def validate_instance_profile(aws: AwsView, arn: str, cross_account_role_arn: st
     if not iam_policy.is_allowed(documents, "ec2:CreateTags", instance, {**tags, "ec2:CreateAction": "RunInstances"}):
         raise _profile_error(f"{denied}: ec2:CreateTags on {instance} while launching it (ec2:CreateAction "
                              "RunInstances) with the tag Vendor=Databricks is not allowed")
+
+
+# --- Unity Catalog storage credentials ---------------------------------------------------------
+# The principal Unity Catalog assumes a storage credential's role with (terraform-provider-databricks
+# aws/constants.go, aws/data_aws_unity_catalog_assume_role_policy.go; Databricks, "Create a storage credential for
+# connecting to AWS S3"), and the session name the emulator gives its calls.
+UC_MASTER_ROLE = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
+UC_MASTER_SESSION = "arn:aws:sts::414351767826:assumed-role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL/uc"
+# What Databricks answers when it cannot assume the role (a missing role, a trust policy without the principal, the
+# external id or the self-assumption, or IAM still propagating a change: AWS gives one AccessDenied for all).
+UC_ASSUME_FAILED = ("Failed to get credentials: AWS IAM role in the storage credential is not configured correctly. "
+                    "Please contact your account admin to update the configuration.")
+
+
+def _uc_assume_error(detail: str) -> ApiError:
+    return ApiError(400, "INVALID_PARAMETER_VALUE", f"{UC_ASSUME_FAILED} ({detail})")
+
+
+def _uc_denied(access: str, url: str, detail: str) -> ApiError:
+    return ApiError(403, "PERMISSION_DENIED", f"AWS IAM role does not have {access} permissions on url {url}. "
+                                              f"Please contact your account admin to update the storage credential. "
+                                              f"({detail})")
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """(bucket, key prefix without slashes) of an s3:// URL; 400 for anything else."""
+    if not isinstance(url, str) or not url.startswith("s3://") or len(url) <= len("s3://"):
+        raise invalid(f"Invalid url {url!r}: an AWS external location is an s3://<bucket>[/<path>] URL.")
+    bucket, _, prefix = url[len("s3://"):].partition("/")
+    if not bucket:
+        raise invalid(f"Invalid url {url!r}: an AWS external location is an s3://<bucket>[/<path>] URL.")
+    return bucket, prefix.strip("/")
+
+
+def _role_fingerprint(role: dict, documents: list) -> str:
+    return json.dumps([decoded(role["AssumeRolePolicyDocument"]), documents], sort_keys=True, default=str)
+
+
+def validate_uc_storage(aws: AwsView, role_arn: str, external_id: str, url: str, read_only: bool, now: float,
+                        propagation_s: float, seen: dict) -> None:
+    """What Unity Catalog checks when an external location is created or changed (or a credential validated):
+    it assumes the credential's role as its master role with the credential's external id, the role assumes itself
+    with that id (self-assumption, required since 2023), and with the role it lists the URL, reads, writes and
+    deletes a file under it (read only: list and read) - through the bucket's default KMS key when it has one.
+
+    ``seen`` maps role ARN -> (fingerprint of its trust and policies, emulator time first seen): AWS answers a role
+    changed less than ``propagation_s`` ago as it answers a misconfigured one (IAM is eventually consistent)."""
+    split_s3_url(url)
+    iam = aws.client("iam")
+    try:
+        role = iam.get_role(RoleName=_role_name(role_arn))["Role"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "NoSuchEntity":
+            raise _uc_assume_error(f"the role {role_arn} does not exist") from exc
+        raise
+    except ApiError as exc:
+        raise _uc_assume_error(f"{role_arn} is not an IAM role ARN") from exc
+    if role["Arn"] != role_arn:
+        raise _uc_assume_error(f"the role is {role['Arn']}, not {role_arn}")
+    documents = iam_policy.role_policy_documents(iam, role["RoleName"])
+    fingerprint = _role_fingerprint(role, documents)
+    known = seen.get(role_arn)
+    if known is None or known[0] != fingerprint:
+        seen[role_arn] = known = (fingerprint, now)
+    if propagation_s > 0 and now - max(role["CreateDate"].timestamp(), known[1]) < propagation_s:
+        raise _uc_assume_error(f"sts:AssumeRole on {role_arn} was denied: the role or its trust policy changed "
+                               "moments ago and IAM has not propagated the change yet")
+    trust = decoded(role["AssumeRolePolicyDocument"])
+    assume = {"sts:ExternalId": external_id}
+    if iam_policy.resource_policy_decision([trust], UC_MASTER_SESSION, "sts:AssumeRole", role_arn,
+                                           assume) != "Allow":
+        raise _uc_assume_error(f"the trust policy of {role_arn} does not let {UC_MASTER_ROLE} assume it with "
+                               f"sts:ExternalId {external_id}")
+    account = role_arn.split(":")[4]
+    session = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/uc"
+    if not iam_policy.same_account_decision(trust, documents, session, "sts:AssumeRole", role_arn,
+                                            dict(assume, **{"aws:PrincipalArn": role_arn})):
+        raise _uc_assume_error(f"the IAM role for this storage credential was found to be non self-assuming: the "
+                               f"trust policy of {role_arn} (and its own policy, when the trust names the account) "
+                               f"must let the role assume itself with sts:ExternalId {external_id}")
+    _validate_uc_bucket(aws, url, read_only, role_arn, session, documents)
+
+
+def _validate_uc_bucket(aws: AwsView, url: str, read_only: bool, role_arn: str, session: str,
+                        documents: list) -> None:
+    """The S3 and KMS half of validate_uc_storage: the role's session may use the URL and the bucket's key."""
+    bucket, prefix = split_s3_url(url)
+    account = role_arn.split(":")[4]
+    region = bucket_region(aws, bucket)
+    s3 = aws.client("s3", region)
+    try:
+        bucket_policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchBucketPolicy":
+            raise
+        bucket_policy = None
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    object_arn = f"{bucket_arn}/{prefix + '/' if prefix else ''}databricks-uc-validation"
+    # Whether Unity Catalog writes with an SSE-KMS header is not documented: assumed it does (as for the root bucket).
+    context = {"aws:SecureTransport": "true", "aws:PrincipalArn": role_arn,
+               "s3:x-amz-server-side-encryption": "aws:kms", "s3:prefix": f"{prefix}/" if prefix else ""}
+    checks = [("READ", "s3:ListBucket", bucket_arn), ("READ", "s3:GetBucketLocation", bucket_arn),
+              ("READ", "s3:GetObject", object_arn)]
+    if not read_only:
+        checks += [("WRITE", "s3:PutObject", object_arn), ("DELETE", "s3:DeleteObject", object_arn)]
+    for access, action, resource in checks:
+        if not iam_policy.same_account_decision(bucket_policy, documents, session, action, resource, context,
+                                                resource_policy_required=False):
+            raise _uc_denied(access, url, f"{action} on {resource} is not allowed")
+    try:
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ServerSideEncryptionConfigurationNotFoundError":
+            raise
+        rules = []
+    default = (rules[0] if rules else {}).get("ApplyServerSideEncryptionByDefault") or {}
+    if default.get("SSEAlgorithm") not in ("aws:kms", "aws:kms:dsse") or not default.get("KMSMasterKeyID"):
+        return
+    kms = aws.client("kms", region)
+    try:
+        key_arn = kms.describe_key(KeyId=default["KMSMasterKeyID"])["KeyMetadata"]["Arn"]
+        key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    except ClientError as exc:
+        raise _uc_denied("READ", url, f"the bucket's key {default['KMSMasterKeyID']} cannot be used: "
+                                      f"{exc.response['Error']['Message']}") from exc
+    kms_context = {"kms:ViaService": f"s3.{region}.amazonaws.com", "kms:CallerAccount": account,
+                   "kms:EncryptionContext:aws:s3:arn": bucket_arn if rules[0].get("BucketKeyEnabled") else object_arn,
+                   "aws:PrincipalArn": role_arn}
+    actions = [("READ", "kms:Decrypt")] + ([] if read_only else [("WRITE", "kms:GenerateDataKey")])
+    for access, action in actions:
+        if not iam_policy.same_account_decision(key_policy, documents, session, action, key_arn, kms_context):
+            raise _uc_denied(access, url, f"{action} on the bucket's key {key_arn} is not allowed by the key policy "
+                                          "and the role's policies")

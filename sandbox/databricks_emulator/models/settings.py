@@ -16,9 +16,17 @@ from ..errors import ApiError, invalid
 
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 
-# The boolean settings the emulator serves, with their value when never set (Databricks' documented default: off).
-WORKSPACE_SETTINGS = {"disable_legacy_dbfs": False, "disable_legacy_access": False}
+# The settings the emulator serves, with their value when never set: the boolean ones are off (Databricks'
+# documented default); the workspace's default namespace (``DefaultNamespaceSetting``, a ``StringMessage`` under the
+# key ``namespace``, field mask ``namespace.value``) is unset.
+WORKSPACE_SETTINGS = {"disable_legacy_dbfs": False, "disable_legacy_access": False, "default_namespace_ws": None}
 ACCOUNT_SETTINGS = {"disable_legacy_features": False}
+# The message key of a setting whose key is not its type name.
+MESSAGE_KEYS = {"default_namespace_ws": "namespace"}
+
+
+def message_key(setting_type: str) -> str:
+    return MESSAGE_KEYS.get(setting_type, setting_type)
 
 
 def _new_etag(version: int) -> str:
@@ -42,9 +50,9 @@ class SettingsStore:
 
     @staticmethod
     def render(setting_type: str, entry: dict) -> dict:
-        """As Databricks renders the proto3 message: a false boolean is left out (``{}``), not sent as false."""
-        message = {"value": entry["value"]} if entry["value"] is not False else {}
-        return {setting_type: message, "etag": entry["etag"], "setting_name": "default"}
+        """As Databricks renders the proto3 message: a false boolean or an unset string is left out (``{}``)."""
+        message = {"value": entry["value"]} if entry["value"] not in (False, None, "") else {}
+        return {message_key(setting_type): message, "etag": entry["etag"], "setting_name": "default"}
 
     def get(self, setting_type: str, name: str) -> dict:
         return self.render(setting_type, self._entry(setting_type, name))
@@ -69,19 +77,20 @@ class SettingsStore:
         if body.get("allow_missing") is not True:
             raise invalid("allow_missing must be true for the settings API.")
         field_mask = body.get("field_mask")
+        key = message_key(setting_type)
         if not field_mask:
             raise invalid("Missing required field: field_mask")
-        if field_mask not in (f"{setting_type}.value", setting_type, "*"):
-            raise invalid(f"Invalid field mask '{field_mask}': the fields of {setting_type} are "
-                          f"{setting_type}.value.")
+        if field_mask not in (f"{key}.value", key, "*"):
+            raise invalid(f"Invalid field mask '{field_mask}': the fields of {setting_type} are {key}.value.")
         setting = body.get("setting")
         if not isinstance(setting, dict):
             raise invalid("Missing required field: setting")
-        message = setting.get(setting_type)
+        message = setting.get(key)
         if not isinstance(message, dict) or "value" not in message:
-            raise invalid(f"Missing required field: setting.{setting_type}.value")
-        if not isinstance(message["value"], bool):
-            raise invalid(f"setting.{setting_type}.value must be a boolean.")
+            raise invalid(f"Missing required field: setting.{key}.value")
+        expected = bool if isinstance(self.catalogue[setting_type], bool) else str
+        if not isinstance(message["value"], expected) or (expected is str and not message["value"]):
+            raise invalid(f"setting.{key}.value must be a {'boolean' if expected is bool else 'non-empty string'}.")
         self._check_etag(setting_type, entry, setting.get("etag"))
         self._bump(entry, message["value"])
         return self.render(setting_type, entry)

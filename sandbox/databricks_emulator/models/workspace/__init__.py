@@ -9,11 +9,12 @@ from .permissions import TokenPermissionsBackend
 from .principals import WorkspacePrincipalsBackend
 from .settings import WorkspaceSettingsBackend
 from .tokens import TokensBackend
+from .unity_catalog import UnityCatalogBackend
 from .workspace_conf import WorkspaceConfBackend
 
 
 class WorkspaceBackend(WorkspacePrincipalsBackend, TokenPermissionsBackend, TokensBackend, InstanceProfilesBackend,
                        GlobalInitScriptsBackend, DbfsBackend, ClustersBackend, WorkspaceConfBackend,
-                       IpAccessListsBackend, WorkspaceSettingsBackend):
+                       IpAccessListsBackend, WorkspaceSettingsBackend, UnityCatalogBackend):
     """SCIM, token permissions, tokens and token management, instance profiles, global init scripts, DBFS,
-    clusters, workspace-conf, IP access lists and the settings API of one workspace."""
+    clusters, workspace-conf, IP access lists, the settings API and the Unity Catalog view of one workspace."""
