@@ -16,7 +16,8 @@ description:
   - Creates (C(POST /api/2.1/unity-catalog/catalogs)), updates (C(PATCH .../catalogs/<name>)) or deletes a catalog
     of the metastore assigned to the workspace, found by O(name).
   - O(storage_root), the catalog's managed location, is set on creation only; it must lie under an external
-    location the caller may use. A different storage root of an existing catalog fails the module.
+    location the caller may use. A different storage root of an existing catalog fails the module; a trailing
+    slash does not count as a difference.
   - O(isolation_mode) and O(owner) are set by an update after the creation, as the API takes them. An
     C(ISOLATED) catalog is reachable only from the workspaces bound to it
     (M(lakehouse.databricks_aws.databricks_workspace_binding)); Databricks binds the workspace that isolates it.
@@ -113,6 +114,8 @@ def run(module):
                    properties=dict((k, str(v)) for k, v in properties.items()) if properties is not None else None,
                    isolation_mode=params["isolation_mode"], owner=params["owner"])
     spec = SecurableSpec(desired, project, ("storage_root", "comment", "properties"), create_only=("storage_root",),
+                         to_api=lambda fields: dict(fields, storage_root=params["storage_root"])
+                         if "storage_root" in fields else fields,
                          create_extra=dict(name=params["name"]))
     return ensure_present(module, catalog, spec, "catalog")
 

@@ -119,6 +119,7 @@ def run(module):
     desired = dict(url=strip_slash(params["url"]), credential_name=params["credential_name"],
                    comment=params["comment"], read_only=params["read_only"], owner=params["owner"])
     spec = SecurableSpec(desired, project, ("url", "credential_name", "comment", "read_only"),
+                         to_api=lambda fields: dict(fields, url=params["url"]) if "url" in fields else fields,
                          create_extra=dict(name=params["name"], skip_validation=params["skip_validation"] or None),
                          update_extra=dict(skip_validation=params["skip_validation"] or None))
     return ensure_present(module, location, spec, "external_location")

@@ -105,6 +105,8 @@ def run(module):
                    properties=dict((k, str(v)) for k, v in properties.items()) if properties is not None else None,
                    owner=params["owner"])
     spec = SecurableSpec(desired, project, ("storage_root", "comment", "properties"), create_only=("storage_root",),
+                         to_api=lambda fields: dict(fields, storage_root=params["storage_root"])
+                         if "storage_root" in fields else fields,
                          create_extra=dict(name=params["name"], catalog_name=params["catalog_name"]))
     result = ensure_present(module, schema, spec, "schema")
     if module.check_mode and result["schema"] is not None:

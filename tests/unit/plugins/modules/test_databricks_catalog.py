@@ -32,7 +32,7 @@ def test_check_mode_then_an_isolated_catalog_is_created_then_nothing_changes(run
     assert created["changed"] and held["isolation_mode"] == "ISOLATED" and held["owner"] == "sp-app"
     assert created["catalog"] == held
     assert uc.bodies == [
-        ("POST", PATH, {"name": "lakehouse_dev", "storage_root": "s3://lakehouse-catalog",
+        ("POST", PATH, {"name": "lakehouse_dev", "storage_root": "s3://lakehouse-catalog/",
                         "properties": {"layer": "all", "version": "2"}}),
         ("PATCH", PATH + "/lakehouse_dev", {"isolation_mode": "ISOLATED"}),
         ("PATCH", PATH + "/lakehouse_dev", {"owner": "sp-app"}),

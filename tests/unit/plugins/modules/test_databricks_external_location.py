@@ -30,7 +30,7 @@ def test_check_mode_then_create_then_a_trailing_slash_is_no_difference(run, uc):
     assert planned["changed"] and uc.mutating_calls() == []
     assert planned["external_location"]["credential_name"] == "cred"
     created = run()
-    assert created["changed"] and uc.locations["raw"]["url"] == "s3://lakehouse-raw"
+    assert created["changed"] and uc.locations["raw"]["url"] == "s3://lakehouse-raw/"  # sent as given
     assert created["external_location"]["owner"] == "cid"
     assert not run(url="s3://lakehouse-raw")["changed"]
     assert not run()["changed"] and len(uc.bodies) == 1
