@@ -54,7 +54,10 @@ options:
     type: int
     default: 120
   force:
-    description: With O(state=absent), delete the location even when tables or volumes depend on it.
+    description:
+      - With O(state=absent), delete the location even when tables or volumes depend on it.
+      - With O(state=present), sent with an update, so Databricks accepts a new URL for a location that tables,
+        volumes or managed storage depend on.
     type: bool
     default: false
   state:
@@ -121,7 +124,8 @@ def run(module):
     spec = SecurableSpec(desired, project, ("url", "credential_name", "comment", "read_only"),
                          to_api=lambda fields: dict(fields, url=params["url"]) if "url" in fields else fields,
                          create_extra=dict(name=params["name"], skip_validation=params["skip_validation"] or None),
-                         update_extra=dict(skip_validation=params["skip_validation"] or None))
+                         update_extra=dict(skip_validation=params["skip_validation"] or None,
+                                           force=params["force"] or None))
     return ensure_present(module, location, spec, "external_location")
 
 

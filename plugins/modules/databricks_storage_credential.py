@@ -46,7 +46,10 @@ options:
     type: bool
     default: false
   force:
-    description: With O(state=absent), delete the credential even when external locations or tables depend on it.
+    description:
+      - With O(state=absent), delete the credential even when external locations or tables depend on it.
+      - With O(state=present), sent with an update, so Databricks accepts a new role for a credential external
+        locations depend on.
     type: bool
     default: false
   state:
@@ -150,7 +153,8 @@ def run(module):
                    owner=params["owner"])
     spec = SecurableSpec(desired, project, ("role_arn", "comment", "read_only"), to_api=to_api,
                          create_extra=dict(name=params["name"], skip_validation=params["skip_validation"] or None),
-                         update_extra=dict(skip_validation=params["skip_validation"] or None))
+                         update_extra=dict(skip_validation=params["skip_validation"] or None,
+                                           force=params["force"] or None))
     return ensure_present(module, credential, spec, "storage_credential")
 
 

@@ -67,3 +67,11 @@ def test_without_a_metastore_the_error_is_databricks_own(run, uc):
     uc.assignments.clear()
     result = run()
     assert result["failed"] and result["error_code"] == "METASTORE_DOES_NOT_EXIST"
+
+
+def test_force_goes_with_an_update(run, uc):
+    run()
+    result = run(role_arn=ROLE + "-2", force=True)
+    assert result["changed"] and uc.credentials["lakehouse-dev-credential"]["aws_iam_role"]["role_arn"] == ROLE + "-2"
+    assert uc.bodies[-1] == ("PATCH", PATH + "/lakehouse-dev-credential",
+                             {"aws_iam_role": {"role_arn": ROLE + "-2"}, "force": True})
