@@ -23,9 +23,8 @@ ENDPOINTS = {"aws": "http://127.0.0.1:9", "databricks_account": "http://127.0.0.
              "client_secret": "unused"}
 
 
-@pytest.fixture(scope="module")
-def documents(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("policies")
+def render(folder, *extra):
+    """The rendered documents, named kind:name (trust, inline, key, bucket, vpce)."""
     with open(folder / "endpoints.json", "w", encoding="utf-8") as handle:
         json.dump(ENDPOINTS, handle)
     output = folder / "policies.json"
@@ -33,7 +32,7 @@ def documents(tmp_path_factory):
                PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     process = subprocess.run(
         [os.path.join(BIN, "ansible-playbook"), "-i", "inventories/local", "tests/unit/playbooks/render_policies.yml",
-         "-e", f"render_policies_output={output}"],
+         "-e", f"render_policies_output={output}", *extra],
         cwd=REPO, env=env, capture_output=True, text=True, check=False)
     assert process.returncode == 0, process.stdout + process.stderr
     with open(output, encoding="utf-8") as handle:
@@ -50,6 +49,11 @@ def documents(tmp_path_factory):
     for name, policy in rendered["vpc_endpoints"].items():
         found[f"vpce:{name}"] = policy
     return found
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory):
+    return render(tmp_path_factory.mktemp("policies"))
 
 
 def test_every_rendered_policy_is_there(documents):
@@ -102,3 +106,14 @@ def test_unity_catalog_role_trust_policy_and_key_grant(documents):
         assert role not in json.dumps(documents[f"key:{other}"])
     catalog = {statement["Sid"] for statement in documents["bucket:catalog"]["Statement"]}
     assert catalog == {statement["Sid"] for statement in documents["bucket:raw"]["Statement"]}
+
+
+def test_without_unity_catalog_neither_the_role_nor_the_catalog_bucket_nor_the_key_grant(tmp_path):
+    documents = render(tmp_path, "-e", "unity_catalog_enabled=false")
+    assert not [name for name in documents if "uc-storage-role" in name]
+    assert "bucket:catalog" not in documents
+    assert "UnityCatalogRoleThroughS3" not in {s.get("Sid") for s in documents["key:datalake"]["Statement"]}
+    (access_logs,) = [statement for statement in documents["bucket:s3_logging"]["Statement"]
+                      if statement["Sid"] == "S3ServerAccessLogsDelivery"]
+    sources = access_logs["Condition"]["ArnLike"]["aws:SourceArn"]
+    assert len(sources) == 6 and not [arn for arn in sources if arn.endswith("-catalog")], sources
