@@ -3,7 +3,7 @@
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_catalog as catalog
 
-from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
 PATH = "/api/2.1/unity-catalog/catalogs"
 

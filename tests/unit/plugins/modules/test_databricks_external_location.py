@@ -5,7 +5,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_external_location as external_location,
 )
 
-from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
 PATH = "/api/2.1/unity-catalog/external-locations"
 

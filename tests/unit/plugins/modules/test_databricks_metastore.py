@@ -3,7 +3,7 @@
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_metastore as metastore
 
-from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
 
 @pytest.fixture

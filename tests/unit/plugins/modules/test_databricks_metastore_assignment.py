@@ -5,7 +5,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_metastore_assignment as assignment,
 )
 
-from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_storage_credential as storage_credential,
 )
 
-from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
 ROLE = "arn:aws:iam::123456789012:role/lakehouse-dev-uc-storage-role"
 PATH = "/api/2.1/unity-catalog/storage-credentials"

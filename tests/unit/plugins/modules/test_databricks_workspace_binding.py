@@ -5,7 +5,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.modules import (
     databricks_workspace_binding as workspace_binding,
 )
 
-from tests.unit.plugins.modules.unity_catalog_fake import FakeUnityCatalog
+from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
 PATH = "/api/2.1/unity-catalog/bindings/catalog/lakehouse_dev"
 RW, RO = "BINDING_TYPE_READ_WRITE", "BINDING_TYPE_READ_ONLY"
