@@ -17,7 +17,8 @@ description:
     O(name); failing that, the account's metastore in O(region) (Databricks allows one metastore per region and
     account), whatever its name; failing that, creates one (C(POST .../metastores)). RV(found_by) tells which.
   - A metastore found is not renamed and its storage root is not changed; its owner is set when O(owner) is
-    given and differs (C(PUT .../metastores/<id>)).
+    given and differs (C(PUT .../metastores/<id>)). A metastore named O(name) in another region fails the module
+    (a workspace can only use the metastore of its own region).
   - With O(state=absent), only the metastore named O(name) is deleted, and only while no workspace is assigned to
     it (C(GET .../metastores/<id>/workspaces)); otherwise it is kept and RV(assigned_workspace_ids) names the
     workspaces.
@@ -148,6 +149,11 @@ def run(module):
     if params["state"] == "absent":
         return ensure_absent(module, params["name"])
     current, found_by = find(module, params["name"], params["region"])
+    if current is not None and current.get("region") != params["region"]:
+        module.fail("metastore %s serves %s, not %s: a workspace can only use the metastore of its region; set name to "
+                    "a metastore of that region, or to a name no metastore has" % (
+                        current.get("name"), current.get("region"), params["region"]),
+                    error_code="INVALID_PARAMETER_VALUE", metastore=current)
     if current is not None:
         delta = ResourceDiff({"owner": params["owner"]}, comparable(current))
         if not delta.changed:

@@ -72,3 +72,9 @@ def test_absent_never_deletes_a_metastore_found_by_region_only(run, uc):
     uc.add_metastore("someone-elses", "eu-west-1")
     result = run(state="absent")
     assert not result["changed"] and len(uc.metastores) == 1
+
+
+def test_a_named_metastore_of_another_region_fails(run, uc):
+    uc.add_metastore("lakehouse-eu", "us-east-1")
+    result = run()
+    assert result["failed"] and "serves us-east-1, not eu-west-1" in result["msg"] and uc.mutating_calls() == []
