@@ -171,7 +171,7 @@ def test_external_location_needs_the_trust_the_self_assumption_and_the_policy(ws
     w.external_locations.delete("unchecked")
     uc.s3.delete_bucket_policy(Bucket=uc.buckets[1])
     location = w.external_locations.create("raw", uc.url(1, "/"), "cred")
-    assert (location.url, location.credential_name, location.credential_id) == (uc.url(1), "cred", cred.id)
+    assert (location.url, location.credential_name, location.credential_id) == (uc.url(1, "/"), "cred", cred.id)
     for url in (uc.url(1, "/sub"), uc.url(1)):
         with pytest.raises(BadRequest, match="overlaps"):
             w.external_locations.create("again", url, "cred", skip_validation=True)

@@ -83,12 +83,15 @@ def page(items: list, key: str, query: dict) -> dict:
     return result
 
 
-def normalise_url(url) -> str:
+def checked_url(url) -> str:
+    """An s3:// URL, kept as given (a trailing slash included: it is not a difference, see url_covers)."""
     validation.split_s3_url(url)
-    return url.rstrip("/")
+    return url
 
 
 def url_covers(parent: str, child: str) -> bool:
+    """Whether the path child lies in parent (or is it); a trailing slash makes no difference."""
+    parent, child = parent.rstrip("/"), child.rstrip("/")
     return child == parent or child.startswith(parent + "/")
 
 
@@ -291,7 +294,7 @@ class MetastoreObjects:
                               f"'{other['name']}' (url '{other['url']}'). External locations within a metastore "
                               "cannot overlap.")
         root = self.metastore.get("storage_root")
-        if root and (url_covers(root.rstrip("/"), url) or url_covers(url, root.rstrip("/"))):
+        if root and (url_covers(root, url) or url_covers(url, root)):
             raise invalid(f"Input path url '{url}' overlaps with the metastore's storage root '{root}'.")
 
     def _validate_location(self, loc: dict, cred: dict) -> None:
@@ -309,7 +312,7 @@ class MetastoreObjects:
             raise invalid("Missing required field: url")
         if not body.get("credential_name"):
             raise invalid("Missing required field: credential_name")
-        url = normalise_url(body["url"])
+        url = checked_url(body["url"])
         cred = self.credential(body["credential_name"], caller)
         self._check_overlap(url, None)
         loc = {"name": name, "url": url, "credential_name": cred["name"],
@@ -327,13 +330,16 @@ class MetastoreObjects:
         name = loc["name"]
         candidate = dict(loc)
         if body.get("url"):
-            candidate["url"] = normalise_url(body["url"])
+            candidate["url"] = checked_url(body["url"])
         if body.get("credential_name"):
             cred = self.credential(body["credential_name"], caller)
             candidate.update(credential_name=cred["name"], credential_id=cred["id"])
         if "read_only" in body:
             candidate["read_only"] = _flag(body["read_only"])
-        if candidate["url"] != loc["url"]:
+        url_changed = candidate["url"].rstrip("/") != loc["url"].rstrip("/")
+        if not url_changed:
+            candidate["url"] = loc["url"]
+        if url_changed:
             self._check_overlap(candidate["url"], name)
             dependents = self._dependent_storage(loc["url"])
             if dependents and not _flag(body.get("force", False)):
@@ -395,7 +401,7 @@ class MetastoreObjects:
 
     def _managed_storage(self, url: str, caller: Caller) -> str:
         """A managed storage root must lie under an external location the caller may use for managed storage."""
-        url = normalise_url(url)
+        url = checked_url(url)
         for loc in self.locations.values():
             if url_covers(loc["url"], url):
                 if loc["read_only"]:
@@ -427,7 +433,7 @@ class MetastoreObjects:
                           "catalog (for example 'CREATE CATALOG myCatalog MANAGED LOCATION '<location-path>'). "
                           "Alternatively set up a metastore root storage location to provide a storage location "
                           "for all catalogs in the metastore.")
-        base = storage_root or self.metastore["storage_root"].rstrip("/")
+        base = (storage_root or self.metastore["storage_root"]).rstrip("/")
         cat = {"name": name, "full_name": name, "comment": body.get("comment"),
                "properties": dict(body.get("properties") or {}), "storage_root": storage_root,
                "storage_location": f"{base}/__unitystorage/catalogs/{uuid.uuid4()}", "isolation_mode": "OPEN",
@@ -499,7 +505,8 @@ class MetastoreObjects:
         if full in self.schemas:
             raise already_exists("schema", full)
         storage_root = self._managed_storage(body["storage_root"], caller) if body.get("storage_root") else None
-        base = storage_root or self.catalogs[catalog_name]["storage_location"].rsplit("/__unitystorage/", 1)[0]
+        base = (storage_root or self.catalogs[catalog_name]["storage_location"].rsplit("/__unitystorage/", 1)[0]
+                ).rstrip("/")
         schema = {"name": name, "catalog_name": catalog_name, "full_name": full, "comment": body.get("comment"),
                   "properties": dict(body.get("properties") or {}), "storage_root": storage_root,
                   "storage_location": f"{base}/__unitystorage/schemas/{uuid.uuid4()}", "schema_id": str(uuid.uuid4()),
