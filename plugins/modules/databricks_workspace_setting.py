@@ -37,7 +37,11 @@ options:
     type: raw
     required: true
   field:
-    description: The member of the setting's message that holds the value (V(value) for boolean settings).
+    description:
+      - The member of the setting's message that holds the value (V(value) for boolean settings), under the member
+        named after the setting; the update's field mask is C(<setting>.<field>).
+      - A dotted path (V(namespace.value) for the setting V(default_namespace_ws)) is the value's path from the
+        message's root and is the field mask as it is.
     type: str
     default: value
 extends_documentation_fragment:
