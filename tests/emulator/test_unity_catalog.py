@@ -12,7 +12,17 @@ from databricks.sdk.service import catalog, settings
 from sandbox.databricks_emulator.aws.validation import UC_MASTER_ROLE
 from sandbox.databricks_emulator.routes import load_routes
 
-from .conftest import ACCOUNT_ID, CLIENT_ID, REGION, account_client, aws, build_estate, m2m_client, provision
+from .conftest import (
+    ACCOUNT_ID,
+    CLIENT_ID,
+    REGION,
+    account_client,
+    aws,
+    build_estate,
+    m2m_client,
+    pat_client,
+    provision,
+)
 from .test_sdk_scenario import is_unity_catalog_route, unknown_fields
 
 ACCOUNT = "123456789012"
@@ -384,3 +394,27 @@ def test_sdk_drives_every_unity_catalog_route(a, ws, uc, emulator):
     unreached = [f"{r.listener} {r.method} {r.template}" for r in load_routes() if is_unity_catalog_route(r)
                  and not any(m == r.method and r.pattern.match(p) for m, p in ok)]
     assert not unreached, unreached
+
+
+def test_only_workspace_admins_change_unity_catalog_objects(ws, metastore, uc):
+    """Writes need a workspace admin here (the metastore privilege model is not modelled); reads are open, and a
+    workspace user is an account principal grants may name (identity federation)."""
+    _, w = ws
+    sp = w.service_principals.create(display_name="plain")
+    w.token_management.set_permissions(access_control_list=[settings.TokenAccessControlRequest(
+        group_name="users", permission_level=settings.TokenPermissionLevel.CAN_USE)])
+    plain = pat_client(w.config.host, w.token_management.create_obo_token(sp.application_id).token_value)
+    with pytest.raises(PermissionDenied):
+        plain.storage_credentials.create("mine", aws_iam_role=catalog.AwsIamRoleRequest(role_arn=uc.role_arn))
+    credential_with_trust(w, uc)
+    w.external_locations.create("catalog", uc.url(0), "cred")
+    w.catalogs.create("lake", storage_root=uc.url(0))
+    with pytest.raises(PermissionDenied):
+        plain.catalogs.update("lake", comment="mine now")
+    with pytest.raises(PermissionDenied):
+        plain.grants.update("catalog", "lake", changes=[catalog.PermissionsChange(
+            principal=sp.application_id, add=[catalog.Privilege.USE_CATALOG])])
+    assert [c.name for c in plain.catalogs.list()] == ["lake"]
+    w.grants.update("catalog", "lake", changes=[catalog.PermissionsChange(
+        principal=sp.application_id, add=[catalog.Privilege.USE_CATALOG])])
+    assert plain.grants.get("catalog", "lake").privilege_assignments[0].principal == sp.application_id
