@@ -7,8 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
@@ -19,9 +17,8 @@ PROFILE_NAMES = ("iam_meta_instance_profile_name", "iam_data_read_instance_profi
                  "iam_data_write_instance_profile_name")
 BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket", "iam_audit_log_bucket", "iam_prepared_bucket",
            "iam_trusted_bucket", "iam_catalog_bucket")
-# sts:ExternalId: 2 to 1224 characters of letters, digits and +=,.@:/- (IAM API reference, AssumeRole ExternalId).
-EXTERNAL_ID_PATTERN = re.compile(r"\A[\w+=,.@:/-]{2,1224}\Z")
-
+# sts:ExternalId: 2 to 1224 characters of letters, digits and _+=,.@:/- (IAM API reference, AssumeRole ExternalId).
+EXTERNAL_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@:/-")
 
 
 def _as_switch(value):
@@ -89,7 +86,8 @@ def _unity_catalog_errors(inputs):
                       % v.show(master))
     external_id = inputs.get("iam_unity_catalog_external_id")
     if external_id not in (None, "") and \
-            (not isinstance(external_id, str) or not EXTERNAL_ID_PATTERN.match(external_id)):
+            (not isinstance(external_id, str) or not 2 <= len(external_id) <= 1224
+             or not set(external_id) <= EXTERNAL_ID_CHARACTERS):
         errors.append("iam_unity_catalog_external_id: %s is not an external id (2 to 1224 letters, digits and "
                       "+=,.@:/-; the storage credential's aws_iam_role.external_id), or empty before the credential "
                       "exists" % v.show(external_id))
