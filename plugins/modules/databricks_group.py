@@ -51,7 +51,8 @@ options:
         V(allow-instance-pool-create), V(databricks-sql-access), V(workspace-access).
       - With O(purge_entitlements=true) the list is exact (V([]) removes them all);
         otherwise the listed ones are added and others kept. Not managed when not set.
-      - With O(scope=account), set in the workspace O(workspace_host) (the group must be assigned to it).
+      - With O(scope=account), set in the workspace O(workspace_host) (the group must be assigned to it). Check mode
+        counts a group not created or assigned yet as one without entitlements, as it would be once assigned.
     type: list
     elements: str
   roles:
@@ -327,6 +328,10 @@ def run_account(module):
     before = None
     if current is not None:
         before = comparable(dict(view or {}, displayName=current.get("displayName")), attributes)
+    elif manages_workspace and module.check_mode:
+        # Check mode after the tasks that would create and assign the group: it would be a new group in the
+        # workspace, without entitlements or roles (the creation itself is the earlier task's change).
+        before = comparable({"displayName": name}, attributes)
     have = dict({"entitlements": [], "roles": []}, **(before or {}))
     desired = desired_of(params, have)
     delta = ResourceDiff(desired, before, unordered=WORKSPACE_ATTRIBUTES)

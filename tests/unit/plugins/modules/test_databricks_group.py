@@ -205,6 +205,13 @@ def test_account_group_entitlements_on_the_workspace_view(acct, fake_workspace):
     assert acct(entitlements=[])["changed"] and values(fake_workspace, "Read only", "entitlements") == []
 
 
+def test_account_group_not_created_yet_in_check_mode(acct, fake_workspace):
+    assert not acct(entitlements=[], check_mode=True)["changed"]
+    result = acct(entitlements=["workspace-access"], check_mode=True)
+    assert result["changed"] and result["diff"]["after"]["entitlements"] == ["workspace-access"]
+    assert fake_workspace.mutating_calls() == []
+
+
 def test_account_group_not_assigned(acct, fake_workspace):
     acct()
     assert not acct(entitlements=[], check_mode=True)["changed"]
