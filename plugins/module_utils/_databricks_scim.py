@@ -135,9 +135,10 @@ def patch_and_read(module, kind, resource_id, operations, label, client=None, ba
     return module.request("GET", scim_path(kind, resource_id, base), client=client, action="read %s" % label)
 
 
-def create(module, kind, body, action, client=None, base=SCIM_PATH):
+def create(module, kind, body, action, client=None, base=SCIM_PATH, fail=True):
+    """POST the resource; fail=False raises the API error instead of failing the module."""
     body = dict(body, schemas=[SCHEMAS[kind]])
-    return module.request("POST", scim_path(kind, base=base), body=body, client=client, action=action)
+    return module.request("POST", scim_path(kind, base=base), body=body, client=client, action=action, fail=fail)
 
 
 def delete(module, kind, resource_id, action, client=None, base=SCIM_PATH):

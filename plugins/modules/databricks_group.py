@@ -170,6 +170,11 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     ResourceDiff,
     absent_diff,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
+    API_ERRORS,
+    has_error_code,
+    message_contains,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 
 KIND = "Groups"
@@ -292,6 +297,31 @@ def workspace_view(module, group, name):
     return None
 
 
+def create_account_group(module, name, label, base):
+    """Create the account group. Deployments of one account run in parallel and share groups of one name: when
+    another run created it since it was looked up (409, already exists), that group is the one."""
+    try:
+        return scim.create(
+            module,
+            KIND,
+            {"displayName": name},
+            action="create %s" % label,
+            client=module.account,
+            base=base,
+            fail=False,
+        )
+    except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
+        if not (
+            has_error_code(exc, "SCIM_409", "RESOURCE_ALREADY_EXISTS", "RESOURCE_CONFLICT")
+            or message_contains(exc, "already exists")
+        ):
+            module.fail_error(exc, action="create %s" % label)
+        found = scim.find_one(module, KIND, "displayName", name, client=module.account, base=base)
+        if found is None:
+            module.fail_error(exc, action="create %s" % label)
+        return found
+
+
 def run_account(module):
     params = module.params
     name = params["display_name"]
@@ -339,9 +369,7 @@ def run_account(module):
     if not delta.changed or module.check_mode:
         return finish(module, delta.changed, current, delta.diff, **extra)
     if current is None:
-        current = scim.create(
-            module, KIND, {"displayName": name}, action="create %s" % label, client=module.account, base=base
-        )
+        current = create_account_group(module, name, label, base)
         if manages_workspace:  # a new group is assigned to no workspace yet
             module.fail(
                 "%s created; it is not assigned to workspace %s yet: assign it "

@@ -205,6 +205,36 @@ def test_account_group_entitlements_on_the_workspace_view(acct, fake_workspace):
     assert acct(entitlements=[])["changed"] and values(fake_workspace, "Read only", "entitlements") == []
 
 
+def test_account_group_another_run_created_meanwhile(acct, fake_workspace):
+    """Deployments of one account run in parallel: the group another run created after the lookup is taken."""
+    original = fake_workspace._routes
+
+    def racing_routes():
+        routes = original()
+        for index, (pattern, verb, handler) in enumerate(routes):
+            if (
+                verb == "POST"
+                and pattern.endswith("(?P<kind>ServicePrincipals|Groups|Users)")
+                and "accounts" in pattern
+            ):
+
+                def conflict(kind, query, body, handler=handler):
+                    handler(kind, query, body)  # the other run's group
+                    raise sdk_errors.ResourceConflict(
+                        "Group with name Read only already exists.", error_code="SCIM_409"
+                    )
+
+                routes[index] = (pattern, verb, conflict)
+        return routes
+
+    fake_workspace._routes = racing_routes
+    result = acct()
+    assert not result.get("failed") and result["changed"]
+    assert result["id"] in fake_workspace.account_principals["Groups"]
+    lookups = [c for c in fake_workspace.calls if c[1] == "GET" and c[2] == A + "/scim/v2/Groups"]
+    assert len(lookups) == 2  # before the create, and after its conflict
+
+
 def test_account_group_not_created_yet_in_check_mode(acct, fake_workspace):
     assert not acct(entitlements=[], check_mode=True)["changed"]
     result = acct(entitlements=["workspace-access"], check_mode=True)
