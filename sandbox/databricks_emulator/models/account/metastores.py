@@ -48,8 +48,6 @@ class MetastoresBackend(AccountFamily):
         if any(m["region"] == region for m in self.metastores.values()):
             raise ApiError(400, "INVALID_STATE", f"This account with id {self.account_id} has reached the limit for "
                                                  f"metastores in region {region}")
-        if any(m["name"] == name for m in self.metastores.values()):
-            raise ApiError(409, "METASTORE_ALREADY_EXISTS", f"Metastore '{name}' already exists.")
         metastore_id = str(uuid.uuid4())
         storage_root = info.get("storage_root")
         if storage_root:
