@@ -22,7 +22,8 @@ import sys
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ROLE_ORDER_FALLBACK = ["network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management"]
+ROLE_ORDER_FALLBACK = ["network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management",
+                       "unity_catalog"]
 INVENTORY_LEVEL = ("aws_region", "deployment_prefix", "deployment_tags", "databricks_account_id")
 INVENTORY_DESCRIPTIONS = {
     "aws_region": "AWS region of the deployment, for example `eu-west-1`.",

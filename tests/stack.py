@@ -193,6 +193,8 @@ class Stack:
         service_principals = self.account_api("scim/v2/ServicePrincipals").get("Resources", [])
         found["account service principals (but the sandbox's own)"] = [
             s["displayName"] for s in service_principals if s.get("applicationId") != self.box.endpoints["client_id"]]
+        found["databricks metastores"] = self.account_api("metastores").get("metastores", [])
+        found["account groups"] = [g["displayName"] for g in self.account_api("scim/v2/Groups").get("Resources", [])]
         return {kind: items for kind, items in found.items() if items}
 
     def report(self):

@@ -531,3 +531,11 @@ def provisioning_input_errors(inputs):
                                  get("databricks_provisioning_service_principal_entitlements") or [])
     errors += check_tags("databricks_provisioning_custom_tags", get("databricks_provisioning_custom_tags") or {})
     return errors
+
+
+# --- Unity Catalog (role unity_catalog) ----------------------------------------------------------
+# Unity Catalog names: at most 255 characters, no period, space, forward slash or control character (Databricks,
+# "Names" in the Unity Catalog documentation). Catalog and schema names must also be lowercase: Unity Catalog stores
+# them lowercased, so a name with capitals would never read back as written (drift on every run).
+UC_NAME_PATTERN = re.compile(r"\A[^./\s\x00-\x1f\x7f]{1,255}\Z")
+UC_LOWERCASE_NAME_PATTERN = re.compile(r"\A[a-z0-9_][a-z0-9_-]{0,254}\Z")

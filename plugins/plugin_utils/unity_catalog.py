@@ -12,11 +12,6 @@ import re
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
-# Unity Catalog names: at most 255 characters, no period, space, forward slash or control character (Databricks,
-# "Names" in the Unity Catalog documentation). Catalog and schema names must also be lowercase: Unity Catalog stores
-# them lowercased, so a name with capitals would never read back as written (drift on every run).
-UC_NAME_PATTERN = re.compile(r"\A[^./\s\x00-\x1f\x7f]{1,255}\Z")
-LOWERCASE_NAME_PATTERN = re.compile(r"\A[a-z0-9_][a-z0-9_-]{0,254}\Z")
 SECURABLE_TYPES = ("catalog", "schema", "external_location", "storage_credential", "metastore", "table", "volume")
 # Privileges per securable type (databricks-sdk catalog.Privilege; Databricks' "Unity Catalog privileges and
 # securable objects"): a catalog or schema grant also names what its tables and volumes inherit.
@@ -78,7 +73,7 @@ def _name_errors(inputs):
     errors = []
     for name in ("unity_catalog_catalog_name",):
         value = inputs.get(name)
-        if not isinstance(value, str) or not LOWERCASE_NAME_PATTERN.match(value):
+        if not isinstance(value, str) or not v.UC_LOWERCASE_NAME_PATTERN.match(value):
             errors.append("%s: '%s' is not a catalog name Unity Catalog keeps as written: lowercase letters, digits, "
                           "'_' and '-', at most 255 characters" % (name, value))
     schemas = inputs.get("unity_catalog_schemas")
@@ -87,14 +82,15 @@ def _name_errors(inputs):
     else:
         errors += ["unity_catalog_schemas: '%s' is not a schema name Unity Catalog keeps as written: lowercase "
                    "letters, digits, '_' and '-', at most 255 characters" % schema
-                   for schema in schemas if not isinstance(schema, str) or not LOWERCASE_NAME_PATTERN.match(schema)]
+                   for schema in schemas
+                   if not isinstance(schema, str) or not v.UC_LOWERCASE_NAME_PATTERN.match(schema)]
         if len(set(schemas)) != len(schemas):
             errors.append("unity_catalog_schemas: names repeat (%s)" % ", ".join(sorted(set(s for s in schemas
                                                                                              if schemas.count(s) > 1))))
     for name in ("unity_catalog_metastore_name", "unity_catalog_storage_credential_name",
                  "unity_catalog_external_location_prefix"):
         value = inputs.get(name)
-        if name in inputs and (not isinstance(value, str) or not UC_NAME_PATTERN.match(value)):
+        if name in inputs and (not isinstance(value, str) or not v.UC_NAME_PATTERN.match(value)):
             errors.append("%s: '%s' is not a Unity Catalog name (1 to 255 characters, no period, space, '/' or control "
                           "character)" % (name, value))
     for name in ("unity_catalog_read_only_group", "unity_catalog_all_access_group"):

@@ -13,11 +13,11 @@ from tests.e2e.conftest import IAM_STORAGE_VPC_ID, as_list, aws_actions, ok, run
 
 DATABRICKS_AWS_ACCOUNT = "414351767826"
 IAM_STORAGE_SECURITY_GROUP_ID = "sg-0a1b2c3d4e5f60718"  # the iam_storage playbook's stand-in for the workspace's group
-BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging", "audit-logs")
+BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging", "audit-logs", "catalog")
 IAM_WRITING_TASKS = ("Ensure the IAM roles and their trust policies", "Ensure the inline policies",
                      "Ensure the instance profiles")
 # What the iam role reads on a no-op: GetRole per role, GetRolePolicy per inline policy, GetInstanceProfile
-# per instance profile (5 + 6 + 3), one read module invocation.
+# per instance profile (6 + 7 + 3), one read module invocation.
 IAM_NOOP_CALL_LIMIT = 20
 
 
@@ -92,8 +92,9 @@ def assert_security_posture(sandbox, prefix):
         tls = policy["DenyInsecureTransport"]
         assert tls["Effect"] == "Deny" and tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         enforces_sse = "DenyIncorrectEncryptionHeader" in policy and "DenyUnencryptedObjectUploads" in policy
-        # Defaults: datalake client-side encryption on (raw, prepared, trusted), DBFS off, never on log buckets.
-        assert enforces_sse == (suffix in ("raw", "prepared", "trusted")), bucket
+        # Defaults: datalake client-side encryption on (raw, prepared, trusted, catalog), DBFS off, never on log
+        # buckets.
+        assert enforces_sse == (suffix in ("raw", "prepared", "trusted", "catalog")), bucket
         versioning = s3.get_bucket_versioning(Bucket=bucket).get("Status")
         assert (versioning == "Enabled") == (suffix != "rootbucket"), bucket
 
@@ -131,6 +132,8 @@ def assert_security_posture(sandbox, prefix):
         rules = s3.get_bucket_lifecycle_configuration(Bucket=f"{prefix}-{suffix}")["Rules"]
         assert [(r["Transitions"][0]["Days"], r["Transitions"][0]["StorageClass"], r["Expiration"]["Days"])
                 for r in rules] == [(30, "GLACIER", 180)]
+
+    assert_unity_catalog_role(sandbox, prefix, account)
 
     # IAM: the cross-account trust needs the Databricks account id as external id.
     trust = iam.get_role(RoleName=f"{prefix}-cross-account-role")["Role"]["AssumeRolePolicyDocument"]
@@ -198,6 +201,40 @@ def assert_security_posture(sandbox, prefix):
     assert statements(glue["PolicyDocument"])[0]["Resource"] == [f"{glue_prefix}catalog"] + [
         f"{glue_prefix}{kind}/{name}{tail}" for name in (database, f"{database}_*", "default")
         for kind, tail in (("database", ""), ("table", "/*"), ("userDefinedFunction", "/*"))]
+
+
+def assert_unity_catalog_role(sandbox, prefix, account):
+    """The storage credential's role: the Terraform provider's trust shape with the placeholder external id (no
+    credential in this playbook), its policy on the catalog and data lake buckets and their key through S3, and the
+    datalake key (only) naming it."""
+    iam, kms = sandbox.aws_client("iam"), sandbox.aws_client("kms")
+    role = f"{prefix}-uc-storage-role"
+    role_arn = f"arn:aws:iam::{account}:role/{role}"
+    trust = by_sid(iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"])
+    assert set(trust) == {"UnityCatalogAssumeRole", "ExplicitSelfRoleAssumption"}
+    assert principals(trust["UnityCatalogAssumeRole"]) == [
+        f"arn:aws:iam::{DATABRICKS_AWS_ACCOUNT}:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"]
+    assert trust["UnityCatalogAssumeRole"]["Condition"] == {"StringEquals": {"sts:ExternalId": "0000"}}
+    assert principals(trust["ExplicitSelfRoleAssumption"]) == [f"arn:aws:iam::{account}:root"]
+    assert trust["ExplicitSelfRoleAssumption"]["Condition"] == {
+        "ArnLike": {"aws:PrincipalArn": role_arn}, "StringEquals": {"sts:ExternalId": "0000"}}
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == ["databricks-unity-catalog"]
+    policy = by_sid(iam.get_role_policy(RoleName=role, PolicyName="databricks-unity-catalog")["PolicyDocument"])
+    buckets = [f"arn:aws:s3:::{prefix}-{suffix}" for suffix in ("catalog", "raw", "prepared", "trusted")]
+    assert as_list(policy["UnityCatalogBuckets"]["Resource"]) == buckets
+    assert as_list(policy["UnityCatalogObjects"]["Resource"]) == [f"{bucket}/*" for bucket in buckets]
+    assert policy["UnityCatalogSelfAssume"]["Resource"] == role_arn
+    assert policy["UnityCatalogDatalakeKeyThroughS3"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": sorted(buckets + [f"{b}/*" for b in buckets])}}
+    for name in ("workspace-storage", "managed-services", "datalake", "tokens", "logging"):
+        key_id = kms.describe_key(KeyId=f"alias/{prefix}-{name}")["KeyMetadata"]["KeyId"]
+        key_policy = by_sid(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        named = [sid for sid, statement in key_policy.items() if role_arn in principals(statement)]
+        assert named == (["UnityCatalogRoleThroughS3"] if name == "datalake" else []), (name, named)
+        if name == "datalake":
+            grant = key_policy["UnityCatalogRoleThroughS3"]
+            assert grant["Condition"] == {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
 
 
 def ran_items(stdout, task):
@@ -297,7 +334,8 @@ def test_check_mode_on_empty_sandbox_plans_and_changes_nothing(sandbox):
               "--check --diff")
     assert plan.changed() > 0
     for name in (f"{prefix}-cross-account-role", f"alias/{prefix}-datalake", f"{prefix}-rootbucket",
-                 f"{prefix}-databricks-logging", "would put inline policy databricks-cross-account"):
+                 f"{prefix}-databricks-logging", "would put inline policy databricks-cross-account",
+                 f"{prefix}-uc-storage-role", f"{prefix}-catalog", "would put inline policy databricks-unity-catalog"):
         assert name in plan.stdout, name
     assert sandbox.aws_mutating_requests() == []
     assert not [b for b in sandbox.aws_client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)]
@@ -337,7 +375,7 @@ BAD_INPUTS = {
                                              "prepared": "e2e-bad-prepared", "trusted": "e2e-bad-trusted",
                                              "s3_logging": "e2e-bad-s3-logging",
                                              "databricks_logging": "e2e-bad-databricks-logging",
-                                             "audit_logs": "e2e-bad-audit-logs"}},
+                                             "audit_logs": "e2e-bad-audit-logs", "catalog": "e2e-bad-catalog"}},
         "storage_encryption_bucket_names.raw: bucket name 'other-raw' must start with the deployment prefix 'e2e-bad'"),
     "long-tag-value": (
         {"iam_tags": {"Owner": "x" * 300}},

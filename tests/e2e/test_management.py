@@ -37,6 +37,17 @@ class Deployment(ManagedDeployment):
         assert len(found) == 1
         return found[0]
 
+    def account_group(self, name):
+        found = list(self.account.groups.list(filter='displayName eq "%s"' % name))
+        assert len(found) == 1
+        return found[0]
+
+    def group_assignments(self):
+        """{principal id: [permission]} of the workspace's permission assignments (account API)."""
+        wid = self.outputs["databricks_provisioning_outputs"]["workspace_id"]
+        return {a.principal.principal_id: sorted(p.value for p in a.permissions or [])
+                for a in self.account.workspace_assignment.list(workspace_id=int(wid))}
+
     def log_deliveries(self):
         return [c for c in self.account.log_delivery.list() if (c.config_name or "").startswith(self.prefix)]
 
@@ -50,16 +61,20 @@ def test_state_after_site_matches_the_seed(deployment):
     iam = deployment.outputs["iam_outputs"]
     storage = deployment.outputs["storage_encryption_outputs"]
     ws = deployment.workspace
-    profiles = {p.instance_profile_arn: p for p in ws.instance_profiles.list()}
-    assert profiles[iam["meta_instance_profile_arn"]].is_meta_instance_profile
-    assert not profiles[iam["data_read_instance_profile_arn"]].is_meta_instance_profile
-    admins = deployment.group("admins")
-    assert iam["meta_instance_profile_arn"] in [r.value for r in admins.roles or []]
-    for name, arn in (("Read only", iam["data_read_instance_profile_arn"]),
-                      ("All access", iam["data_write_instance_profile_arn"])):
+    # Unity Catalog (the default data access model): no instance profile is registered or granted to admins; the
+    # groups are account groups assigned to the workspace with USER, seen there under their account ids, without
+    # instance profiles or entitlements
+    registered = {p.instance_profile_arn for p in ws.instance_profiles.list()}
+    ours = {iam[key] for key in ("meta_instance_profile_arn", "data_read_instance_profile_arn",
+                                 "data_write_instance_profile_arn")}
+    assert not registered & ours, registered
+    assert iam["meta_instance_profile_arn"] not in [r.value for r in deployment.group("admins").roles or []]
+    assignments = deployment.group_assignments()
+    for name in ("Read only", "All access"):
         group = deployment.group(name)
-        assert [r.value for r in group.roles or []] == [arn]
-        assert not group.entitlements
+        assert group.id == deployment.account_group(name).id and group.meta.resource_type == "Group"
+        assert assignments[int(group.id)] == ["USER"]
+        assert not group.roles and not group.entitlements
     # the SSE-KMS settings in the admin-only init script itself, nothing on DBFS; the script disabled
     # (dbfs_client_side_enc off by default)
     with pytest.raises(NotFound):
@@ -81,7 +96,7 @@ def test_state_after_site_matches_the_seed(deployment):
     aws = cluster.aws_attributes
     assert aws.availability.value == "SPOT_WITH_FALLBACK" and aws.first_on_demand == 1
     assert aws.spot_bid_price_percent == 60 and (aws.ebs_volume_count, aws.ebs_volume_size) == (1, 32)
-    assert aws.instance_profile_arn == iam["meta_instance_profile_arn"]
+    assert aws.instance_profile_arn is None  # Unity Catalog: no instance profile on the cluster
     s3 = cluster.cluster_log_conf.s3
     assert s3.destination == "s3://%s/cluster-logs" % storage["buckets"]["databricks_logging"]
     assert s3.enable_encryption and s3.encryption_type == "sse-kms" and s3.kms_key == storage["logging_key_arn"]
@@ -108,6 +123,7 @@ def test_state_after_site_matches_the_seed(deployment):
     outputs = deployment.outputs["databricks_management_outputs"]
     assert outputs["cluster_id"] == cluster.cluster_id and outputs["init_script_id"] == script.script_id
     assert outputs["group_ids"]["Read only"] == deployment.group("Read only").id
+    assert outputs["data_access_model"] == "unity_catalog" and outputs["instance_profile_arns"] == {}
     assert set(outputs["log_delivery"]["config_ids"]) == {"BILLABLE_USAGE", "AUDIT_LOGS"}
     assert outputs["log_delivery"]["audit_storage_configuration_id"] == audit_storage.storage_configuration_id
     assert outputs["log_delivery"]["storage_configuration_id"] == billable_storage.storage_configuration_id
@@ -193,3 +209,24 @@ def test_cluster_edits_in_place_and_terminated_stays_terminated(deployment):
     started = ok(deployment.run(extra=dict(edits, databricks_management_cluster_state="running")))
     assert started.changed() == 1 and deployment.cluster().state.value == "RUNNING"
     assert deployment.cluster().cluster_id == first.cluster_id
+
+
+def test_a_workspace_local_group_of_a_managed_name_is_replaced_by_the_account_group(deployment):
+    """Moving from the instance-profile model: a workspace-local "All access" (the old model's) stands where the
+    account group must go - two groups of one name cannot share a workspace - so the run deletes it and assigns the
+    account group again; the next run changes nothing."""
+    ok(deployment.run())  # back to the converged state the earlier tests changed
+    group = deployment.account_group("All access")
+    wid = int(deployment.outputs["databricks_provisioning_outputs"]["workspace_id"])
+    deployment.account.workspace_assignment.delete(workspace_id=wid, principal_id=int(group.id))
+    local = deployment.workspace.groups.create(display_name="All access")
+    assert deployment.group("All access").meta.resource_type == "WorkspaceGroup"
+    deployment.sandbox.clear_requests()
+    run = ok(deployment.run())
+    mutations = deployment.mutations()
+    assert ("DELETE", "/api/2.0/preview/scim/v2/Groups/%s" % local.id) in mutations, mutations
+    view = deployment.group("All access")
+    assert view.id == group.id and view.meta.resource_type == "Group"
+    assert deployment.group_assignments()[int(group.id)] == ["USER"]
+    assert run.changed() == 2, run.stdout[-5000:]
+    assert ok(deployment.run()).changed() == 0

@@ -3,7 +3,12 @@ account's service principal and one account-wide log delivery, keep everything e
 nothing on either. State is read with the databricks-sdk and boto3 clients, not with the modules.
 """
 
+import json
+
 import pytest
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.core import Config
+from databricks.sdk.errors import DatabricksError
 
 from tests.e2e.conftest import ok
 
@@ -49,6 +54,31 @@ def test_one_account_wide_log_delivery_covers_both(converged, account):
     assert sorted(c.log_type.value for c in by_owner["analytics"]) == ["AUDIT_LOGS", "BILLABLE_USAGE"]
     assert all(c.status.value == "ENABLED" and not c.workspace_ids_filter for c in by_owner["analytics"])
     assert "ml" not in by_owner  # delivered by analytics' account-wide configurations
+
+
+def workspace_client(sandbox, prefix):
+    """A databricks-sdk WorkspaceClient on the deployment's workspace, with its automation PAT."""
+    secret = sandbox.aws_client("secretsmanager").get_secret_value(SecretId=prefix + "/databricks/tokens")
+    tokens = json.loads(secret["SecretString"])
+    return int(tokens["workspace_id"]), WorkspaceClient(config=Config(
+        host=tokens["workspace_url"], token=tokens["pat"]["token_value"], auth_type="pat", retry_timeout_seconds=10))
+
+
+def test_both_workspaces_share_the_regions_metastore_each_with_its_own_isolated_catalog(sandbox, converged, account):
+    clients = {prefix: workspace_client(sandbox, prefix) for prefix in HOSTS.values()}
+    assigned = {prefix: account.metastore_assignments.get(ws_id).metastore_assignment.metastore_id
+                for prefix, (ws_id, _ws) in clients.items()}
+    assert len(set(assigned.values())) == 1, assigned  # one metastore per region, shared
+    assert [m.metastore_id for m in account.metastores.list() if m.region == "eu-west-1"] == [assigned["lh-ml"]]
+    for prefix, (ws_id, ws) in clients.items():
+        catalog = prefix.replace("-", "_")
+        assert ws.catalogs.get(catalog).isolation_mode.value == "ISOLATED"
+        bindings = ws.api_client.do("GET", f"/api/2.1/unity-catalog/bindings/catalog/{catalog}")
+        assert [b["workspace_id"] for b in bindings.get("bindings", [])] == [ws_id]
+    # Isolated: the metastore holds both catalogs, but each workspace opens only its own.
+    _ml_id, ml = clients["lh-ml"]
+    with pytest.raises(DatabricksError):
+        list(ml.schemas.list(catalog_name="lh_analytics"))
 
 
 def test_a_rerun_changes_nothing_on_either_workspace(sandbox, converged):

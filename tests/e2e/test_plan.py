@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.conftest import ok, task_items
 from tests.sandbox_harness import Sandbox
 
-ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management")
+ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management", "unity_catalog")
 SUMMARY = re.compile(
     r"^(Plan|Applied): (\S+) (\S+): (\d+) (?:to add|added), (\d+) (?:to change|changed), "
     r"(\d+) (?:to destroy|destroyed)(.*)$",

@@ -35,13 +35,14 @@ DATABRICKS_AWS_ACCOUNT = "414351767826"
 DATABRICKS_AMI_OWNER = "601306020600"  # SRA main.tf locals: databricks_ec2_image_account_id (commercial)
 BUCKETS = {logical: f"{PREFIX}-{suffix}" for logical, suffix in (
     ("root", "rootbucket"), ("raw", "raw"), ("prepared", "prepared"), ("trusted", "trusted"),
-    ("s3_logging", "s3-logging"), ("databricks_logging", "databricks-logging"), ("audit_logs", "audit-logs"))}
+    ("s3_logging", "s3-logging"), ("databricks_logging", "databricks-logging"), ("audit_logs", "audit-logs"),
+    ("catalog", "catalog"))}
 KEYS = {name: f"alias/{PREFIX}-{suffix}" for name, suffix in (
     ("workspace_storage", "workspace-storage"), ("managed_services", "managed-services"), ("datalake", "datalake"),
     ("tokens", "tokens"), ("logging", "logging"))}
 ROLES = {name: f"{PREFIX}-{suffix}" for name, suffix in (
     ("cross_account", "cross-account-role"), ("log_delivery", "log-delivery"), ("meta", "meta-role"),
-    ("data_read", "data-read-role"), ("data_write", "data-write-role"))}
+    ("data_read", "data-read-role"), ("data_write", "data-write-role"), ("unity_catalog", "uc-storage-role"))}
 
 
 # --- the deployment ---------------------------------------------------------------------------------------------------
@@ -453,11 +454,13 @@ def test_the_read_only_group_cannot_reach_write_access_through_the_meta_role(est
     trusted = {v for s in statements(trust) if s["Effect"] == "Allow"
                for v in as_list((s.get("Principal") or {}).get("AWS", []))}
     assert estate.role("meta")["arn"] not in trusted, trust
-    # And the groups: "Read only" is entitled to the read profile only.
+    # And the groups: with Unity Catalog (the default) they are account groups that hold no instance profile at all
+    # (their data access is Unity Catalog's grants), "Read only" never the write profile.
     client = estate.databricks["workspace_client"]
-    groups = {g.display_name: g for g in client.groups.list(attributes="displayName,roles")}
+    groups = {g.display_name: g for g in client.groups.list(attributes="displayName,roles,meta")}
     read_only = {r.value for r in (groups["Read only"].roles or [])}
-    assert read_only and all("data-read" in arn for arn in read_only), read_only
+    assert groups["Read only"].meta.resource_type == "Group", groups["Read only"]
+    assert not read_only and not groups["All access"].roles, (read_only, groups["All access"].roles)
 
 
 # --- 8. the init script -----------------------------------------------------------------------------------------------

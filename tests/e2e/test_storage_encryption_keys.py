@@ -125,6 +125,14 @@ def test_each_use_has_a_key_granting_only_its_principals(sandbox, tmp_path):
     assert decision(policies["datalake"], write, "kms:GenerateDataKey", raw) == "Allow"
     assert decision(policies["datalake"], write, "kms:Decrypt") is None
     assert all(decision(policies[use], write, "kms:Decrypt", raw) is None for use in USES if use != "datalake")
+    # The Unity Catalog role through S3 on the datalake key only (the catalog bucket and the external locations).
+    catalog = role(prefix, "uc-storage-role")
+    catalog_object = via_s3(f"{prefix}-catalog/__unitystorage/catalogs/1/part-0.parquet")
+    assert decision(policies["datalake"], catalog, "kms:GenerateDataKey", catalog_object) == "Allow"
+    assert decision(policies["datalake"], catalog, "kms:Decrypt", raw) == "Allow"
+    assert decision(policies["datalake"], catalog, "kms:Decrypt") is None
+    assert all(decision(policies[use], catalog, "kms:Decrypt", catalog_object) is None
+               for use in USES if use != "datalake")
     # The tokens key: only through Secrets Manager, for this account.
     runner = f"arn:aws:sts::{ACCOUNT}:assumed-role/runner/session"
     secrets = {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com", "kms:CallerAccount": ACCOUNT}
@@ -153,6 +161,7 @@ def test_each_use_has_a_key_granting_only_its_principals(sandbox, tmp_path):
     assert bucket_key(s3, f"{prefix}-rootbucket") in (keys["workspace_storage"]["arn"],
                                                        keys["workspace_storage"]["key_id"])
     assert bucket_key(s3, f"{prefix}-raw") in (keys["datalake"]["arn"], keys["datalake"]["key_id"])
+    assert bucket_key(s3, f"{prefix}-catalog") in (keys["datalake"]["arn"], keys["datalake"]["key_id"])
 
     # One shared key on this estate would leave the workspace storage key behind: refused before any change.
     sandbox.clear_aws_requests()

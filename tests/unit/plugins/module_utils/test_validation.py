@@ -92,6 +92,8 @@ ACCEPTED = {
     (v, "VPC_ID_PATTERN"): "vpc-0a1b2c3d4e5f60718",
     (v, "SECURITY_GROUP_ID_PATTERN"): "sg-0a1b2c3d4e5f60718",
     (v, "GLUE_DATABASE_PATTERN"): "lh_sandbox_*",
+    (v, "UC_NAME_PATTERN"): "lh-sandbox-uc-storage",
+    (v, "UC_LOWERCASE_NAME_PATTERN"): "lh_sandbox",
     (v, "KEY_PREFIX_PATTERN"): "cluster-logs/driver",
     (v, "KMS_ALIAS_PATTERN"): "alias/lh-sandbox-datalake",
     (v, "RESOURCE_PREFIX_PATTERN"): "lh-sandbox",
