@@ -20,6 +20,8 @@ import ipaddress
 import os
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 REGION_PATTERN = re.compile(r"\A[a-z]{2}(-gov)?-[a-z]+-[0-9]\Z")
 BUCKET_PATTERN = re.compile(r"\A[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 IP_LIKE = re.compile(r"\A\d+\.\d+\.\d+\.\d+\Z")
@@ -29,6 +31,15 @@ TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
 TAG_COUNT_MAX = 50
 TAG_TEXT_PATTERN = re.compile(r"\A[\w .:/=+\-@]*\Z", re.UNICODE)
 DATABRICKS_SUBNET_MASKS = (17, 26)
+
+
+def as_switch(value):
+    """A boolean input, which an extra var (-e) gives as a string: Ansible's boolean spellings (true/false, yes/no,
+    on/off, 1/0); None when it is none of them."""
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        return None
 
 
 def parse_cidr(name, value, errors):

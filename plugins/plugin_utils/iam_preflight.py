@@ -7,7 +7,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 LONGEST_BUCKET_SUFFIX = "-databricks-logging"
@@ -20,14 +19,6 @@ BUCKETS = ("iam_raw_bucket", "iam_databricks_logging_bucket", "iam_audit_log_buc
 # sts:ExternalId: 2 to 1224 characters of letters, digits and _+=,.@:/- (IAM API reference, AssumeRole ExternalId).
 EXTERNAL_ID_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=,.@:/-")
 
-
-def _as_switch(value):
-    """A switch that follows unity_catalog_enabled, which an extra var (-e) gives as a string: Ansible's boolean
-    spellings (true/false, yes/no, on/off, 1/0); None when it is none of them."""
-    try:
-        return boolean(value, strict=True)
-    except TypeError:
-        return None
 
 def _security_group_errors(inputs):
     # Empty until the network role has run (preflight comes first); the role requires it before use.
@@ -75,7 +66,7 @@ def _cluster_log_prefix_errors(inputs):
 def _unity_catalog_errors(inputs):
     errors = []
     enabled = inputs.get("iam_unity_catalog_enabled", True)
-    if _as_switch(enabled) is None:
+    if v.as_switch(enabled) is None:
         errors.append("iam_unity_catalog_enabled: %s must be true or false; it defaults to unity_catalog_enabled"
                       % v.show(enabled))
     master = inputs.get("iam_unity_catalog_master_role_arn")

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _validation as v
 
 BUCKETS = ("root", "raw", "prepared", "trusted", "s3_logging", "databricks_logging", "audit_logs", "catalog")
@@ -30,15 +29,6 @@ KEY_ALIASES = ("storage_encryption_workspace_storage_key_alias", "storage_encryp
                "storage_encryption_datalake_key_alias", "storage_encryption_tokens_key_alias",
                "storage_encryption_logging_key_alias")
 
-
-
-def _as_switch(value):
-    """A switch that follows unity_catalog_enabled, which an extra var (-e) gives as a string: Ansible's boolean
-    spellings (true/false, yes/no, on/off, 1/0); None when it is none of them."""
-    try:
-        return boolean(value, strict=True)
-    except TypeError:
-        return None
 
 def _per_bucket(errors, inputs, name, check):
     """Run check(variable, value) on each bucket's entry of the per-bucket dict `name`."""
@@ -147,12 +137,12 @@ def storage_encryption_input_errors(inputs):
 
     # Follows unity_catalog_enabled, which an extra var (-e) gives as a string: Ansible's boolean spellings.
     catalog_enabled = inputs.get("storage_encryption_catalog_bucket_enabled", True)
-    if _as_switch(catalog_enabled) is None:
+    if v.as_switch(catalog_enabled) is None:
         errors.append("storage_encryption_catalog_bucket_enabled: %r must be true or false; it defaults to "
                       "unity_catalog_enabled" % (catalog_enabled,))
         catalog_enabled = True
     errors.extend(_bucket_name_errors(inputs.get("storage_encryption_bucket_names"), prefix,
-                                      _as_switch(catalog_enabled)))
+                                      v.as_switch(catalog_enabled)))
 
     for name in KEY_ALIASES:
         if name in inputs and (not isinstance(inputs[name], str) or not v.KMS_ALIAS_PATTERN.match(inputs[name])

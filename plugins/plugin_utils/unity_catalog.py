@@ -85,8 +85,8 @@ def _name_errors(inputs):
                    for schema in schemas
                    if not isinstance(schema, str) or not v.UC_LOWERCASE_NAME_PATTERN.match(schema)]
         if len(set(schemas)) != len(schemas):
-            errors.append("unity_catalog_schemas: names repeat (%s)" % ", ".join(sorted(set(s for s in schemas
-                                                                                             if schemas.count(s) > 1))))
+            repeated = sorted(set(s for s in schemas if schemas.count(s) > 1))
+            errors.append("unity_catalog_schemas: names repeat (%s)" % ", ".join(repeated))
     for name in ("unity_catalog_metastore_name", "unity_catalog_storage_credential_name",
                  "unity_catalog_external_location_prefix"):
         value = inputs.get(name)
