@@ -1,6 +1,6 @@
 """The two-workspace inventory (inventories/multi) on the sandbox: both deployments converge in one run, share the
 account's service principal and one account-wide log delivery, keep everything else apart, and a re-run changes
-nothing on either. State is read with the databricks-sdk and boto3 clients, not with the modules.
+nothing on either; destroying one leaves the shared metastore and the other's catalog. State is read with the databricks-sdk and boto3 clients, not with the modules.
 """
 
 import json
@@ -85,3 +85,28 @@ def test_a_rerun_changes_nothing_on_either_workspace(sandbox, converged):
     again = ok(sandbox.playbook("site.yml", *MULTI), "site.yml again")
     assert {host: recap["changed"] for host, recap in again.recap.items()} == {"analytics": 0, "ml": 0}, \
         again.stdout[-6000:]
+
+
+def test_destroying_one_workspace_keeps_the_shared_metastore_and_the_others_catalog(sandbox, converged, account):
+    analytics_id, analytics = workspace_client(sandbox, "lh-analytics")
+    ml_id, _ml = workspace_client(sandbox, "lh-ml")
+    metastore_id = account.metastore_assignments.get(ml_id).metastore_assignment.metastore_id
+
+    def metastore_objects():
+        # Metastore-level securables: each workspace of the metastore lists every deployment's.
+        return (sorted(c.name for c in analytics.storage_credentials.list()),
+                sorted(loc.name for loc in analytics.external_locations.list()))
+
+    assert any(name.startswith("lh-ml-") for names in metastore_objects() for name in names), metastore_objects()
+    ok(sandbox.playbook("playbooks/destroy.yml", "-i", "inventories/multi", "--limit", "ml",
+                        "-e", "confirm_destroy=lh-ml-workspace"), "destroy.yml of lh-ml")
+
+    credentials, locations = metastore_objects()
+    assert credentials == ["lh-analytics-uc-storage"]
+    assert locations == ["lh-analytics-" + layer for layer in ("catalog", "prepared", "raw", "trusted")]
+    # The metastore stays: the other workspace is still assigned to it, with its catalog and schemas.
+    assert [m.metastore_id for m in account.metastores.list()] == [metastore_id]
+    assert account.metastore_assignments.get(analytics_id).metastore_assignment.metastore_id == metastore_id
+    assert analytics.catalogs.get("lh_analytics").isolation_mode.value == "ISOLATED"
+    assert {"raw", "prepared", "trusted"} <= {s.name for s in analytics.schemas.list(catalog_name="lh_analytics")}
+    assert not [w for w in account.workspaces.list() if w.workspace_name.startswith("lh-ml")]
