@@ -1,6 +1,7 @@
 """The two-workspace inventory (inventories/multi) on the sandbox: both deployments converge in one run, share the
 account's service principal and one account-wide log delivery, keep everything else apart, and a re-run changes
-nothing on either; destroying one leaves the shared metastore and the other's catalog. State is read with the databricks-sdk and boto3 clients, not with the modules.
+nothing on either; destroying one leaves the shared metastore and the other's catalog. State is read with the
+databricks-sdk and boto3 clients, not with the modules.
 """
 
 import json
