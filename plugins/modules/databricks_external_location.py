@@ -45,6 +45,27 @@ options:
     description: The owning user, service principal (application id) or account group (not managed when omitted;
       Databricks makes the caller the owner).
     type: str
+  encryption_details:
+    description:
+      - The server-side encryption Unity Catalog asks for when it writes under O(url) (not managed when omitted; V({})
+        clears it). Its algorithm is the C(x-amz-server-side-encryption) header of those writes, so a bucket whose
+        policy requires SSE-KMS (as the data lake buckets of this collection do) needs V(AWS_SSE_KMS) here.
+    type: dict
+    suboptions:
+      sse_encryption_details:
+        description: SSE settings of the S3 requests.
+        type: dict
+        suboptions:
+          algorithm:
+            description: V(AWS_SSE_KMS) (with O(encryption_details.sse_encryption_details.aws_kms_key_arn)) or
+              V(AWS_SSE_S3).
+            type: str
+            choices: [AWS_SSE_KMS, AWS_SSE_S3]
+            required: true
+          aws_kms_key_arn:
+            description: The KMS key of SSE-KMS (the C(x-amz-server-side-encryption-aws-kms-key-id) header); only with
+              V(AWS_SSE_KMS).
+            type: str
   skip_validation:
     description: Skip Databricks' validation of the credential against the URL on creation and update.
     type: bool
@@ -78,6 +99,10 @@ EXAMPLES = r"""
     name: lakehouse-dev-raw
     url: s3://lakehouse-dev-raw/
     credential_name: lakehouse-dev-credential
+    encryption_details:
+      sse_encryption_details:
+        algorithm: AWS_SSE_KMS
+        aws_kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
     propagation_timeout: 180
 """
 
@@ -91,6 +116,10 @@ external_location:
     url: s3://lakehouse-dev-raw/
     credential_name: lakehouse-dev-credential
     read_only: false
+    encryption_details:
+      sse_encryption_details:
+        algorithm: AWS_SSE_KMS
+        aws_kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
     owner: 8f4e3d2c-1111-2222-3333-444455556666
     metastore_id: 11111111-2222-3333-4444-555555555555
 """
@@ -106,10 +135,16 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 )
 
 
+def encryption(details):
+    """encryption_details without its unset members ({} when there is no SSE setting)."""
+    sse = dict((k, v) for k, v in ((details or {}).get("sse_encryption_details") or {}).items() if v is not None)
+    return {"sse_encryption_details": sse} if sse else {}
+
+
 def project(location):
     return {"url": strip_slash(location.get("url")), "credential_name": location.get("credential_name"),
             "comment": location.get("comment"), "read_only": bool(location.get("read_only")),
-            "owner": location.get("owner")}
+            "encryption_details": encryption(location.get("encryption_details")), "owner": location.get("owner")}
 
 
 def run(module):
@@ -119,9 +154,16 @@ def run(module):
     location = Securable(module, "external-locations", params["name"], "external location", call_kwargs=retries)
     if params["state"] == "absent":
         return ensure_absent(module, location, params["force"], "external_location", project=project)
+    if params["encryption_details"] is not None:
+        sse = (params["encryption_details"].get("sse_encryption_details") or {})
+        if sse.get("aws_kms_key_arn") and sse.get("algorithm") != "AWS_SSE_KMS":
+            module.fail("encryption_details.sse_encryption_details.aws_kms_key_arn is only for AWS_SSE_KMS",
+                        error_code="INVALID_PARAMETER_VALUE")
     desired = dict(url=strip_slash(params["url"]), credential_name=params["credential_name"],
-                   comment=params["comment"], read_only=params["read_only"], owner=params["owner"])
-    spec = SecurableSpec(desired, project, ("url", "credential_name", "comment", "read_only"),
+                   comment=params["comment"], read_only=params["read_only"], owner=params["owner"],
+                   encryption_details=None if params["encryption_details"] is None
+                   else encryption(params["encryption_details"]))
+    spec = SecurableSpec(desired, project, ("url", "credential_name", "comment", "read_only", "encryption_details"),
                          to_api=lambda fields: dict(fields, url=params["url"]) if "url" in fields else fields,
                          create_extra=dict(name=params["name"], skip_validation=params["skip_validation"] or None),
                          update_extra=dict(skip_validation=params["skip_validation"] or None,
@@ -137,6 +179,12 @@ def main():
             credential_name=dict(type="str"),
             comment=dict(type="str"),
             read_only=dict(type="bool", default=False),
+            encryption_details=dict(type="dict", options=dict(
+                sse_encryption_details=dict(type="dict", options=dict(
+                    algorithm=dict(type="str", required=True, choices=["AWS_SSE_KMS", "AWS_SSE_S3"]),
+                    aws_kms_key_arn=dict(type="str"),
+                )),
+            )),
             owner=dict(type="str"),
             skip_validation=dict(type="bool", default=False),
             propagation_timeout=dict(type="int", default=120),

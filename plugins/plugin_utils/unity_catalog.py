@@ -65,6 +65,11 @@ def unity_catalog_desired(inputs):
     grants += [securable("external_location", catalog_location, []), securable("storage_credential", credential, [])]
     grants += [securable("external_location", location["name"], grants_of(*LAYER_PRIVILEGE_VARIABLES))
                for location in locations if location["layer"]]
+    key = inputs.get("unity_catalog_storage_kms_key_arn")
+    if key:  # SSE-KMS on Unity Catalog's writes: the buckets' policies deny uploads without it
+        for location in locations:
+            location["encryption_details"] = {"sse_encryption_details": {"algorithm": "AWS_SSE_KMS",
+                                                                         "aws_kms_key_arn": key}}
     return {"external_locations": locations, "schemas": schemas, "grants": grants,
             "storage_root": "s3://%s/" % inputs["unity_catalog_catalog_bucket"]}
 
@@ -134,6 +139,10 @@ def _external_grant_errors(inputs):
 
 def _bucket_errors(inputs):
     errors = []
+    key = inputs.get("unity_catalog_storage_kms_key_arn")
+    if key and not (isinstance(key, str) and (v.KEY_ARN_PATTERN.match(key) or v.KEY_ALIAS_ARN_PATTERN.match(key))):
+        errors.append("unity_catalog_storage_kms_key_arn: %s is not a KMS key ARN or alias ARN; it defaults to "
+                      "storage_encryption_outputs.datalake_key_arn" % v.show(key))
     if "unity_catalog_catalog_bucket" in inputs:
         errors += v.check_bucket_name("unity_catalog_catalog_bucket", inputs["unity_catalog_catalog_bucket"])
     buckets = inputs.get("unity_catalog_layer_buckets")

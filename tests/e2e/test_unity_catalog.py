@@ -102,6 +102,13 @@ def test_external_locations_cover_the_catalog_and_the_layer_buckets(deployment):
     assert {name: loc.url.rstrip("/") for name, loc in locations.items()} == {
         f"{PREFIX}-{part}": f"s3://{PREFIX}-{part}" for part in ("catalog", *LAYERS)}
     assert {loc.credential_name for loc in locations.values()} == {f"{PREFIX}-uc-storage"}
+    # Unity Catalog's writes carry SSE-KMS with the data lake key, as the buckets' policies require.
+    s3 = deployment.sandbox.aws_client("s3")
+    bucket_key = s3.get_bucket_encryption(Bucket=f"{PREFIX}-raw")["ServerSideEncryptionConfiguration"]["Rules"][0][
+        "ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+    assert {(loc.encryption_details.sse_encryption_details.algorithm.value,
+             loc.encryption_details.sse_encryption_details.aws_kms_key_arn) for loc in locations.values()} == {
+        ("AWS_SSE_KMS", bucket_key)}
 
 
 def test_the_grants_are_exactly_the_roles(deployment):

@@ -196,6 +196,39 @@ def test_external_location_needs_the_trust_the_self_assumption_and_the_policy(ws
     assert err.value.error_code == "STORAGE_CREDENTIAL_DOES_NOT_EXIST"
 
 
+def test_a_bucket_that_requires_sse_kms_needs_the_locations_encryption_details(ws, metastore, uc, emulator):
+    _, w = ws
+    credential_with_trust(w, uc)
+    bucket = uc.buckets[1]
+    uc.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyIncorrectEncryptionHeader", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
+        {"Sid": "DenyUnencryptedObjectUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*",
+         "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}))
+    # Without encryption details Unity Catalog's writes carry no SSE header: the bucket policy denies them.
+    with pytest.raises(PermissionDenied, match="WRITE permissions"):
+        w.external_locations.create("raw", uc.url(1), "cred")
+    with pytest.raises(PermissionDenied, match="WRITE permissions"):  # SSE-S3 is the wrong header
+        w.external_locations.create("raw", uc.url(1), "cred", encryption_details=catalog.EncryptionDetails(
+            sse_encryption_details=catalog.SseEncryptionDetails(
+                algorithm=catalog.SseEncryptionDetailsAlgorithm.AWS_SSE_S3)))
+    with pytest.raises(BadRequest, match="aws_kms_key_arn"):
+        w.api_client.do("POST", "/api/2.1/unity-catalog/external-locations", body={
+            "name": "raw", "url": uc.url(1), "credential_name": "cred", "encryption_details": {
+                "sse_encryption_details": {"algorithm": "AWS_SSE_S3", "aws_kms_key_arn": uc.key_arn}}})
+    sse_kms = catalog.EncryptionDetails(sse_encryption_details=catalog.SseEncryptionDetails(
+        algorithm=catalog.SseEncryptionDetailsAlgorithm.AWS_SSE_KMS, aws_kms_key_arn=uc.key_arn))
+    location = w.external_locations.create("raw", uc.url(1), "cred", encryption_details=sse_kms)
+    assert location.encryption_details == sse_kms
+    assert w.external_locations.get("raw").encryption_details == sse_kms
+    # Clearing them is validated again, and refused by the same policy.
+    with pytest.raises(PermissionDenied, match="WRITE permissions"):
+        w.external_locations.update("raw", encryption_details=catalog.EncryptionDetails())
+    assert w.external_locations.get("raw").encryption_details == sse_kms
+
+
 def test_iam_changes_fail_validation_until_they_propagate(ws, metastore, uc, emulator):
     _, w = ws
     emulator.state.config["iam_propagation_seconds"] = 30

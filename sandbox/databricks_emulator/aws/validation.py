@@ -441,11 +441,15 @@ def _role_fingerprint(role: dict, documents: list) -> str:
 
 
 def validate_uc_storage(aws: AwsView, role_arn: str, external_id: str, url: str, read_only: bool, now: float,
-                        propagation_s: float, seen: dict) -> None:
+                        propagation_s: float, seen: dict, sse: dict | None = None) -> None:
     """What Unity Catalog checks when an external location is created or changed (or a credential validated):
     it assumes the credential's role as its master role with the credential's external id, the role assumes itself
     with that id (self-assumption, required since 2023), and with the role it lists the URL, reads, writes and
     deletes a file under it (read only: list and read) - through the bucket's default KMS key when it has one.
+
+    ``sse``: the location's ``encryption_details.sse_encryption_details``. Its algorithm is the
+    ``x-amz-server-side-encryption`` header of Unity Catalog's writes (its key ARN, the key header); without it the
+    writes carry no header, which a bucket policy requiring SSE-KMS denies.
 
     ``seen`` maps role ARN -> (fingerprint of its trust and policies, emulator time first seen): AWS answers a role
     changed less than ``propagation_s`` ago as it answers a misconfigured one (IAM is eventually consistent)."""
@@ -482,11 +486,16 @@ def validate_uc_storage(aws: AwsView, role_arn: str, external_id: str, url: str,
         raise _uc_assume_error(f"the IAM role for this storage credential was found to be non self-assuming: the "
                                f"trust policy of {role_arn} (and its own policy, when the trust names the account) "
                                f"must let the role assume itself with sts:ExternalId {external_id}")
-    _validate_uc_bucket(aws, url, read_only, role_arn, session, documents)
+    _validate_uc_bucket(aws, url, read_only, role_arn, session, documents, sse or {})
+
+
+# encryption_details.sse_encryption_details.algorithm -> the x-amz-server-side-encryption header it sets (SDK
+# SseEncryptionDetails: "Sets the value of the 'x-amz-server-side-encryption' header in S3 request").
+UC_SSE_HEADERS = {"AWS_SSE_KMS": "aws:kms", "AWS_SSE_S3": "AES256"}
 
 
 def _validate_uc_bucket(aws: AwsView, url: str, read_only: bool, role_arn: str, session: str,
-                        documents: list) -> None:
+                        documents: list, sse: dict) -> None:
     """The S3 and KMS half of validate_uc_storage: the role's session may use the URL and the bucket's key."""
     bucket, prefix = split_s3_url(url)
     account = role_arn.split(":")[4]
@@ -500,9 +509,11 @@ def _validate_uc_bucket(aws: AwsView, url: str, read_only: bool, role_arn: str, 
         bucket_policy = None
     bucket_arn = f"arn:aws:s3:::{bucket}"
     object_arn = f"{bucket_arn}/{prefix + '/' if prefix else ''}databricks-uc-validation"
-    # Whether Unity Catalog writes with an SSE-KMS header is not documented: assumed it does (as for the root bucket).
-    context = {"aws:SecureTransport": "true", "aws:PrincipalArn": role_arn,
-               "s3:x-amz-server-side-encryption": "aws:kms", "s3:prefix": f"{prefix}/" if prefix else ""}
+    context = {"aws:SecureTransport": "true", "aws:PrincipalArn": role_arn, "s3:prefix": f"{prefix}/" if prefix else ""}
+    if sse.get("algorithm") in UC_SSE_HEADERS:
+        context["s3:x-amz-server-side-encryption"] = UC_SSE_HEADERS[sse["algorithm"]]
+    if sse.get("aws_kms_key_arn"):
+        context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = sse["aws_kms_key_arn"]
     checks = [("READ", "s3:ListBucket", bucket_arn), ("READ", "s3:GetBucketLocation", bucket_arn),
               ("READ", "s3:GetObject", object_arn)]
     if not read_only:
@@ -518,14 +529,19 @@ def _validate_uc_bucket(aws: AwsView, url: str, read_only: bool, role_arn: str, 
             raise
         rules = []
     default = (rules[0] if rules else {}).get("ApplyServerSideEncryptionByDefault") or {}
-    if default.get("SSEAlgorithm") not in ("aws:kms", "aws:kms:dsse") or not default.get("KMSMasterKeyID"):
+    # The key: the one the writes name (SSE-KMS header), else the bucket's default SSE-KMS key.
+    key_id = sse.get("aws_kms_key_arn") if sse.get("algorithm") == "AWS_SSE_KMS" else None
+    bucket_kms = default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse")
+    if not key_id and sse.get("algorithm") != "AWS_SSE_S3" and bucket_kms:
+        key_id = default.get("KMSMasterKeyID")
+    if not key_id:
         return
     kms = aws.client("kms", region)
     try:
-        key_arn = kms.describe_key(KeyId=default["KMSMasterKeyID"])["KeyMetadata"]["Arn"]
+        key_arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
         key_policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
     except ClientError as exc:
-        raise _uc_denied("READ", url, f"the bucket's key {default['KMSMasterKeyID']} cannot be used: "
+        raise _uc_denied("READ", url, f"the key {key_id} cannot be used: "
                                       f"{exc.response['Error']['Message']}") from exc
     kms_context = {"kms:ViaService": f"s3.{region}.amazonaws.com", "kms:CallerAccount": account,
                    "kms:EncryptionContext:aws:s3:arn": bucket_arn if rules[0].get("BucketKeyEnabled") else object_arn,
@@ -533,5 +549,5 @@ def _validate_uc_bucket(aws: AwsView, url: str, read_only: bool, role_arn: str, 
     actions = [("READ", "kms:Decrypt")] + ([] if read_only else [("WRITE", "kms:GenerateDataKey")])
     for access, action in actions:
         if not iam_policy.same_account_decision(key_policy, documents, session, action, key_arn, kms_context):
-            raise _uc_denied(access, url, f"{action} on the bucket's key {key_arn} is not allowed by the key policy "
+            raise _uc_denied(access, url, f"{action} on the key {key_arn} is not allowed by the key policy "
                                           "and the role's policies")

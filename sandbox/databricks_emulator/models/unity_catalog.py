@@ -95,6 +95,26 @@ def url_covers(parent: str, child: str) -> bool:
     return child == parent or child.startswith(parent + "/")
 
 
+def _encryption_details(value) -> dict:
+    """An external location's encryption_details as the SDK types it (EncryptionDetails -> SseEncryptionDetails:
+    algorithm AWS_SSE_KMS or AWS_SSE_S3; aws_kms_key_arn only with AWS_SSE_KMS); {} clears it."""
+    if not isinstance(value, dict) or not isinstance(value.get("sse_encryption_details", {}), dict):
+        raise invalid("encryption_details: expected an object with sse_encryption_details.")
+    sse = value.get("sse_encryption_details") or {}
+    if not sse:
+        return {}
+    algorithm, key = sse.get("algorithm"), sse.get("aws_kms_key_arn")
+    if algorithm not in validation.UC_SSE_HEADERS:
+        raise invalid(f"encryption_details.sse_encryption_details.algorithm: {algorithm!r} is not one of "
+                      f"{', '.join(validation.UC_SSE_HEADERS)}.")
+    # The key header takes a key or alias ARN (S3 API reference, PutObject x-amz-server-side-encryption-aws-kms-key-id).
+    if key is not None and (algorithm != "AWS_SSE_KMS" or not str(key).startswith("arn:aws")
+                            or not (":key/" in key or ":alias/" in key)):
+        raise invalid(f"encryption_details.sse_encryption_details.aws_kms_key_arn: {key!r} must be a KMS key ARN, "
+                      "and only with AWS_SSE_KMS.")
+    return {"sse_encryption_details": {k: v for k, v in (("algorithm", algorithm), ("aws_kms_key_arn", key)) if v}}
+
+
 def _flag(value) -> bool:
     return str(value).lower() == "true" if not isinstance(value, bool) else value
 
@@ -301,7 +321,8 @@ class MetastoreObjects:
         validation.validate_uc_storage(
             self.state.aws, cred["aws_iam_role"]["role_arn"], cred["aws_iam_role"]["external_id"], loc["url"],
             bool(loc["read_only"] or cred["read_only"]), self.state.clock.now(),
-            float(self.state.config["iam_propagation_seconds"]), self.role_seen)
+            float(self.state.config["iam_propagation_seconds"]), self.role_seen,
+            (loc.get("encryption_details") or {}).get("sse_encryption_details"))
 
     def create_location(self, caller: Caller, body: dict) -> dict:
         self._require_admin(caller, "create an external location")
@@ -319,6 +340,8 @@ class MetastoreObjects:
                "credential_id": cred["id"], "comment": body.get("comment"),
                "read_only": _flag(body.get("read_only", False)), "isolation_mode": "ISOLATION_MODE_OPEN",
                "browse_only": False, "fallback": _flag(body.get("fallback", False))}
+        if body.get("encryption_details"):
+            loc["encryption_details"] = _encryption_details(body["encryption_details"])
         if not _flag(body.get("skip_validation", False)):
             self._validate_location(loc, cred)
         self.locations[name] = self._stamp(loc, caller, created=True)
@@ -336,6 +359,8 @@ class MetastoreObjects:
             candidate.update(credential_name=cred["name"], credential_id=cred["id"])
         if "read_only" in body:
             candidate["read_only"] = _flag(body["read_only"])
+        if "encryption_details" in body:
+            candidate["encryption_details"] = _encryption_details(body["encryption_details"] or {})
         url_changed = candidate["url"].rstrip("/") != loc["url"].rstrip("/")
         if not url_changed:
             candidate["url"] = loc["url"]
@@ -345,7 +370,8 @@ class MetastoreObjects:
             if dependents and not _flag(body.get("force", False)):
                 raise invalid(f"External Location '{name}' is used by {', '.join(dependents)}: use force to change "
                               "its url.")
-        storage_changed = any(candidate[k] != loc[k] for k in ("url", "credential_id", "read_only"))
+        storage_changed = any(candidate.get(k) != loc.get(k)
+                              for k in ("url", "credential_id", "read_only", "encryption_details"))
         if storage_changed and not _flag(body.get("skip_validation", False)):
             cred = next(c for c in self.credentials.values() if c["id"] == candidate["credential_id"])
             self._validate_location(candidate, cred)

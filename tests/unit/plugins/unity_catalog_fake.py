@@ -227,7 +227,8 @@ class FakeUnityCatalog(FakeWorkspace):
         if "url" in body or "credential_name" in body:
             self._validate_location(name, body.get("url", current["url"]),
                                     body.get("credential_name", current["credential_name"]))
-        return self._patch(store, name, body, ("url", "credential_name", "comment", "read_only", "owner"))
+        return self._patch(store, name, body, ("url", "credential_name", "comment", "read_only", "encryption_details",
+                                               "owner"))
 
     def locations_delete(self, store, name, query, body):
         self._get(store, name)

@@ -74,3 +74,24 @@ def test_absent(run, uc):
     assert result["changed"] and result["external_location"] is None and uc.locations == {}
     assert result["diff"]["before"]["url"] == "s3://lakehouse-raw"
     assert not run(state="absent")["changed"]
+
+
+SSE_KMS = {"sse_encryption_details": {"algorithm": "AWS_SSE_KMS", "aws_kms_key_arn": "arn:aws:kms:eu-west-1:1:key/k"}}
+
+
+def test_encryption_details_are_created_then_converged_and_kept_when_omitted(run, uc):
+    created = run(encryption_details=SSE_KMS)
+    assert created["changed"] and uc.bodies[0][2]["encryption_details"] == SSE_KMS
+    assert not run(encryption_details=SSE_KMS)["changed"]
+    assert not run()["changed"]  # not managed when omitted
+    sse_s3 = {"sse_encryption_details": {"algorithm": "AWS_SSE_S3"}}
+    changed = run(encryption_details=sse_s3)
+    assert changed["changed"] and uc.bodies[-1] == ("PATCH", PATH + "/raw", {"encryption_details": sse_s3})
+    assert changed["diff"]["before"]["encryption_details"] == SSE_KMS
+    assert changed["diff"]["after"]["encryption_details"] == sse_s3
+
+
+def test_a_kms_key_only_goes_with_sse_kms(run, uc):
+    result = run(encryption_details={"sse_encryption_details": {"algorithm": "AWS_SSE_S3",
+                                                                "aws_kms_key_arn": "arn:aws:kms:eu-west-1:1:key/k"}})
+    assert result["failed"] and "only for AWS_SSE_KMS" in result["msg"] and uc.mutating_calls() == []

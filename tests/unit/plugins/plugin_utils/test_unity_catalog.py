@@ -5,6 +5,8 @@ from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.unity_cat
     unity_catalog_input_errors,
 )
 
+KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
 
 def valid(**overrides):
     inputs = {
@@ -25,6 +27,7 @@ def valid(**overrides):
         "unity_catalog_all_access_location_privileges": ["READ_FILES", "WRITE_FILES"],
         "unity_catalog_externally_managed_grants": ["schema:lh_sandbox.raw"],
         "unity_catalog_propagation_timeout": 180,
+        "unity_catalog_storage_kms_key_arn": KEY_ARN,
     }
     inputs.update(overrides)
     return inputs
@@ -48,6 +51,9 @@ def test_desired_locations_schemas_and_grants():
         ("lh-sandbox-raw", "s3://lh-sandbox-raw/"),
         ("lh-sandbox-trusted", "s3://lh-sandbox-trusted/"),
     ]
+    assert all(loc["encryption_details"] == {"sse_encryption_details": {"algorithm": "AWS_SSE_KMS",
+                                                                        "aws_kms_key_arn": KEY_ARN}}
+               for loc in desired["external_locations"])
     assert [s["full_name"] for s in desired["schemas"]] == [
         "lh_sandbox.raw", "lh_sandbox.prepared", "lh_sandbox.trusted"]
     by_name = {(g["securable_type"], g["full_name"]): g for g in desired["grants"]}
@@ -87,8 +93,16 @@ def test_desired_locations_schemas_and_grants():
         ({"unity_catalog_catalog_bucket": "LH_catalog"}, "unity_catalog_catalog_bucket: bucket name 'LH_catalog'"),
         ({"unity_catalog_layer_buckets": {"raw": "x"}}, "unity_catalog_layer_buckets.raw: bucket name 'x'"),
         ({"unity_catalog_propagation_timeout": 0}, "unity_catalog_propagation_timeout: 0 must be a positive"),
+        ({"unity_catalog_storage_kms_key_arn": "alias/lh-datalake"},
+         "unity_catalog_storage_kms_key_arn: 'alias/lh-datalake' is not a KMS key ARN or alias ARN"),
     ],
 )
 def test_bad_inputs_are_named(overrides, fragment):
     errors = unity_catalog_input_errors(valid(**overrides))
     assert any(fragment in error for error in errors), errors
+
+
+def test_without_a_key_the_locations_carry_no_encryption_details():
+    desired = unity_catalog_desired(valid(unity_catalog_storage_kms_key_arn=""))
+    assert not any("encryption_details" in loc for loc in desired["external_locations"])
+    assert unity_catalog_input_errors(valid(unity_catalog_storage_kms_key_arn="")) == []
