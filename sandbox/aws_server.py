@@ -336,8 +336,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4566)
-    for key in CONFIG:
-        parser.add_argument("--" + key.replace("_", "-"), type=float, default=CONFIG[key], dest=key)
+    for key, value in CONFIG.items():
+        parser.add_argument("--" + key.replace("_", "-"), type=float, default=value, dest=key)
     args = parser.parse_args()
     update_config({key: getattr(args, key) for key in CONFIG})
     patch_nat_gateway_pending()
