@@ -123,7 +123,7 @@ def critical_path_waits(delays: dict) -> dict:
 # EC2 returns every object of a type in one Describe* call filtered by the VPC, tags included.
 AWS_READ_FLOOR = {
     # type: (reads per object, reads per type when any exists, what they are)
-    "ec2_vpc": (0, 1, "DescribeVpcs"),
+    "ec2_vpc": (2, 1, "DescribeVpcs; DescribeVpcAttribute for DNS support and DNS hostnames (one attribute a call)"),
     "ec2_subnet": (0, 1, "DescribeSubnets"),
     "ec2_route_table": (0, 1, "DescribeRouteTables (routes, associations)"),
     "ec2_internet_gateway": (0, 1, "DescribeInternetGateways"),
@@ -132,8 +132,8 @@ AWS_READ_FLOOR = {
     "ec2_vpc_endpoint": (0, 1, "DescribeVpcEndpoints (policies, route tables)"),
     "ec2_security_group": (0, 1, "DescribeSecurityGroups (rules)"),
     "ec2_flow_log": (0, 1, "DescribeFlowLogs"),
-    "s3_bucket": (7, 0, "per bucket: encryption, public access block, ownership, versioning, lifecycle, policy, "
-                        "tags (a missing bucket answers NoSuchBucket: no ListBuckets)"),
+    "s3_bucket": (8, 0, "per bucket: encryption, public access block, ownership, versioning, lifecycle, logging, "
+                        "policy, tags (a missing bucket answers NoSuchBucket: no ListBuckets)"),
     "kms_key": (4, 0, "per key: DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListResourceTags"),
     "kms_alias": (0, 1, "ListAliases (every alias with its target key)"),
     "iam_role": (2, 0, "per role: GetRole (trust, tags), ListAttachedRolePolicies"),
