@@ -98,7 +98,7 @@ NAT_WAITER_POLL_S = 5.0
 # workspace call retries while it settles); databricks_management waits for the cluster to start; unity_catalog's
 # external locations retry while IAM propagates the role's new trust. The credentials' IAM propagation is not on
 # either chain: the role is created by the iam role before the storage and account work that precedes the
-# credentials, and that work outlasts the propagation (the credentials task shows no retry).
+# credentials, and that work (tens of seconds of AWS writes) runs while IAM propagates.
 SERIAL_WAITS = ("nat_gateway_pending_seconds", "provisioning_delay", "workspace_settle_seconds",
                 "cluster_start_seconds", "iam_propagation_seconds")
 
