@@ -774,6 +774,7 @@ class Bench:
                              if many.get("median") and one.get("median") else None)
                     section["parallel"][name] = {"hosts": hosts, **many, "ratio_to_one": ratio}
             section["critical_path"] = critical_path(section["scenarios"])
+            section["latency_s"] = {"aws": self.settings.aws_latency, "databricks": self.settings.databricks_latency}
             results["strategies"][strategy] = section
             results["targets"].extend(targets(strategy, section))
         return results
@@ -898,8 +899,13 @@ def targets(strategy: str, section: dict) -> list[dict]:
     target("noop converge <= 1.5 x tasks x per-task floor (s)", noop, budget,
            f"{tasks} tasks x {floor.get('per_task_s')} s floor x 1.5" if budget else "no floor or no no-op run")
     latency = med("noop-latency", "wall_s")
+    # What the latencies add when every call waits for the one before (the no-op's calls times their latency).
+    lat = section.get("latency_s") or {}
+    summed = (round((med("noop-latency", "aws_calls") or 0) * lat.get("aws", 0)
+                    + (med("noop-latency", "databricks_calls") or 0) * lat.get("databricks", 0), 1)
+              if latency else None)
     target("noop converge with latency / without", round(latency / noop, 3) if latency and noop else None, 1.3,
-           f"{latency} s / {noop} s")
+           f"{latency} s / {noop} s; the calls' latencies add up to {summed} s")
     target("Databricks calls, no-op converge", med("noop", "databricks_calls"), 25, "emulator request log")
     target("no-op AWS reads / AWS read floor", med("noop", "aws_reads_per_floor"), 1.1,
            f"{med('noop', 'aws_reads')} reads / floor {med('noop', 'aws_read_floor')}")
