@@ -10,30 +10,39 @@ BENCH_DELAYS=realistic, the realistic ones scaled by BENCH_DELAY_SCALE:
 
     full          site.yml on an empty sandbox
     noop          site.yml again (nothing to do)
+    noop-latency  the no-op again, every AWS call answered BENCH_AWS_LATENCY s late and every Databricks call
+                  BENCH_DATABRICKS_LATENCY s late (the sandbox's latency faults, armed for this run only)
     check         site.yml --check on the converged estate
     reset_tokens  site.yml --tags reset_tokens
     sleep         playbooks/sleep.yml
     wake          playbooks/wake.yml
+    full-latency  site.yml on an empty sandbox with the same latencies
+    full-delays   site.yml on an empty sandbox with the realistic delays (NAT gateway pending, IAM propagation,
+                  workspace provisioning and settling, cluster start) times BENCH_DELAY_SCALE, against its
+                  critical path (critical_path_waits below); first repetition only
     floor         a generated playbook of N no-op tasks (ansible.builtin.ping) on the same inventory,
                   strategy and settings (N = the no-op converge's task count), and the same play with
                   no task at all (ansible-playbook start-up)
 
 then 1 vs 4 deployments: the 4-host inventory of benchmarks/inventories/parallel, full and no-op converge.
 Per run: wall time, tasks, module invocations, changed, AWS calls (moto's counter) and Databricks calls
-(the emulator's log), and API calls per managed resource (resources counted in the sandbox after the
-full converge, see docs/performance.md). Prints a table, writes benchmarks/results.json, and exits 1
-when a run failed (BENCH_STRICT=1: also when a target is missed). A scenario whose playbook or tag does
-not exist yet is reported as "not available".
+(the emulator's log), and the AWS read floor: the fewest AWS reads a no-op needs for the managed resources
+counted in the sandbox after the full converge (AWS_READ_FLOOR, see docs/performance.md). Prints a table,
+writes benchmarks/results.json, and exits 1 when a run failed (BENCH_STRICT=1: also when a target is
+missed). A scenario whose playbook or tag does not exist yet is reported as "not available".
 
 Settings (environment):
     BENCH_REPEAT=3               repetitions of every scenario and the floor (the medians are reported)
     BENCH_STRATEGIES=linear,mitogen
-    BENCH_SCENARIOS=full,noop,check,reset_tokens,sleep,wake
+    BENCH_SCENARIOS=full,noop,noop-latency,check,reset_tokens,sleep,wake,full-latency,full-delays
     BENCH_PARALLEL_HOSTS=4       deployments of the parallel run (0: no parallel run)
     BENCH_PARALLEL_REPEAT=1      repetitions of the parallel run (each: full + no-op converge)
     BENCH_FLOOR_TASKS=0          no-op tasks of the floor playbook (0: the no-op converge's task count)
     BENCH_DELAYS=short           short | realistic: the sandbox's delays (sandbox/delays.py)
-    BENCH_DELAY_SCALE=1          factor on the realistic delays (e.g. 0.1 for a shorter run, same ratios)
+    BENCH_DELAY_SCALE=1          factor on the realistic delays (BENCH_DELAYS=realistic, and full-delays;
+                                 e.g. 0.1 for a shorter run: the waits shrink, the fixed work does not)
+    BENCH_AWS_LATENCY=0.05       seconds added to every AWS call of the latency scenarios
+    BENCH_DATABRICKS_LATENCY=0.15  seconds added to every Databricks call of the latency scenarios
     BENCH_RUN_TIMEOUT=1800       seconds before a playbook run is stopped and counted as failed
     BENCH_OUTPUT=benchmarks/results.json
     BENCH_KEEP_LOGS=0            1: keep the run logs (kept anyway when a run failed)
@@ -45,6 +54,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import json
+import math
 import os
 import platform
 import re
@@ -66,10 +76,85 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "benchmarks"
 sys.path.insert(0, str(REPO))
 
-from sandbox.delays import delay_config  # noqa: E402 - needs the repository on sys.path
+from sandbox import EMULATOR_USER_AGENT  # noqa: E402 - needs the repository on sys.path
+from sandbox.delays import AWS_DELAYS, DELAYS, aws_delay_config, delay_config  # noqa: E402
 from tests.sandbox_harness import Sandbox  # noqa: E402
 
-ALL_SCENARIOS = ("full", "noop", "check", "reset_tokens", "sleep", "wake")
+ALL_SCENARIOS = ("full", "noop", "noop-latency", "check", "reset_tokens", "sleep", "wake", "full-latency",
+                 "full-delays")
+LATENCY_SCENARIOS = ("noop-latency", "full-latency")
+FRESH_SCENARIOS = ("full", "full-latency", "full-delays")  # each starts on an emptied sandbox
+# Latency faults armed for a whole run: more uses than any run makes.
+LATENCY_FAULT_COUNT = 10**9
+# The emulator's own reads of moto (validating account objects) carry its User-Agent: on AWS they are Databricks'
+# server-side calls, whose time is part of the Databricks call's latency, so the AWS latency spares them.
+NOT_THE_EMULATOR = f"^(?!.*{re.escape(EMULATOR_USER_AGENT)})"
+# amazon.aws's ec2_vpc_nat_gateway polls DescribeNatGateways every 5 s (module_utils/waiters.py, NatGatewayAvailable),
+# first right after the creation: a pending gateway costs the delay rounded up to 5 s.
+NAT_WAITER_POLL_S = 5.0
+
+# The waits of a full converge, in the order the code runs them (docs/performance.md, "Critical path"): the network
+# role waits for the NAT gateway; databricks_provisioning waits for the workspace (PROVISIONING, then the first
+# workspace call retries while it settles); databricks_management waits for the cluster to start; unity_catalog's
+# external locations retry while IAM propagates the role's new trust. The credentials' IAM propagation is not on
+# either chain: the role is created by the iam role before the storage and account work that precedes the
+# credentials, and that work (tens of seconds of AWS writes) runs while IAM propagates.
+SERIAL_WAITS = ("nat_gateway_pending_seconds", "provisioning_delay", "workspace_settle_seconds",
+                "cluster_start_seconds", "iam_propagation_seconds")
+
+
+def critical_path_waits(delays: dict) -> dict:
+    """The waits of a full converge as the code runs them (serial) and as they could run (overlapped).
+
+    Overlapped: the workspace needs the network configuration, not an available NAT gateway (only the cluster's
+    start needs egress), so the NAT wait hides behind the workspace's; the cluster start and Unity Catalog's
+    propagation retry both need only the running workspace, so they overlap. What remains in order:
+    provisioning -> settling -> max(cluster start, IAM propagation of the Unity Catalog trust), and the NAT
+    gateway before the cluster start: max(NAT, provisioning + settling) + max(cluster start, propagation)."""
+    nat = delays.get("nat_gateway_pending_seconds", 0.0)
+    workspace = delays.get("provisioning_delay", 0.0) + delays.get("workspace_settle_seconds", 0.0)
+    cluster, iam = delays.get("cluster_start_seconds", 0.0), delays.get("iam_propagation_seconds", 0.0)
+    return {"serial_s": round(sum(delays.get(key, 0.0) for key in SERIAL_WAITS), 3),
+            "overlapped_s": round(max(nat, workspace) + max(cluster, iam), 3)}
+
+
+# The fewest AWS reads a no-op converge needs to know that nothing differs, per managed resource type (counted
+# after the full converge, so it follows the deployment): one read per independently readable setting.
+# EC2 returns every object of a type in one Describe* call filtered by the VPC, tags included.
+AWS_READ_FLOOR = {
+    # type: (reads per object, reads per type when any exists, what they are)
+    "ec2_vpc": (2, 1, "DescribeVpcs; DescribeVpcAttribute for DNS support and DNS hostnames (one attribute a call)"),
+    "ec2_subnet": (0, 1, "DescribeSubnets"),
+    "ec2_route_table": (0, 1, "DescribeRouteTables (routes, associations)"),
+    "ec2_internet_gateway": (0, 1, "DescribeInternetGateways"),
+    "ec2_nat_gateway": (0, 1, "DescribeNatGateways"),
+    "ec2_elastic_ip": (0, 1, "DescribeAddresses"),
+    "ec2_vpc_endpoint": (0, 1, "DescribeVpcEndpoints (policies, route tables)"),
+    "ec2_security_group": (0, 1, "DescribeSecurityGroups (rules)"),
+    "ec2_flow_log": (0, 1, "DescribeFlowLogs"),
+    "s3_bucket": (8, 0, "per bucket: encryption, public access block, ownership, versioning, lifecycle, logging, "
+                        "policy, tags (a missing bucket answers NoSuchBucket: no ListBuckets)"),
+    "kms_key": (4, 0, "per key: DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListResourceTags"),
+    "kms_alias": (0, 1, "ListAliases (every alias with its target key)"),
+    "iam_role": (2, 0, "per role: GetRole (trust, tags), ListAttachedRolePolicies"),
+    "iam_inline_policy": (1, 0, "GetRolePolicy"),
+    "iam_managed_policy": (2, 0, "GetPolicy, GetPolicyVersion (the document)"),
+    "iam_instance_profile": (1, 0, "GetInstanceProfile (its role)"),
+    "secretsmanager_secret": (2, 0, "DescribeSecret (tags, key), GetSecretValue (the value, to compare)"),
+}
+AWS_READ_FLOOR_FIXED = (1, "sts GetCallerIdentity (the account, for ARNs and policies)")
+
+
+def aws_read_floor(by_type: dict) -> dict:
+    """The AWS read floor of a deployment from its managed resources by type: total and per type."""
+    per_type = {}
+    for kind, (per_object, per_kind, _what) in AWS_READ_FLOOR.items():
+        count = by_type.get(kind, 0) or 0
+        reads = per_object * count + (per_kind if count else 0)
+        if reads:
+            per_type[kind] = reads
+    return {"total": sum(per_type.values()) + AWS_READ_FLOOR_FIXED[0], "by_type": per_type,
+            "fixed": AWS_READ_FLOOR_FIXED[0]}
 PARALLEL_SCENARIOS = ("full", "noop")
 LOCAL_INVENTORY = "inventories/local"
 PARALLEL_INVENTORY = "benchmarks/inventories/parallel"
@@ -94,6 +179,8 @@ class Settings:
     floor_tasks: int = int(os.environ.get("BENCH_FLOOR_TASKS", "0"))
     delays: str = os.environ.get("BENCH_DELAYS", "short")
     delay_scale: float = float(os.environ.get("BENCH_DELAY_SCALE", "1"))
+    aws_latency: float = float(os.environ.get("BENCH_AWS_LATENCY", "0.05"))
+    databricks_latency: float = float(os.environ.get("BENCH_DATABRICKS_LATENCY", "0.15"))
     run_timeout: float = float(os.environ.get("BENCH_RUN_TIMEOUT", "1800"))
     output: Path = Path(os.environ.get("BENCH_OUTPUT", str(BENCH / "results.json")))
     keep_logs: bool = os.environ.get("BENCH_KEEP_LOGS", "0") == "1"
@@ -145,7 +232,7 @@ def availability() -> dict:
     task_files = [site, *REPO.glob("roles/*/tasks/**/*.yml"), *REPO.glob("playbooks/*.yml")]
     missing = {}
     if not site.exists():
-        for name in ("full", "noop", "check", "reset_tokens"):
+        for name in ("full", "noop", "noop-latency", "check", "reset_tokens", "full-latency", "full-delays"):
             missing[name] = "site.yml missing"
     elif not _mentions(r"\breset_tokens\b", task_files):
         missing["reset_tokens"] = "no task tagged reset_tokens"
@@ -161,6 +248,9 @@ def availability() -> dict:
 SCENARIO_COMMAND = {
     "full": ("site.yml", []),
     "noop": ("site.yml", []),
+    "noop-latency": ("site.yml", []),
+    "full-latency": ("site.yml", []),
+    "full-delays": ("site.yml", []),
     "check": ("site.yml", ["--check"]),
     "reset_tokens": ("site.yml", ["--tags", "reset_tokens"]),
     "sleep": ("playbooks/sleep.yml", []),
@@ -209,17 +299,38 @@ class BenchSandbox:
     def databricks(self) -> str:
         return self.endpoints["databricks_account"]
 
-    def configure(self):
-        """The delays of the chosen profile; room for the log deliveries of several deployments."""
-        config = delay_config(self.settings.delays, self.settings.delay_scale, environ={})
-        http(self.databricks + "/__sandbox/config", "POST", dict(config, log_delivery_enabled_limit=100))
+    def delays(self, realistic: bool = False) -> dict:
+        """The delays in effect: the chosen profile's, or the realistic ones times the scale (full-delays)."""
+        profile = "realistic" if realistic else self.settings.delays
+        return {**delay_config(profile, self.settings.delay_scale, environ={}),
+                **aws_delay_config(profile, self.settings.delay_scale, environ={})}
 
-    def reset(self):
+    def configure(self, realistic: bool = False):
+        """The delays of the chosen profile (or the realistic ones) on both sides; room for the log deliveries of
+        several deployments."""
+        config = self.delays(realistic)
+        emulator = {key: value for key, value in config.items() if key in DELAYS}
+        http(self.databricks + "/__sandbox/config", "POST", dict(emulator, log_delivery_enabled_limit=100))
+        http(self.aws + "/__sandbox/config", "POST", {key: value for key, value in config.items() if key in AWS_DELAYS})
+
+    def reset(self, realistic: bool = False):
         """Empty both sides: the emulator first (its reset stops the workspace listeners), then moto."""
         http(self.databricks + "/__sandbox/reset", "POST", {})
         http(self.aws + "/moto-api/reset", "POST", {})
-        self.configure()
+        self.set_latency(False)
+        self.configure(realistic)
         self.clear_counters()
+
+    def set_latency(self, on: bool):
+        """Arm (or disarm) a latency on every call: AWS (the emulator's own reads spared) and Databricks."""
+        http(self.aws + "/__sandbox/faults", "DELETE")
+        http(self.databricks + "/__sandbox/faults", "DELETE")
+        if on and self.settings.aws_latency > 0:
+            http(self.aws + "/__sandbox/faults", "POST", {"service": ".*", "latency": self.settings.aws_latency,
+                                                          "count": LATENCY_FAULT_COUNT, "user_agent": NOT_THE_EMULATOR})
+        if on and self.settings.databricks_latency > 0:
+            http(self.databricks + "/__sandbox/faults", "POST",
+                 {"route": ".", "latency": self.settings.databricks_latency, "count": LATENCY_FAULT_COUNT})
 
     def clear_counters(self):
         http(self.aws + "/__sandbox/requests", "DELETE")
@@ -425,6 +536,8 @@ class Run:
     failed: int | None = None
     counters: dict = field(default_factory=dict)
     resources: int | None = None
+    aws_read_floor: int | None = None
+    delays: dict = field(default_factory=dict)
     slowest_tasks: list = field(default_factory=list)
     modules: dict = field(default_factory=dict)
 
@@ -435,15 +548,22 @@ class Run:
         return self.counters["aws_calls"] + self.counters["databricks_calls"]
 
     @property
-    def api_per_resource(self) -> float | None:
-        if self.api_calls is None or not self.resources:
+    def aws_reads(self) -> int | None:
+        if not self.counters:
             return None
-        return round(self.api_calls / self.resources, 3)
+        return self.counters["aws_calls"] - self.counters["aws_mutating"]
+
+    @property
+    def aws_reads_per_floor(self) -> float | None:
+        if self.aws_reads is None or not self.aws_read_floor:
+            return None
+        return round(self.aws_reads / self.aws_read_floor, 3)
 
     def record(self) -> dict:
         data = dict(vars(self))
         data["api_calls"] = self.api_calls
-        data["api_calls_per_resource"] = self.api_per_resource
+        data["aws_reads"] = self.aws_reads
+        data["aws_reads_per_floor"] = self.aws_reads_per_floor
         return data
 
 
@@ -509,16 +629,27 @@ class Bench:
 
     # --- the scenarios --------------------------------------------------------------------
     def scenarios(self, strategy: str, rep: int):
-        self.sandbox.reset()
         wanted = [name for name in ALL_SCENARIOS if name in self.settings.scenarios]
-        if "full" not in wanted and any(name != "full" for name in wanted):
-            wanted.insert(0, "full")  # every other scenario needs a converged estate
-        resources = None
+        if rep > 1 and "full-delays" in wanted:
+            wanted.remove("full-delays")  # minutes of waits: once per strategy
+        if "full" not in wanted:
+            wanted.insert(0, "full")  # the others need its estate, its resources (read floor) or its time
+        resources = floor = None
         for name in wanted:
             if name in self.missing:
                 continue
+            realistic = name == "full-delays"
+            if name in FRESH_SCENARIOS:
+                self.sandbox.reset(realistic=realistic)
             playbook, args = SCENARIO_COMMAND[name]
-            run = self.playbook(strategy, name, rep, playbook, args, ["-i", LOCAL_INVENTORY], hosts=1)
+            self.sandbox.set_latency(name in LATENCY_SCENARIOS)
+            try:
+                run = self.playbook(strategy, name, rep, playbook, args, ["-i", LOCAL_INVENTORY], hosts=1)
+            finally:
+                self.sandbox.set_latency(False)
+                if realistic:
+                    self.sandbox.configure()
+            run.delays = self.sandbox.delays(realistic)
             if name == "full":
                 if run.returncode != 0:
                     print("  full converge failed: the other scenarios of this repetition are skipped")
@@ -526,7 +657,9 @@ class Bench:
                 count = self.sandbox.count_resources(self.local_prefix())
                 self.resources.setdefault("single", []).append(count)
                 resources = count["total"]
+                floor = aws_read_floor(count["by_type"])["total"]
             run.resources = resources
+            run.aws_read_floor = floor
 
     def floor(self, strategy: str, rep: int):
         tasks = self.floor_tasks or self.noop_tasks(strategy) or FALLBACK_FLOOR_TASKS
@@ -640,6 +773,8 @@ class Bench:
                     ratio = (round(many["median"]["wall_s"] / one["median"]["wall_s"], 2)
                              if many.get("median") and one.get("median") else None)
                     section["parallel"][name] = {"hosts": hosts, **many, "ratio_to_one": ratio}
+            section["critical_path"] = critical_path(section["scenarios"])
+            section["latency_s"] = {"aws": self.settings.aws_latency, "databricks": self.settings.databricks_latency}
             results["strategies"][strategy] = section
             results["targets"].extend(targets(strategy, section))
         return results
@@ -673,6 +808,7 @@ class Bench:
         summary = {"definition": f"see {TARGETS_DOC}#managed-resources"}
         if single:
             summary["single"] = single[-1]
+            summary["aws_read_floor"] = aws_read_floor(single[-1]["by_type"])
             summary["single_totals_per_repetition"] = [count["total"] for count in single]
         parallel = self.resources.get("parallel") or []
         if parallel:
@@ -703,12 +839,44 @@ def summarise_runs(runs: list[Run]) -> dict:
             "databricks_calls": median(run.counters.get("databricks_calls") for run in good),
             "api_calls": median(run.api_calls for run in good),
             "resources": median(run.resources for run in good),
-            "api_calls_per_resource": median(run.api_per_resource for run in good),
+            "aws_reads": median(run.aws_reads for run in good),
+            "aws_read_floor": median(run.aws_read_floor for run in good),
+            "aws_reads_per_floor": median(run.aws_reads_per_floor for run in good),
         }
         middle = sorted(good, key=lambda run: run.wall_s)[len(good) // 2]
         summary["slowest_tasks_of_median_run"] = middle.slowest_tasks
         summary["modules_of_median_run"] = middle.modules
+        summary["aws_actions_of_median_run"] = middle.counters.get("aws_top_actions", {})
+        summary["databricks_routes_of_median_run"] = middle.counters.get("databricks_top_routes", {})
+        summary["delays"] = middle.delays
     return summary
+
+
+def waited(delays: dict) -> dict:
+    """The delays as the code waits them: the NAT gateway's rounded up to the amazon.aws waiter's poll."""
+    nat = delays.get("nat_gateway_pending_seconds", 0.0)
+    return dict(delays, nat_gateway_pending_seconds=math.ceil(nat / NAT_WAITER_POLL_S) * NAT_WAITER_POLL_S)
+
+
+def critical_path(scenarios: dict) -> dict:
+    """full-delays against its critical path: the overlapped waits of its (scaled) delays plus the fixed work.
+
+    The fixed work (tasks, API calls, start-up) is measured: the `full` converge's wall time less the waits of its
+    own (short) delays as the code runs them in series. The same fixed work plus the serial waits of the realistic
+    delays is what the code as it runs today can reach at best."""
+    delayed, full = scenarios.get("full-delays") or {}, scenarios.get("full") or {}
+    if not delayed.get("median") or not full.get("median"):
+        return {}
+    fixed = round(full["median"]["wall_s"] - critical_path_waits(waited(full.get("delays") or {}))["serial_s"], 3)
+    waits = critical_path_waits(delayed.get("delays") or {})
+    today = critical_path_waits(waited(delayed.get("delays") or {}))["serial_s"]
+    wall = delayed["median"]["wall_s"]
+    path, serial = round(fixed + waits["overlapped_s"], 3), round(fixed + today, 3)
+    return {"wall_s": wall, "fixed_s": fixed, "waits_overlapped_s": waits["overlapped_s"],
+            "waits_serial_s": today, "critical_path_s": path, "serial_path_s": serial,
+            "ratio": round(wall / path, 3) if path > 0 else None,
+            "ratio_to_serial_path": round(wall / serial, 3) if serial > 0 else None,
+            "delays": delayed.get("delays")}
 
 
 def targets(strategy: str, section: dict) -> list[dict]:
@@ -730,10 +898,21 @@ def targets(strategy: str, section: dict) -> list[dict]:
     budget = round(1.5 * tasks * floor["per_task_s"], 2) if tasks and floor.get("per_task_s") else None
     target("noop converge <= 1.5 x tasks x per-task floor (s)", noop, budget,
            f"{tasks} tasks x {floor.get('per_task_s')} s floor x 1.5" if budget else "no floor or no no-op run")
-    target("API calls per managed resource, no-op converge", med("noop", "api_calls_per_resource"), 1.2,
-           f"{med('noop', 'api_calls')} calls / {med('noop', 'resources')} resources")
-    target("API calls per managed resource, full converge", med("full", "api_calls_per_resource"), 3,
-           f"{med('full', 'api_calls')} calls / {med('full', 'resources')} resources")
+    latency = med("noop-latency", "wall_s")
+    # What the latencies add when every call waits for the one before (the no-op's calls times their latency).
+    lat = section.get("latency_s") or {}
+    summed = (round((med("noop-latency", "aws_calls") or 0) * lat.get("aws", 0)
+                    + (med("noop-latency", "databricks_calls") or 0) * lat.get("databricks", 0), 1)
+              if latency else None)
+    target("noop converge with latency / without", round(latency / noop, 3) if latency and noop else None, 1.3,
+           f"{latency} s / {noop} s; the calls' latencies add up to {summed} s")
+    target("Databricks calls, no-op converge", med("noop", "databricks_calls"), 25, "emulator request log")
+    target("no-op AWS reads / AWS read floor", med("noop", "aws_reads_per_floor"), 1.1,
+           f"{med('noop', 'aws_reads')} reads / floor {med('noop', 'aws_read_floor')}")
+    path = section.get("critical_path") or {}
+    target("full converge with realistic delays / critical path", path.get("ratio"), 1.15,
+           f"{path.get('wall_s')} s / ({path.get('fixed_s')} s fixed + {path.get('waits_overlapped_s')} s overlapped "
+           f"waits); the serial waits as run today: {path.get('serial_path_s')} s" if path else "no full-delays run")
     target("--check on a converged estate <= no-op converge (s)", med("check", "wall_s"), noop, "medians")
     for name, data in section["parallel"].items():
         target(f"{data['hosts']} deployments in parallel <= 2.5 x one ({name})", data.get("ratio_to_one"), 2.5,
@@ -768,7 +947,7 @@ def _fmt(value, digits=1):
 
 def print_table(results: dict):
     header = (f"{'strategy':<8} {'scenario':<13} {'hosts':>5} {'median s':>9} {'min-max s':>13} {'tasks':>6} "
-              f"{'modules':>7} {'changed':>7} {'AWS':>5} {'DBX':>5} {'res':>4} {'calls/res':>9}")
+              f"{'modules':>7} {'changed':>7} {'AWS':>5} {'DBX':>5} {'res':>4} {'reads/floor':>11}")
     print("\n" + header + "\n" + "-" * len(header))
     for strategy, section in results["strategies"].items():
         rows = [(name, data, 1) for name, data in section["scenarios"].items()]
@@ -786,13 +965,18 @@ def print_table(results: dict):
                   f"{_fmt(median['tasks'], 0):>6} {_fmt(median['module_invocations'], 0):>7} "
                   f"{_fmt(median['changed'], 0):>7} {_fmt(median['aws_calls'], 0):>5} "
                   f"{_fmt(median['databricks_calls'], 0):>5} {_fmt(median['resources'], 0):>4} "
-                  f"{_fmt(median['api_calls_per_resource'], 2):>9}"
+                  f"{_fmt(median['aws_reads_per_floor'], 2):>11}"
                   + (f"   x{data['ratio_to_one']} of 1 host" if data.get("ratio_to_one") else ""))
         floor = section["floor"]
         if floor:
             print(f"{strategy:<8} {'floor':<13} {1:>5} {floor['median_s']:>9.1f}   {floor['tasks']} ping tasks: "
                   f"{floor['per_task_s']:.3f} s/task; start-up {_fmt(floor['startup_s'], 1)} s, "
                   f"marginal {_fmt(floor['marginal_per_task_s'], 3)} s/task")
+        path = section.get("critical_path")
+        if path:
+            print(f"{strategy:<8} {'critical path':<13} {1:>5} {path['critical_path_s']:>9.1f}   "
+                  f"fixed {path['fixed_s']:.1f} s + overlapped waits {path['waits_overlapped_s']:.1f} s "
+                  f"(serial as run today: {path['serial_path_s']:.1f} s); full-delays {path['wall_s']:.1f} s")
     print("\nTargets")
     for target in results["targets"]:
         mark = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
@@ -842,7 +1026,7 @@ def machine() -> dict:
 def markdown(results: dict) -> str:
     """The table of a results.json as markdown (for docs/performance.md)."""
     lines = ["| strategy | scenario | hosts | median s (min-max) | tasks | modules | changed | AWS calls | "
-             "Databricks calls | resources | calls/resource |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "Databricks calls | resources | AWS reads / floor |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for strategy, section in results["strategies"].items():
         rows = [(name, data, 1) for name, data in section["scenarios"].items()]
         rows += [(name, data, data["hosts"]) for name, data in section["parallel"].items()]
@@ -857,13 +1041,20 @@ def markdown(results: dict) -> str:
             cells = [strategy, name, hosts, spread,
                      *(_fmt(median[key], 0) for key in ("tasks", "module_invocations", "changed", "aws_calls",
                                                         "databricks_calls", "resources")),
-                     _fmt(median["api_calls_per_resource"], 2)]
+                     (f"{_fmt(median['aws_reads'], 0)} / {_fmt(median['aws_read_floor'], 0)}"
+                      if median.get("aws_read_floor") else "-")]
             lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
         floor = section["floor"]
         if floor:
             lines.append(f"| {strategy} | floor: {floor['tasks']} x ping | 1 | {floor['median_s']:.1f} | "
                          f"{floor['tasks']} | {floor['tasks']} | 0 | 0 | 0 | | {floor['per_task_s']:.3f} s/task "
                          f"(start-up {_fmt(floor['startup_s'], 1)} s) |")
+        path = section.get("critical_path")
+        if path:
+            lines.append(f"| {strategy} | critical path of full-delays | 1 | {path['critical_path_s']:.1f} "
+                         "| | | | | | | "
+                         f"fixed {path['fixed_s']:.1f} s + waits {path['waits_overlapped_s']:.1f} s (serial today "
+                         f"{path['serial_path_s']:.1f} s) |")
     lines += ["", "| strategy | target | value | limit | met |", "|---|---|---|---|---|"]
     for target in results["targets"]:
         met = {True: "yes", False: "**no**", None: "n/a"}[target["met"]]

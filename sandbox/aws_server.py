@@ -13,6 +13,9 @@ Run as ``python -m sandbox.aws_server --port 4566``.  On top of moto's own serve
   XML, EC2's XML, JSON ``__type`` or S3's REST XML, with the service's throttling/unavailable codes), so
   botocore classifies and retries it as it would real AWS; it stays in the request log with ``"fault"``;
 - answers ``GET /__sandbox/health`` once it serves;
+- delays what AWS does not do at once (``CONFIG``, set with ``--nat-gateway-pending-seconds`` or
+  ``POST /__sandbox/config``, read with ``GET``): a new NAT gateway is ``pending`` for
+  ``nat_gateway_pending_seconds`` after its creation, then ``available`` (``patch_nat_gateway_pending``);
 - patches two moto bugs (``patch_describe_tags_resource_types``, ``patch_kms_key_deletion_by_arn``);
 - makes moto as strict as AWS where the estate depends on it (``sandbox.aws_strictness``): KMS key-policy lockout
   and principal checks, IAM policy grammar, size quotas and trust principals, S3 bucket-policy principals, EC2
@@ -46,6 +49,9 @@ ADMIN_PREFIX = "/__sandbox/"
 READ_ACTION = re.compile(r"^(Describe|Get|List|Head|Lookup|Search|Query|Scan|BatchGet|Check)")
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 
+# The wrapper's settings (POST /__sandbox/config); the delays' short and realistic values are in sandbox/delays.py.
+CONFIG = {"nat_gateway_pending_seconds": 0.0}
+
 
 def patch_describe_tags_resource_types():
     """Moto bug: EC2 DescribeTags reports EIPs as ``vpc-elastic-ip`` and NAT gateways as
@@ -73,6 +79,50 @@ def patch_kms_key_deletion_by_arn():
             return _original(self, self.get_key_id(key_id), *args, **kwargs)
 
         setattr(KmsBackend, name, by_key_id)
+
+
+def patch_nat_gateway_pending(config=CONFIG):
+    """Moto makes a NAT gateway ``available`` the moment it is created; AWS answers CreateNatGateway with
+    ``pending`` and keeps it so for a minute or two, and nothing may route through it until it is ``available``
+    (amazon.aws's ec2_vpc_nat_gateway with ``wait: true`` polls DescribeNatGateways until it is). A gateway
+    created now reads ``pending`` (reply, filters) until ``config["nat_gateway_pending_seconds"]`` (taken at
+    its creation) have passed, then ``available``; a state moto sets later (``deleted``) is kept."""
+    from moto.ec2.models.nat_gateways import NatGateway
+
+    if getattr(NatGateway, "_sandbox_pending_patch", False):
+        return
+    original_init = NatGateway.__init__
+
+    def __init__(self, *args, **kwargs):
+        self._sandbox_available_at = time.monotonic() + float(config.get("nat_gateway_pending_seconds") or 0)
+        original_init(self, *args, **kwargs)
+
+    def get_state(self):
+        state = self.__dict__.get("_sandbox_state", "available")
+        if state == "available" and time.monotonic() < self.__dict__.get("_sandbox_available_at", 0):
+            return "pending"
+        return state
+
+    def set_state(self, value):
+        self._sandbox_state = value
+
+    NatGateway.__init__ = __init__
+    NatGateway.state = property(get_state, set_state)
+    NatGateway._sandbox_pending_patch = True
+
+
+def update_config(body, config=CONFIG):
+    """Set known settings from a JSON object: non-negative numbers of seconds."""
+    if not isinstance(body, dict):
+        raise ValueError("the config is a JSON object")
+    unknown = sorted(set(body) - set(config))
+    if unknown:
+        raise ValueError(f"unknown setting(s) {unknown}; known: {sorted(config)}")
+    values = {key: float(value) for key, value in body.items()}
+    if any(value < 0 for value in values.values()):
+        raise ValueError("delays are seconds >= 0")
+    config.update(values)
+    return dict(config)
 
 
 def classify(environ, body):
@@ -255,6 +305,14 @@ class RequestCounter:
                 payload = {"cleared": True}
             elif route == "faults":
                 payload = [dict(fault) for fault in self.faults.faults if fault["count"] > 0]
+            elif route == "config" and method == "POST":
+                try:
+                    payload = update_config(json.loads(raw or b"{}"))
+                except (ValueError, TypeError) as exc:
+                    start_response("400 Bad Request", [("Content-Type", "application/json")])
+                    return [json.dumps({"error": str(exc)}).encode()]
+            elif route == "config":
+                payload = dict(CONFIG)
             elif route == "health":
                 payload = {"status": "ok"}
             elif route == "requests" and method == "DELETE":
@@ -278,7 +336,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4566)
+    for key, value in CONFIG.items():
+        parser.add_argument("--" + key.replace("_", "-"), type=float, default=value, dest=key)
     args = parser.parse_args()
+    update_config({key: getattr(args, key) for key in CONFIG})
+    patch_nat_gateway_pending()
     patch_describe_tags_resource_types()
     patch_kms_key_deletion_by_arn()
     aws_strictness.apply_all()

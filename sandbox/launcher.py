@@ -12,6 +12,9 @@ Settings come from the environment:
     SANDBOX_PROVISIONING_DELAY  seconds a new workspace stays PROVISIONING (default 2)
     SANDBOX_WORKSPACE_SETTLE_SECONDS  seconds a new workspace's API refuses requests after it
                              turns RUNNING, as Databricks' does (default 2; 0 turns it off)
+    SANDBOX_NAT_GATEWAY_PENDING_SECONDS  seconds a new NAT gateway stays pending (default 1)
+    SANDBOX_DELAYS, SANDBOX_DELAY_SCALE  short (default) or realistic delays, and a factor on the
+                             realistic ones (sandbox/delays.py lists every delay)
 
 The Databricks sandbox credentials (account id, client id, client secret) are made once per
 state folder and kept in ``endpoints.json`` (mode 0600); the emulator receives them through
@@ -60,7 +63,7 @@ def services():
     databricks_port = int(os.environ.get("SANDBOX_DATABRICKS_PORT", "4580"))
     wanted = os.environ.get("SANDBOX_SERVICES", "aws,databricks").split(",")
     known = [
-        Service("aws", aws_port, "sandbox.aws_server"),
+        Service("aws", aws_port, "sandbox.aws_server", delays.command_line(delays.aws_delay_config())),
         Service(
             "databricks",
             databricks_port,

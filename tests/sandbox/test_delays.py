@@ -36,3 +36,23 @@ def test_launcher_passes_every_delay_to_the_emulator(monkeypatch):
     command = next(s for s in launcher.services() if s.name == "databricks").command()
     for key, (_env, _short, realistic) in delays.DELAYS.items():
         assert float(command[command.index("--" + key.replace("_", "-")) + 1]) == realistic * 0.5
+
+
+def test_aws_delays_follow_the_same_profiles():
+    from sandbox.aws_server import CONFIG
+
+    assert set(delays.AWS_DELAYS) <= set(CONFIG)
+    short = delays.aws_delay_config(environ={})
+    assert all(0 < value <= 1 for value in short.values())  # each NAT creation waits one poll (5 s) in tests
+    assert delays.aws_delay_config(environ={"SANDBOX_NAT_GATEWAY_PENDING_SECONDS": "0"}) == {
+        "nat_gateway_pending_seconds": 0}
+    tenth = delays.aws_delay_config(environ={"SANDBOX_DELAYS": "realistic", "SANDBOX_DELAY_SCALE": "0.1"})
+    assert tenth == pytest.approx({key: real / 10 for key, (_env, _short, real) in delays.AWS_DELAYS.items()})
+
+
+def test_launcher_passes_every_aws_delay_to_moto(monkeypatch):
+    monkeypatch.setenv("SANDBOX_DELAYS", "realistic")
+    monkeypatch.setenv("SANDBOX_DELAY_SCALE", "0.5")
+    command = next(s for s in launcher.services() if s.name == "aws").command()
+    for key, (_env, _short, realistic) in delays.AWS_DELAYS.items():
+        assert float(command[command.index("--" + key.replace("_", "-")) + 1]) == realistic * 0.5
