@@ -128,11 +128,16 @@ def _credentials(params, auth_type):
 
 
 def session_key(api, kwargs, params):
-    """Everything that defines a session, secrets only as SHA-256 digests."""
+    """Everything that defines a session, secrets only as SHA-256 digests.
+
+    The module's ``retry_timeout`` is not part of it: the Config holds only ``retry_timeout_seconds``
+    (at most SDK_RETRY_WINDOW), and the token requests' retry window is the interpreter's, set again
+    by every build_config. A preflight with a shorter retry_timeout and the roles after it therefore
+    share one session (one discovery and one OAuth token per identity and host per run).
+    """
     identity, secret_digest = _credentials(params, kwargs["auth_type"])
     return (api, kwargs["host"], kwargs.get("account_id"), kwargs["auth_type"], identity, secret_digest,
-            kwargs["http_timeout_seconds"], kwargs["insecure"], kwargs["retry_timeout_seconds"],
-            int(params.get("retry_timeout") or SDK_RETRY_WINDOW))
+            kwargs["http_timeout_seconds"], kwargs["insecure"], kwargs["retry_timeout_seconds"])
 
 
 def cached_config(key, build):

@@ -77,7 +77,7 @@ def test_workspace_sessions_are_reused_per_host(built):
     ("account", dict(account_id="acc-2")),
     ("account", dict(http_timeout=5)),
     ("account", dict(validate_certs=False)),
-    ("account", dict(retry_timeout=300)),
+    ("account", dict(retry_timeout=5)),  # the SDK's own retry window (at most SDK_RETRY_WINDOW) differs
     ("account", dict(auth_type="basic", username="u", password="p")),
     ("workspace", dict(token="dapi-another-token")),
     ("workspace", dict(workspace_host="https://dbc-9.example")),
@@ -88,6 +88,21 @@ def test_a_different_credential_host_or_setting_is_another_session(built, api, c
     other = client_utils.build_config(dict(base, **change), api)
     assert other is not first and len(built.configs) == 2
     assert client_utils.build_config(base, api) is first  # the first session is still there
+
+
+@pytest.mark.parametrize("api", ["account", "workspace"])
+def test_a_longer_module_retry_timeout_shares_the_session(built, api, monkeypatch, interpreter_patches_on):
+    # The preflight reads with retry_timeout 30, the roles with 120: one discovery and one token for both
+    # (OAuth M2M on either API, the case with a token request to retry).
+    base = params()
+    first = client_utils.build_config(dict(base, retry_timeout=30), api)
+    later = client_utils.build_config(dict(base, retry_timeout=120), api)
+    assert later is first and len(built.configs) == 1
+    assert first.kwargs["retry_timeout_seconds"] == client_utils.SDK_RETRY_WINDOW
+    # The token requests' retry window follows the module that asks, not the one that built the session.
+    assert sdk_oauth.requests.window == 120
+    client_utils.build_config(dict(base, retry_timeout=30), api)
+    assert sdk_oauth.requests.window == 30
 
 
 def test_account_and_workspace_sessions_are_apart(built):
