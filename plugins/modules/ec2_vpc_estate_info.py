@@ -214,8 +214,7 @@ def read_estate(client, params):
     vpc_id = vpcs[0]["VpcId"]
     in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
     named_groups = {"Name": "group-name", "Values": params["security_group_names"]}
-    (hostnames, support, estate["subnets"], estate["internet_gateways"], estate["nat_gateways"],
-     estate["route_tables"], estate["security_groups"]) = in_parallel([
+    in_the_vpc = in_parallel([
         lambda: dns_attribute(client, vpc_id, "enableDnsHostnames"),
         lambda: dns_attribute(client, vpc_id, "enableDnsSupport"),
         lambda: _plain(describe_all(client, "describe_subnets", "Subnets", in_vpc)),
@@ -227,6 +226,9 @@ def read_estate(client, params):
         lambda: _plain(describe_all(client, "describe_route_tables", "RouteTables", in_vpc)),
         lambda: _plain(describe_all(client, "describe_security_groups", "SecurityGroups", [*in_vpc, named_groups])),
     ])
+    hostnames, support = in_the_vpc[:2]
+    (estate["subnets"], estate["internet_gateways"], estate["nat_gateways"], estate["route_tables"],
+     estate["security_groups"]) = in_the_vpc[2:]
     estate["vpc"] = dict(_plain(vpcs)[0], enable_dns_hostnames=hostnames, enable_dns_support=support)
     return estate
 

@@ -230,6 +230,7 @@ def test_a_read_error_fails_naming_the_vpc(run, fake):
 def test_the_reads_in_the_vpc_are_in_flight_together(run, fake):
     # Each in-VPC read waits until all seven are in flight: a sequential read would break the barrier.
     barrier = threading.Barrier(7, timeout=10)
+
     def waiting(read):
         def wait_then_read(*args, **kwargs):
             barrier.wait()
