@@ -25,7 +25,7 @@ description:
     creating another key; every other one is listed in RV(unaliased). Keys pending deletion are left out. The
     search costs C(ListAliases), C(ListKeys) and one C(ListResourceTags) per key without alias, and runs only when
     an alias is missing unless O(search_unaliased=always).
-  - The calls run concurrently (up to eight in flight): every C(DescribeKey) of O(aliases) and O(probe_aliases)
+  - The calls run concurrently (up to eight in flight), every C(DescribeKey) of O(aliases) and O(probe_aliases)
     together, then the policy, rotation and tags of every key found, so reading the keys waits about two calls'
     latency; the results keep the order asked.
   - Read-only; runs the same in check mode.
