@@ -17,7 +17,9 @@ description:
     Elastic IPs carrying the given C(Name) tags, the security groups of the given names and the AWS-managed prefix
     lists of the given names.
   - One C(Describe*) call per resource type (nine in all, ten with O(prefix_list_names)), whatever the VPC
-    holds; the amazon.aws modules read each resource on their own, several calls each. The network role reads its
+    holds; the amazon.aws modules read each resource on their own, several calls each. The calls run concurrently
+    in two rounds (the VPC, Elastic IPs and prefix lists; then what is in the VPC), so the read waits about two
+    calls' latency. The network role reads its
     estate with this module once and runs the amazon.aws modules only for what differs.
   - Read-only; runs the same in check mode.
 author:
@@ -145,6 +147,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws_ec2 
     ec2_client,
     tags_of,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._concurrent import in_parallel
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
@@ -176,44 +179,57 @@ def find_vpcs(client, params):
     return describe_all(client, "describe_vpcs", "Vpcs", filters)
 
 
-def dns_attributes(client, vpc_id):
-    hostnames = client.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsHostnames", aws_retry=True)
-    support = client.describe_vpc_attribute(VpcId=vpc_id, Attribute="enableDnsSupport", aws_retry=True)
-    return {"enable_dns_hostnames": hostnames["EnableDnsHostnames"]["Value"],
-            "enable_dns_support": support["EnableDnsSupport"]["Value"]}
+def dns_attribute(client, vpc_id, attribute):
+    reply = client.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute, aws_retry=True)
+    return reply[attribute[0].upper() + attribute[1:]]["Value"]
+
+
+def read_addresses(client, names):
+    if not names:
+        return []
+    reply = client.describe_addresses(Filters=[{"Name": "tag:Name", "Values": names}], aws_retry=True)
+    return _plain(reply.get("Addresses", []))
+
+
+def read_prefix_lists(client, names):
+    if not names:
+        return []
+    reply = client.describe_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}], aws_retry=True)
+    return [{"prefix_list_id": item["PrefixListId"], "prefix_list_name": item["PrefixListName"]}
+            for item in reply.get("PrefixLists", [])]
 
 
 def read_estate(client, params):
-    addresses = []
-    if params["address_names"]:
-        reply = client.describe_addresses(Filters=[{"Name": "tag:Name", "Values": params["address_names"]}],
-                                          aws_retry=True)
-        addresses = reply.get("Addresses", [])
-    prefix_lists = []
-    if params["prefix_list_names"]:
-        reply = client.describe_prefix_lists(
-            Filters=[{"Name": "prefix-list-name", "Values": params["prefix_list_names"]}], aws_retry=True)
-        prefix_lists = [{"prefix_list_id": item["PrefixListId"], "prefix_list_name": item["PrefixListName"]}
-                        for item in reply.get("PrefixLists", [])]
+    """The RETURN values, read in two rounds of concurrent calls: what does not depend on the VPC (the VPC
+    itself, the Elastic IPs, the prefix lists), then what is in the VPC."""
+    addresses, prefix_lists, vpcs = in_parallel([
+        lambda: read_addresses(client, params["address_names"]),
+        lambda: read_prefix_lists(client, params["prefix_list_names"]),
+        lambda: find_vpcs(client, params),
+    ])
     estate = dict(vpc=None, subnets=[], internet_gateways=[], nat_gateways=[], route_tables=[], security_groups=[],
-                  addresses=_plain(addresses), prefix_lists=prefix_lists)
-    vpcs = find_vpcs(client, params)
-    estate["vpc_matches"] = len(vpcs)
+                  addresses=addresses, prefix_lists=prefix_lists, vpc_matches=len(vpcs))
     if len(vpcs) != 1:
         return estate
     vpc_id = vpcs[0]["VpcId"]
     in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
-    estate["vpc"] = dict(_plain(vpcs)[0], **dns_attributes(client, vpc_id))
-    estate["subnets"] = _plain(describe_all(client, "describe_subnets", "Subnets", in_vpc))
-    estate["internet_gateways"] = _plain(describe_all(
-        client, "describe_internet_gateways", "InternetGateways", [{"Name": "attachment.vpc-id", "Values": [vpc_id]}]))
-    estate["nat_gateways"] = _plain(describe_all(
-        client, "describe_nat_gateways", "NatGateways",
-        [*in_vpc, {"Name": "state", "Values": LIVE_NAT_STATES}], filter_parameter="Filter"))
-    estate["route_tables"] = _plain(describe_all(client, "describe_route_tables", "RouteTables", in_vpc))
     named_groups = {"Name": "group-name", "Values": params["security_group_names"]}
-    estate["security_groups"] = _plain(describe_all(client, "describe_security_groups", "SecurityGroups",
-                                                    [*in_vpc, named_groups]))
+    in_the_vpc = in_parallel([
+        lambda: dns_attribute(client, vpc_id, "enableDnsHostnames"),
+        lambda: dns_attribute(client, vpc_id, "enableDnsSupport"),
+        lambda: _plain(describe_all(client, "describe_subnets", "Subnets", in_vpc)),
+        lambda: _plain(describe_all(client, "describe_internet_gateways", "InternetGateways",
+                                    [{"Name": "attachment.vpc-id", "Values": [vpc_id]}])),
+        lambda: _plain(describe_all(client, "describe_nat_gateways", "NatGateways",
+                                    [*in_vpc, {"Name": "state", "Values": LIVE_NAT_STATES}],
+                                    filter_parameter="Filter")),
+        lambda: _plain(describe_all(client, "describe_route_tables", "RouteTables", in_vpc)),
+        lambda: _plain(describe_all(client, "describe_security_groups", "SecurityGroups", [*in_vpc, named_groups])),
+    ])
+    hostnames, support = in_the_vpc[:2]
+    (estate["subnets"], estate["internet_gateways"], estate["nat_gateways"], estate["route_tables"],
+     estate["security_groups"]) = in_the_vpc[2:]
+    estate["vpc"] = dict(_plain(vpcs)[0], enable_dns_hostnames=hostnames, enable_dns_support=support)
     return estate
 
 

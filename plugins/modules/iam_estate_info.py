@@ -14,6 +14,8 @@ version_added: 0.1.0
 description:
   - Reads the IAM roles, inline role policies and instance profiles it is given by name - one C(GetRole) per role,
     one C(GetRolePolicy) per inline policy of an existing role, one C(GetInstanceProfile) per instance profile.
+  - The calls run concurrently (up to eight in flight) in two rounds, the roles and instance profiles, then the
+    inline policies, so the read waits about two calls' latency; the result keeps the order asked.
   - What does not exist is left out of the result, so a caller can compare the result with its desired state and
     call the writing modules (M(amazon.aws.iam_role), M(amazon.aws.iam_policy), M(amazon.aws.iam_instance_profile))
     only for what differs.
@@ -163,12 +165,14 @@ instance_profiles:
 """
 
 import json
+from functools import partial
 from urllib.parse import unquote
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import retrying_client
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._concurrent import in_parallel, pairs
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
@@ -226,22 +230,26 @@ def read_instance_profile(client, name):
 
 
 def read_estate(client, roles, inline_policies, instance_profiles):
-    """The three dicts of the RETURN block (roles, inline_policies, instance_profiles)."""
+    """The three dicts of the RETURN block (roles, inline_policies, instance_profiles), in the order asked.
+
+    Two rounds of concurrent calls: the roles and instance profiles, then the inline policies of the roles
+    that exist (or that were not asked for).
+    """
     estate = {"roles": {}, "inline_policies": {}, "instance_profiles": {}}
-    for name in roles:
-        role = read_role(client, name)
+    found = in_parallel([partial(read_role, client, name) for name in roles]
+                        + [partial(read_instance_profile, client, name) for name in instance_profiles])
+    for name, role in pairs(roles, found[:len(roles)]):
         if role is not None:
             estate["roles"][name] = role
     known_roles = set(estate["roles"])
-    for policy in inline_policies:
-        role, name = policy["role"], policy["name"]
-        if role in roles and role not in known_roles:
-            continue  # read above and missing: no policy to read
-        document = read_inline_policy(client, role, name)
+    # read above and missing: no policy to read
+    policies = [policy for policy in inline_policies if policy["role"] not in roles or policy["role"] in known_roles]
+    documents = in_parallel([partial(read_inline_policy, client, policy["role"], policy["name"])
+                             for policy in policies])
+    for policy, document in pairs(policies, documents):
         if document is not None:
-            estate["inline_policies"]["%s/%s" % (role, name)] = document
-    for name in instance_profiles:
-        profile = read_instance_profile(client, name)
+            estate["inline_policies"]["%s/%s" % (policy["role"], policy["name"])] = document
+    for name, profile in pairs(instance_profiles, found[len(roles):]):
         if profile is not None:
             estate["instance_profiles"][name] = profile
     return estate

@@ -25,6 +25,9 @@ description:
     creating another key; every other one is listed in RV(unaliased). Keys pending deletion are left out. The
     search costs C(ListAliases), C(ListKeys) and one C(ListResourceTags) per key without alias, and runs only when
     an alias is missing unless O(search_unaliased=always).
+  - The calls run concurrently (up to eight in flight), every C(DescribeKey) of O(aliases) and O(probe_aliases)
+    together, then the policy, rotation and tags of every key found, so reading the keys waits about two calls'
+    latency; the results keep the order asked.
   - Read-only; runs the same in check mode.
 author:
   - Lakehouse platform maintainers (@lakehouse)
@@ -178,11 +181,13 @@ unaliased:
 """
 
 import json
+from functools import partial
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._aws import kms_alias_name, retrying_client
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._concurrent import in_parallel, pairs
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._runner import ModuleFailure, run_module
 
 try:  # noqa: SIM105 - the guarded-import form ansible-test expects
@@ -233,26 +238,44 @@ def read_tags(client, key_id):
         kwargs["Marker"] = reply["NextMarker"]
 
 
-def read_key(client, alias):
-    """The key an alias (or key id) names (the RETURN shape), or None when the alias does not exist."""
+def describe(client, key_id):
+    """The KeyMetadata of a key given by alias or id, or None when there is no such key."""
     try:
-        metadata = client.describe_key(KeyId=alias, aws_retry=True)["KeyMetadata"]
+        return client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
     except is_boto3_error_code("NotFoundException"):
         return None
-    key_id = metadata["KeyId"]
-    return {
-        "key_id": key_id,
-        "arn": metadata.get("Arn"),
-        "description": metadata.get("Description"),
-        "enabled": metadata.get("Enabled"),
-        "key_state": metadata.get("KeyState"),
-        "key_usage": metadata.get("KeyUsage"),
-        "key_spec": metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec"),
-        "policy": read_policy(client, key_id),
-        "enable_key_rotation": read_rotation(client, key_id),
-        "tags": read_tags(client, key_id),
-        "aliased": True,
-    }
+
+
+def read_many(client, names):
+    """The keys the aliases (or key ids) name (each the RETURN shape, or None when it does not exist), in order.
+
+    Two rounds of concurrent calls: every DescribeKey, then the policy, rotation and tags of each key found.
+    """
+    described = in_parallel([partial(describe, client, name) for name in names])
+    found = [metadata for metadata in described if metadata is not None]
+    settings = in_parallel([partial(read, client, metadata["KeyId"])
+                            for metadata in found for read in (read_policy, read_rotation, read_tags)])
+    keys = []
+    for metadata in described:
+        if metadata is None:
+            keys.append(None)
+            continue
+        policy, rotation, tags = settings[:3]
+        settings = settings[3:]
+        keys.append({
+            "key_id": metadata["KeyId"],
+            "arn": metadata.get("Arn"),
+            "description": metadata.get("Description"),
+            "enabled": metadata.get("Enabled"),
+            "key_state": metadata.get("KeyState"),
+            "key_usage": metadata.get("KeyUsage"),
+            "key_spec": metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec"),
+            "policy": policy,
+            "enable_key_rotation": rotation,
+            "tags": tags,
+            "aliased": True,
+        })
+    return keys
 
 
 def paged(client, method, field, **kwargs):
@@ -268,19 +291,22 @@ def paged(client, method, field, **kwargs):
 
 def find_unaliased(client, aliases, created_for_tag):
     """The keys without any alias whose tag created_for_tag names one of aliases, not pending deletion, oldest
-    first (the unaliased RETURN shape)."""
-    aliased = {alias.get("TargetKeyId") for alias in paged(client, "list_aliases", "Aliases")}
+    first (the unaliased RETURN shape). The tags of the keys, then the keys they mark, are read concurrently."""
+    aliased_ids, listed = in_parallel([
+        lambda: {alias.get("TargetKeyId") for alias in paged(client, "list_aliases", "Aliases")},
+        lambda: paged(client, "list_keys", "Keys"),
+    ])
+    key_ids = [key["KeyId"] for key in listed if key["KeyId"] not in aliased_ids]
+    tags = in_parallel([partial(read_tags, client, key_id) for key_id in key_ids])
+    candidates = []
+    for key_id, key_tags in pairs(key_ids, tags):
+        created_for = (key_tags or {}).get(created_for_tag)
+        if created_for and kms_alias_name(created_for) in aliases:
+            candidates.append((key_id, created_for))
+    described = in_parallel([partial(describe, client, key_id) for key_id, dummy in candidates])
     found = []
-    for listed in paged(client, "list_keys", "Keys"):
-        key_id = listed["KeyId"]
-        if key_id in aliased:
-            continue
-        created_for = (read_tags(client, key_id) or {}).get(created_for_tag)
-        if not created_for or kms_alias_name(created_for) not in aliases:
-            continue
-        try:
-            metadata = client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
-        except is_boto3_error_code("NotFoundException"):  # deleted meanwhile
+    for (key_id, created_for), metadata in pairs(candidates, described):
+        if metadata is None:  # deleted meanwhile
             continue
         if metadata.get("KeyState") in PENDING_DELETION or metadata.get("KeyManager") == "AWS":
             continue
@@ -295,46 +321,47 @@ def find_unaliased(client, aliases, created_for_tag):
     return sorted(found, key=lambda key: (str(key["creation_date"] or ""), key["key_id"]))
 
 
-def read_keys(client, aliases, created_for_tag=None, search_unaliased="missing"):
-    """(keys by alias, unaliased keys): see RETURN."""
-    keys = {}
+def read_keys(client, aliases, created_for_tag=None, search_unaliased="missing", probe_aliases=()):
+    """(keys by alias, unaliased keys, probed keys by alias): see RETURN."""
     wanted = []
     for name in aliases:
         alias = kms_alias_name(name)
-        if alias in keys or alias in wanted:
-            continue
-        wanted.append(alias)
-        key = read_key(client, alias)
-        if key is not None:
-            keys[alias] = key
+        if alias not in wanted:
+            wanted.append(alias)
+    # A probe of an alias of aliases would find what the alias itself finds, and never be returned.
+    probes = []
+    for name in probe_aliases:
+        alias = kms_alias_name(name)
+        if alias not in wanted and alias not in probes:
+            probes.append(alias)
+    read = read_many(client, wanted + probes)
+    keys = {alias: key for alias, key in pairs(wanted, read[:len(wanted)]) if key is not None}
+    probed = {alias: key for alias, key in pairs(probes, read[len(wanted):]) if key is not None}
     if not created_for_tag or (search_unaliased == "missing" and len(keys) == len(wanted)):
-        return keys, []
+        return keys, [], probed
     unaliased = find_unaliased(client, wanted, created_for_tag)
+    adoptions = []
     for alias in wanted:
         if alias in keys:
             continue
         candidate = next((key for key in unaliased if key["created_for"] == alias), None)
         if candidate is None:
             continue
-        adopted = read_key(client, candidate["key_id"])
         unaliased.remove(candidate)
-        if adopted is not None:
-            keys[alias] = dict(adopted, aliased=False)
-    return keys, unaliased
+        adoptions.append((alias, candidate["key_id"]))
+    adopted = read_many(client, [key_id for dummy, key_id in adoptions])
+    for (alias, _key_id), key in pairs(adoptions, adopted):
+        if key is not None:
+            keys[alias] = dict(key, aliased=False)
+    return keys, unaliased, probed
 
 
 def run(module):
     params = module.params
     try:
         client = retrying_client(module, "kms", KMS_RETRYABLE_CODES)
-        keys, unaliased = read_keys(client, params["aliases"], params["created_for_tag"], params["search_unaliased"])
-        probed = {}
-        for name in params["probe_aliases"]:
-            alias = kms_alias_name(name)
-            if alias not in probed and alias not in keys:
-                key = read_key(client, alias)
-                if key is not None:
-                    probed[alias] = key
+        keys, unaliased, probed = read_keys(client, params["aliases"], params["created_for_tag"],
+                                            params["search_unaliased"], params["probe_aliases"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         raise ModuleFailure("Failed to read the KMS keys %s" % ", ".join(params["aliases"] + params["probe_aliases"]),
                             aws_error=exc) from exc

@@ -2,6 +2,7 @@
 found by its Name tag and CIDR block (or its ID), and what it holds, read with one Describe call per resource type."""
 
 import copy
+import threading
 
 import botocore.exceptions
 import pytest
@@ -36,6 +37,12 @@ class FakeEc2:
 
     def operations(self):
         return [operation for operation, dummy in self.calls]
+
+    def request(self, operation):
+        """The arguments of the one call of operation (calls of one round run concurrently, in no set order)."""
+        found = [call for name, call in self.calls if name == operation]
+        assert len(found) == 1, found
+        return found[0]
 
     def _describe(self, operation, kind, filters, token=None):
         self.calls.append((operation, {"Filters": filters, "NextToken": token}))
@@ -151,13 +158,15 @@ def test_reads_the_vpc_and_what_it_holds_with_one_call_per_resource_type(run, fa
     assert ids(result["security_groups"], "group_id") == ["sg-1"]  # the default group only
     assert result["addresses"] == [{"allocation_id": "eipalloc-1", "public_ip": "203.0.113.10",
                                     "tags": {"Name": "lh-nat-eip-a"}}]
-    assert fake.operations() == ["DescribeAddresses", "DescribeVpcs", "DescribeVpcAttribute", "DescribeVpcAttribute",
-                                 "DescribeSubnets", "DescribeInternetGateways", "DescribeNatGateways",
-                                 "DescribeRouteTables", "DescribeSecurityGroups"]
-    assert fake.calls[1][1]["Filters"] == [{"Name": "tag:Name", "Values": ["lh-vpc"]},
-                                           {"Name": "cidr-block", "Values": ["10.0.0.0/16"]}]
-    assert fake.calls[6][1]["Filters"] == [{"Name": "vpc-id", "Values": ["vpc-1"]},
-                                           {"Name": "state", "Values": ["pending", "available"]}]
+    # Two rounds: what does not depend on the VPC, then what is in it (each round's calls in no set order).
+    assert sorted(fake.operations()[:2]) == ["DescribeAddresses", "DescribeVpcs"]
+    assert sorted(fake.operations()[2:]) == ["DescribeInternetGateways", "DescribeNatGateways", "DescribeRouteTables",
+                                             "DescribeSecurityGroups", "DescribeSubnets", "DescribeVpcAttribute",
+                                             "DescribeVpcAttribute"]
+    assert fake.request("DescribeVpcs")["Filters"] == [{"Name": "tag:Name", "Values": ["lh-vpc"]},
+                                                       {"Name": "cidr-block", "Values": ["10.0.0.0/16"]}]
+    assert fake.request("DescribeNatGateways")["Filters"] == [{"Name": "vpc-id", "Values": ["vpc-1"]},
+                                                              {"Name": "state", "Values": ["pending", "available"]}]
 
 
 def test_named_security_groups_and_prefix_lists_in_one_call_each(run, fake):
@@ -172,7 +181,7 @@ def test_named_security_groups_and_prefix_lists_in_one_call_each(run, fake):
 def test_prefix_lists_are_read_without_a_vpc(run, fake):
     result = run(fake, name="nothing", prefix_list_names=["com.amazonaws.eu-west-1.s3"]).result
     assert result["vpc"] is None and ids(result["prefix_lists"], "prefix_list_id") == ["pl-s3"]
-    assert fake.operations() == ["DescribePrefixLists", "DescribeVpcs"]
+    assert sorted(fake.operations()) == ["DescribePrefixLists", "DescribeVpcs"]
 
 
 def test_found_by_id(run, fake):
@@ -197,7 +206,7 @@ def test_two_vpcs_of_one_name_are_counted_not_read(run, fake):
     result = run(fake, name="lh-vpc", address_names=["lh-nat-eip-a"]).result
     assert result["vpc_matches"] == 2 and result["vpc"] is None and result["subnets"] == []
     assert ids(result["addresses"], "allocation_id") == ["eipalloc-1"]  # an Elastic IP belongs to no VPC
-    assert fake.operations() == ["DescribeAddresses", "DescribeVpcs"]
+    assert sorted(fake.operations()) == ["DescribeAddresses", "DescribeVpcs"]
 
 
 def test_every_page_is_read(run, fake):
@@ -216,6 +225,23 @@ def test_a_read_error_fails_naming_the_vpc(run, fake):
     fake.describe_subnets = refuse
     outcome = run(fake, name="lh-vpc")
     assert outcome.failed and "Failed to read the VPC lh-vpc" in outcome.result["msg"]
+
+
+def test_the_reads_in_the_vpc_are_in_flight_together(run, fake):
+    # Each in-VPC read waits until all seven are in flight: a sequential read would break the barrier.
+    barrier = threading.Barrier(7, timeout=10)
+
+    def waiting(read):
+        def wait_then_read(*args, **kwargs):
+            barrier.wait()
+            return read(*args, **kwargs)
+        return wait_then_read
+    for name in ("describe_vpc_attribute", "describe_subnets", "describe_internet_gateways", "describe_nat_gateways",
+                 "describe_route_tables", "describe_security_groups"):
+        setattr(fake, name, waiting(getattr(fake, name)))
+    result = run(fake, name="lh-vpc").result
+    assert not barrier.broken and result["vpc"]["enable_dns_support"] is True
+    assert ids(result["subnets"], "subnet_id") == ["subnet-1", "subnet-2"]
 
 
 def test_a_name_or_an_id_is_required(run, fake):

@@ -1,6 +1,7 @@
 """iam_estate_info against an in-memory IAM faked at the boto3 client seam (AnsibleAWSModule.client)."""
 
 import json
+import time
 
 import botocore.exceptions
 import pytest
@@ -79,8 +80,9 @@ def test_reads_what_exists_and_leaves_out_what_does_not(run, check_mode):
     assert result["instance_profiles"] == {"ip1": {"arn": "arn:aws:iam::1:instance-profile/ip1", "path": "/",
                                                    "roles": ["r1"], "tags": {"Project": "lh"}}}
     # One read per role, per policy of an existing role, per profile; nothing for the missing role's policy.
-    assert fake.calls == ["GetRole", "GetRole", "GetRolePolicy", "GetRolePolicy", "GetInstanceProfile",
-                          "GetInstanceProfile"]
+    # Roles and profiles first, then the policies of the roles found (each round's calls in no set order).
+    assert sorted(fake.calls[:4]) == ["GetInstanceProfile", "GetInstanceProfile", "GetRole", "GetRole"]
+    assert fake.calls[4:] == ["GetRolePolicy", "GetRolePolicy"]
 
 
 def test_profile_tags_read_separately_when_not_returned_with_the_profile(run):
@@ -95,6 +97,24 @@ def test_nothing_asked_nothing_read(run):
     result = run(fake).result
     assert result["roles"] == {} and result["inline_policies"] == {} and result["instance_profiles"] == {}
     assert fake.calls == []
+
+
+def test_the_result_keeps_the_order_asked_whatever_order_the_reads_end_in(run):
+    fake = FakeIam()
+    for number in range(2, 6):
+        fake.roles["r%d" % number] = dict(fake.roles["r1"], RoleName="r%d" % number)
+        fake.policies[("r%d" % number, "p1")] = POLICY
+    read_role = fake.get_role
+
+    def late_first(RoleName):
+        if RoleName == "r1":  # the first role asked ends last
+            time.sleep(0.2)
+        return read_role(RoleName=RoleName)
+    fake.get_role = late_first
+    names = ["r1", "r2", "r3", "r4", "r5"]
+    result = run(fake, roles=names, inline_policies=[{"role": name, "name": "p1"} for name in names]).result
+    assert list(result["roles"]) == names
+    assert list(result["inline_policies"]) == ["%s/p1" % name for name in names]
 
 
 def test_other_errors_fail_the_module(run):

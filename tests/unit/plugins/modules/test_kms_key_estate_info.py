@@ -6,6 +6,7 @@ from unittest import mock
 
 import botocore.exceptions
 import pytest
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _concurrent
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import kms_key_estate_info
 
 ARN = "arn:aws:kms:eu-west-1:123456789012:key/"
@@ -118,12 +119,14 @@ def test_reads_each_key_with_four_calls(run):
     assert outcome.result["unaliased"] == []
     assert keys["alias/p-logging"]["enable_key_rotation"] is False and keys["alias/p-logging"]["tags"] == {}
     operations = [operation for operation, kwargs in fake.calls]
-    # Two tag pages for the first key; one call of each otherwise.
-    assert operations == ["DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus", "ListResourceTags",
-                          "ListResourceTags", "DescribeKey", "GetKeyPolicy", "GetKeyRotationStatus",
-                          "ListResourceTags"]
-    assert fake.calls[0][1] == {"KeyId": "alias/p-datalake"}
-    assert fake.calls[1][1] == {"KeyId": "1111", "PolicyName": "default"}
+    # Every DescribeKey, then the settings of the keys found (each round's calls in no set order); two tag
+    # pages for the first key, one call of each otherwise.
+    assert operations[:2] == ["DescribeKey", "DescribeKey"]
+    assert sorted(operations[2:]) == ["GetKeyPolicy", "GetKeyPolicy", "GetKeyRotationStatus", "GetKeyRotationStatus",
+                                      "ListResourceTags", "ListResourceTags", "ListResourceTags"]
+    assert sorted(kwargs["KeyId"] for operation, kwargs in fake.calls[:2]) == ["alias/p-datalake", "alias/p-logging"]
+    assert sorted((kwargs["KeyId"], kwargs["PolicyName"]) for operation, kwargs in fake.calls
+                  if operation == "GetKeyPolicy") == [("1111", "default"), ("2222", "default")]
 
 
 def test_missing_alias_is_left_out(run):
@@ -253,5 +256,26 @@ def test_probed_aliases_are_read_by_alias_only_and_returned_apart(run):
     assert outcome.result["unaliased"] == []
     # Every alias of aliases exists: no search; the probe costs one DescribeKey for the missing alias.
     assert "ListKeys" not in operations(fake) and "ListAliases" not in operations(fake)
-    assert [kwargs["KeyId"] for operation, kwargs in fake.calls if operation == "DescribeKey"] == [
-        "alias/p-datalake", "alias/p-workspace-storage", "alias/p-tokens"]
+    assert sorted(kwargs["KeyId"] for operation, kwargs in fake.calls if operation == "DescribeKey") == [
+        "alias/p-datalake", "alias/p-tokens", "alias/p-workspace-storage"]
+
+
+def test_concurrent_and_sequential_reads_return_the_same(run, monkeypatch):
+    def estate():
+        fake = FakeKms()
+        fake.add("alias/p-logging", "2222", tags={TAG: "alias/p-logging", "Project": "lakehouse"})
+        fake.add(None, "5555", tags={TAG: "alias/p-datalake"}, created=5)
+        fake.add(None, "4444", tags={TAG: "alias/p-datalake"}, created=3)
+        fake.add(None, "6666", tags={TAG: "alias/p-tokens"}, created=1)
+        fake.add("alias/p-probe", "3333")
+        return fake
+    params = dict(aliases=["alias/p-datalake", "alias/p-logging", "alias/p-tokens", "p-missing"],
+                  created_for_tag=TAG, probe_aliases=["p-probe", "p-gone"])
+    concurrent = estate()
+    concurrent_result = run(concurrent, **params).result
+    monkeypatch.setattr(_concurrent, "MAX_IN_FLIGHT", 1)
+    sequential = estate()
+    sequential_result = run(sequential, **params).result
+    assert not concurrent_result.get("failed") and concurrent_result == sequential_result
+    assert list(concurrent_result["keys"]) == ["alias/p-logging", "alias/p-datalake", "alias/p-tokens"]
+    assert sorted(map(str, concurrent.calls)) == sorted(map(str, sequential.calls))
