@@ -36,13 +36,16 @@ VERBOSE = ("-vvv", "--diff")
 ENDPOINT_POLICIES_ON = ("-e", "network_vpc_endpoint_policies_enabled=true")
 BUCKETS = {logical: f"{PREFIX}-{suffix}" for logical, suffix in (
     ("root", "rootbucket"), ("raw", "raw"), ("prepared", "prepared"), ("trusted", "trusted"),
-    ("s3_logging", "s3-logging"), ("databricks_logging", "databricks-logging"), ("audit_logs", "audit-logs"))}
+    ("s3_logging", "s3-logging"), ("databricks_logging", "databricks-logging"), ("audit_logs", "audit-logs"),
+    ("catalog", "catalog"))}
 # The KMS keys (storage_encryption_separate_keys: true), by use, and the key of each bucket (the others: logging).
 KEY_SUFFIXES = {"workspace_storage": "workspace-storage", "managed_services": "managed-services",
                 "datalake": "datalake", "tokens": "tokens", "logging": "logging"}
-BUCKET_KEYS = {"root": "workspace_storage", "raw": "datalake", "prepared": "datalake", "trusted": "datalake"}
-# The design: clients must ask for SSE-KMS on the datalake buckets (not on DBFS root, not on log buckets).
-SSE_ENFORCED = {"raw", "prepared", "trusted"}
+BUCKET_KEYS = {"root": "workspace_storage", "raw": "datalake", "prepared": "datalake", "trusted": "datalake",
+               "catalog": "datalake"}
+# The design: clients must ask for SSE-KMS on the datalake buckets, Unity Catalog's catalog bucket included (not on
+# DBFS root, not on log buckets).
+SSE_ENFORCED = {"raw", "prepared", "trusted", "catalog"}
 DATABRICKS_AWS_ACCOUNT = "414351767826"
 WRITE_ACTION = re.compile(r"(^\*$|:\*$|:(Put|Delete|Create|Update|Write|Restore|Replicate|Abort|Batch(Create|Delete)))")
 # Files that hold the sandbox credentials by design (mode 0600): the secret's home, not a leak.
