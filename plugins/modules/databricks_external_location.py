@@ -182,7 +182,7 @@ def main():
             encryption_details=dict(type="dict", options=dict(
                 sse_encryption_details=dict(type="dict", options=dict(
                     algorithm=dict(type="str", required=True, choices=["AWS_SSE_KMS", "AWS_SSE_S3"]),
-                    aws_kms_key_arn=dict(type="str"),
+                    aws_kms_key_arn=dict(type="str", no_log=False),  # an ARN, not a secret
                 )),
             )),
             owner=dict(type="str"),
