@@ -59,7 +59,8 @@ WORKSPACE_OFFERS = "Preflight - the workspace offers the cluster's runtime and n
 def buckets(prefix, **override):
     names = {"root": prefix + "-rootbucket", "raw": prefix + "-raw", "prepared": prefix + "-prepared",
              "trusted": prefix + "-trusted", "s3_logging": prefix + "-s3-logging",
-             "databricks_logging": prefix + "-databricks-logging", "audit_logs": prefix + "-audit-logs"}
+             "databricks_logging": prefix + "-databricks-logging", "audit_logs": prefix + "-audit-logs",
+             "catalog": prefix + "-catalog"}
     return dict(names, **override)
 
 
@@ -407,7 +408,7 @@ CASES = {
         "storage_encryption", "cannot change",
         {"deployment_prefix": LIVE, "storage_encryption_datalake_key_alias": "alias/lh-sandbox-lake"},
         KEY_IDENTITY, ["storage_encryption_datalake_key_alias: alias/lh-sandbox-lake names no key, but the deployed "
-                       "bucket(s) lh-sandbox-raw, lh-sandbox-prepared, lh-sandbox-trusted are "
+                       "bucket(s) lh-sandbox-raw, lh-sandbox-prepared, lh-sandbox-trusted, lh-sandbox-catalog are "
                        "encrypted with the key arn:aws:kms:eu-west-1:"]),
 }
 # Runs with other flags: the reachability and authentication checks also stop a token rotation and a plan.

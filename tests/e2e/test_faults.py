@@ -159,7 +159,10 @@ def test_rerun_repairs_the_failed_workspace_under_workspace_api_bursts(estate):
     faults.db(r"^/api/2\.0/token/create$", "POST", 429, count=3, retry_after=1)
     faults.db(r"^/api/2\.0/token-management/", "POST", 503, count=2)
     faults.db(r"^/api/2\.0/preview/scim/v2/(ServicePrincipals|Groups)", "GET", 503, count=3)
-    faults.db(r"^/api/2\.0/preview/scim/v2/Groups$", "POST", 429, count=2, retry_after=1)
+    # With Unity Catalog (the default) the groups are account groups, then its objects are created.
+    faults.db(ACCOUNT + r"/scim/v2/Groups$", "POST", 429, count=2, retry_after=1)
+    faults.db(r"^/api/2\.1/unity-catalog/external-locations$", "POST", 429, count=2, retry_after=1)
+    faults.db(r"^/api/2\.1/unity-catalog/permissions/", "PATCH", 503, count=2)
     faults.db(r"^/api/2\.1/clusters/create$", "POST", 429, count=2, retry_after=1)
     faults.db(r"^/api/2\.1/clusters/get$", "GET", 503, count=2)
     faults.db(ACCOUNT + r"/workspaces/\d+$", "PATCH", 429, count=2, retry_after=1)
@@ -187,8 +190,10 @@ def test_rerun_repairs_the_failed_workspace_under_workspace_api_bursts(estate):
     assert stored["workspace_url"] and stored["pat"]["token_value"]
     tokens = stack.workspace_api("/api/2.0/token-management/tokens").get("token_infos", [])
     assert len(tokens) == len({t["comment"] for t in tokens}), tokens  # one token per purpose, no duplicate
-    groups = stack.workspace_api("/api/2.0/preview/scim/v2/Groups").get("Resources", [])
-    assert len(names(groups, "displayName")) == len(set(names(groups, "displayName")))
+    groups = stack.account_api("scim/v2/Groups").get("Resources", [])
+    assert names(groups, "displayName") == ["All access", "Read only"]  # no duplicate from a retried POST
+    locations = stack.workspace_api("/api/2.1/unity-catalog/external-locations").get("external_locations", [])
+    assert len(names(locations, "name")) == 4 == len(set(names(locations, "name")))
     clusters = stack.workspace_api("/api/2.1/clusters/list").get("clusters", [])
     assert [c["cluster_name"] for c in clusters] == [PREFIX + "-High-Concurrency"]
 
@@ -211,7 +216,8 @@ def test_noop_run_under_read_bursts_and_latency_changes_nothing(estate):
     faults.db(r"^/api/2\.0/token/list$", "GET", 429, count=2, retry_after=1)
     faults.db(r"^/api/2\.0/preview/scim/v2/", "GET", 503, count=2)
     faults.db(r"^/api/2\.1/clusters/(list|get)$", "GET", 429, count=2, retry_after=1)
-    faults.db(r"^/api/2\.0/instance-profiles/list$", "GET", latency=1.5, count=2)
+    faults.db(r"^/api/2\.1/unity-catalog/permissions/", "GET", latency=1.5, count=2)
+    faults.db(r"^/api/2\.1/unity-catalog/(external-locations|schemas)", "GET", 503, count=2)
     faults.db(OAUTH_TOKEN, "POST", 429, count=2, retry_after=1)
 
     run = stack.playbook("site.yml (faults, converged estate)", "site.yml")
