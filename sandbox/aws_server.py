@@ -23,6 +23,7 @@ Run as ``python -m sandbox.aws_server --port 4566``.  On top of moto's own serve
 """
 
 import argparse
+import inspect
 import io
 import json
 import os
@@ -109,6 +110,39 @@ def patch_nat_gateway_pending(config=CONFIG):
     NatGateway.__init__ = __init__
     NatGateway.state = property(get_state, set_state)
     NatGateway._sandbox_pending_patch = True
+
+
+def patch_routes_to_pending_nat_gateways():
+    """AWS does not route through a NAT gateway that is not ``available`` yet: CreateRoute / ReplaceRoute naming a
+    ``pending`` one fail with InvalidNatGatewayID.NotFound "The natGateway ID '<id>' does not exist" (kops, "Wait for
+    NatGateway creation to complete", kubernetes/kops#944; boto/boto3#779; the Terraform AWS provider's
+    aws_nat_gateway waits for ``available`` before anything routes through it). moto routes through it at once; here
+    a route to a pending gateway is refused as AWS refuses it, so a converge that stops waiting for the NAT gateway
+    fails here before it fails on AWS."""
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.models.route_tables import RouteBackend
+
+    if getattr(RouteBackend, "_sandbox_pending_nat_patch", False):
+        return
+
+    def refuse_pending(backend, nat_gateway_id):
+        nat_gateway = getattr(backend, "nat_gateways", {}).get(nat_gateway_id) if nat_gateway_id else None
+        if nat_gateway is not None and nat_gateway.state == "pending":
+            raise EC2ClientError("InvalidNatGatewayID.NotFound", f"The natGateway ID '{nat_gateway_id}' does not exist")
+
+    def checked(original):
+        signature = inspect.signature(original)  # ReplaceRoute passes the gateway by position, CreateRoute by name
+
+        def method(self, *args, **kwargs):
+            refuse_pending(self, signature.bind(self, *args, **kwargs).arguments.get("nat_gateway_id"))
+            return original(self, *args, **kwargs)
+
+        method.__name__, method.__doc__ = original.__name__, original.__doc__
+        return method
+
+    RouteBackend.create_route = checked(RouteBackend.create_route)
+    RouteBackend.replace_route = checked(RouteBackend.replace_route)
+    RouteBackend._sandbox_pending_nat_patch = True
 
 
 def update_config(body, config=CONFIG):
@@ -341,6 +375,7 @@ def main():
     args = parser.parse_args()
     update_config({key: getattr(args, key) for key in CONFIG})
     patch_nat_gateway_pending()
+    patch_routes_to_pending_nat_gateways()
     patch_describe_tags_resource_types()
     patch_kms_key_deletion_by_arn()
     aws_strictness.apply_all()

@@ -109,17 +109,9 @@ attributes:
       - lakehouse.databricks_aws.databricks
 """
 
-    # For read-only modules (*_info): they change nothing, so check mode is always fine.
+    # For read-only modules (*_info), with lakehouse.databricks_aws.read_only for check and diff mode.
     INFO_ATTRIBUTES = r"""
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: This module only reads, so it behaves the same in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: N/A
-    details: This module only reads.
   action_group:
     description: Use C(group/lakehouse.databricks_aws.databricks) in C(module_defaults) to set defaults for this module.
     support: full

@@ -32,6 +32,7 @@ notes:
 extends_documentation_fragment:
   - lakehouse.databricks_aws.databricks
   - lakehouse.databricks_aws.databricks.info_attributes
+  - lakehouse.databricks_aws.read_only
 """
 
 EXAMPLES = r"""

@@ -37,6 +37,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - lakehouse.databricks_aws.read_only
 """
 
 EXAMPLES = r"""

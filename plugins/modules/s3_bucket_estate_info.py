@@ -41,17 +41,11 @@ options:
               bucket_policy, bucket_tagging, bucket_versioning, public_access_block]
     default: [bucket_encryption, bucket_lifecycle_configuration, bucket_logging, bucket_ownership_controls,
               bucket_policy, bucket_tagging, bucket_versioning, public_access_block]
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - lakehouse.databricks_aws.read_only
 """
 
 EXAMPLES = r"""

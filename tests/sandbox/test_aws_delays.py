@@ -1,17 +1,13 @@
 """The moto wrapper's delays (sandbox/aws_server.py): a NAT gateway is pending, then available, as on AWS."""
 
-import json
-import threading
 import time
 import urllib.error
-import urllib.request
 
 import boto3
 import pytest
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
 
 from sandbox import EMULATOR_USER_AGENT, aws_server
+from tests.sandbox.moto_wrapper import admin, serving
 
 PENDING_SECONDS = 0.6
 
@@ -19,11 +15,9 @@ PENDING_SECONDS = 0.6
 @pytest.fixture(scope="module")
 def aws():
     aws_server.patch_nat_gateway_pending()
-    app = aws_server.RequestCounter(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    aws_server.patch_routes_to_pending_nat_gateways()
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -33,13 +27,6 @@ def clean(aws):
     admin(aws, "DELETE", "requests")
     yield
     aws_server.CONFIG.update(saved)
-
-
-def admin(url, method, route, body=None):
-    request = urllib.request.Request(f"{url}/__sandbox/{route}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.loads(reply.read())
 
 
 def ec2_client(url, user_agent_extra=None):
@@ -81,6 +68,39 @@ def test_nat_gateway_is_pending_then_available(aws):
     ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
     assert states(ec2, nat["NatGatewayId"]) == ["deleted"]
 
+
+
+def test_no_route_goes_through_a_pending_nat_gateway(aws):
+    """CreateRoute and ReplaceRoute naming a pending NAT gateway fail as on AWS; once it is available both work."""
+    from botocore.exceptions import ClientError
+
+    admin(aws, "POST", "config", {"nat_gateway_pending_seconds": PENDING_SECONDS})
+    ec2 = ec2_client(aws)
+    subnet, allocation = public_subnet(ec2)
+    vpc = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    with pytest.raises(ClientError) as refused:
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    assert refused.value.response["Error"]["Code"] == "InvalidNatGatewayID.NotFound"
+    assert nat in refused.value.response["Error"]["Message"]
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    assert [r.get("NatGatewayId") for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"] == []
+
+    # A route that exists already may not be pointed at a pending gateway either.
+    other_allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    admin(aws, "POST", "config", {"nat_gateway_pending_seconds": 0})
+    ready = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=other_allocation)["NatGateway"]["NatGatewayId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=ready)
+    with pytest.raises(ClientError) as replaced:
+        ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    assert replaced.value.response["Error"]["Code"] == "InvalidNatGatewayID.NotFound"
+
+    while states(ec2, nat) == ["pending"]:
+        time.sleep(0.1)
+    ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+    assert [r.get("NatGatewayId") for r in routes if r.get("DestinationCidrBlock") == "0.0.0.0/0"] == [nat]
 
 def test_pending_delay_is_taken_at_creation_and_zero_turns_it_off(aws):
     ec2 = ec2_client(aws)

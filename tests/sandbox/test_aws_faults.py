@@ -1,41 +1,26 @@
 """The moto wrapper's fault injection (sandbox/aws_server.py): AWS-shaped errors botocore classifies as AWS's."""
 
-import json
-import threading
 import time
 import urllib.error
-import urllib.request
 
 import boto3
 import botocore.config
 import pytest
 from botocore.exceptions import ClientError
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
 
-from sandbox.aws_server import RequestCounter
+from tests.sandbox.moto_wrapper import admin, serving
 
 
 @pytest.fixture(scope="module")
 def aws():
-    app = RequestCounter(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def clean(aws):
     admin(aws, "DELETE", "faults")
     admin(aws, "DELETE", "requests")
-
-
-def admin(url, method, route, body=None):
-    request = urllib.request.Request(f"{url}/__sandbox/{route}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.loads(reply.read())
 
 
 def client(url, service, mode="legacy", attempts=1):
