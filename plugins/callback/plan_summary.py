@@ -29,6 +29,9 @@ description:
     the module returns (VPC, subnet, gateway, Elastic IP, NAT gateway, route table, IAM role, KMS key, flow log; every
     VPC endpoint of ec2_vpc_endpoint) appeared in no earlier result of the run (the roles read their estate first);
     otherwise change, counted as one the summary could not tell (C(?) after its name, and a note on the role's line)."
+  - "A module that converges a list of objects in one result (C(databricks_grants) with C(securables),
+    C(databricks_schema) with C(schemas), C(databricks_external_location) with C(locations)) counts each entry as
+    the result of a loop item would count, with its part of the diff."
   - "One resource counts once per role: results naming the same resource (a bucket and its lifecycle rules, a key's
     prediction and its writer) are one, with the strongest action (destroy, create, change)."
   - "Results hidden by C(no_log) show only C(changed): they count as changes (or destroys, by C(state))."
@@ -127,6 +130,14 @@ META_KEYS = frozenset(
         "censored",
     )
 )
+# Modules that converge a list of objects in one result: the key of the list, the fields the diff names an entry by
+# (_databricks_module.run_each) and the resource an entry is, as the loop of single objects labelled it.
+LIST_RESULTS = {
+    "databricks_grants": ("securables", ("securable_type", "full_name"), lambda entry, args: entry["full_name"]),
+    "databricks_schema": ("schemas", ("name",),
+                          lambda entry, args: "%s.%s" % (args.get("catalog_name"), entry["name"])),
+    "databricks_external_location": ("locations", ("name",), lambda entry, args: entry["name"]),
+}
 # What amazon.aws returns in check mode for the ID of an object it would create (rtb-xxxxxxxx).
 PLACEHOLDER_ID = re.compile(r"\A[a-z]+-(x{8,}|0{8,}f?)\Z")
 NAME_ARGS = ("name", "alias", "display_name", "cluster_name", "label", "path", "policy_name", "bucket_name", "group")
@@ -301,6 +312,20 @@ def classify(result, module, args, label, check_mode, seen, prediction=False, st
     return CHANGE, False
 
 
+def entries(result, args, key, identity, name_of):
+    """The entries of a list-taking module's result, each as the result of a loop item: its own diff, and a loop
+    label naming its resource."""
+    diff = result.get("diff") if isinstance(result.get("diff"), dict) else None
+    for entry in result[key]:
+        item = dict(entry, ansible_loop_var="item", _ansible_item_label="%s: " % name_of(entry, args))
+        item["failed"] = result.get("failed", False)
+        if diff is not None:
+            named = " ".join(str(entry.get(field)) for field in identity)
+            item["diff"] = {"before": (diff.get("before") or {}).get(named),
+                            "after": (diff.get("after") or {}).get(named)}
+        yield item
+
+
 class Resource(object):
     __slots__ = ("action", "from_module", "kind", "known", "name")
 
@@ -329,6 +354,10 @@ class RunSummary(object):
         if isinstance(invocation, dict) and isinstance(invocation.get("module_args"), dict):
             args = dict(args, **invocation["module_args"])
         module = short_action(action_name)
+        if module in LIST_RESULTS and isinstance(result.get(LIST_RESULTS[module][0]), list):
+            for entry in entries(result, args, *LIST_RESULTS[module]):
+                self.add(host, role, action_name, task_name, entry, args)
+            return
         seen = self.seen.setdefault(host, set())
         self.roles.setdefault(host, {}).setdefault(role, {})
         counted = bool(result.get("changed")) and not result.get("failed")

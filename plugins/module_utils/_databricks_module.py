@@ -37,7 +37,10 @@ What the base owns:
   ``msg="<action>: <ERROR_CODE>: <message> -- <hint>"`` and ``error_code``;
   ``not_found_ok=True`` (or ``get_or_none``) turns "does not exist" into ``None``;
 * ``module.wait_for_status(...)``: adaptive, bounded polling (``_databricks_waiter``);
-* ``module.result(changed, diff=..., **values)``: the result dict, with ``diff`` only under ``--diff``.
+* ``module.result(changed, diff=..., **values)``: the result dict, with ``diff`` only under ``--diff``;
+* ``module.run_each(runner, items, key, identity)``: a module that takes a list of objects (grants of many
+  securables, many schemas) runs its one-object runner for each, side by side (``_concurrent``), in one
+  invocation: one Ansible task and one session instead of a loop of them.
 
 Secrets: connection secrets are ``no_log`` options. A module that returns a secret (a new token
 value) documents it and the calling task must use ``no_log: true``; diffs go through
@@ -48,9 +51,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 import traceback
+from functools import partial
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._concurrent import in_parallel, pairs
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_client import (
     DATABRICKS_SDK_IMPORT_ERROR,
     HAS_DATABRICKS_SDK,
@@ -84,6 +90,18 @@ def as_dict(obj):
     return dict(obj)
 
 
+class ItemView:
+    """The module as one item of a list option sees it: the module's params overridden by those the item sets
+    (not None), everything else (clients, calls, check mode, result) the module's own."""
+
+    def __init__(self, module, item):
+        self._module = module
+        self.params = dict(module.params, **dict((k, v) for k, v in item.items() if v is not None))
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
 class DatabricksModule:
     """AnsibleModule plus Databricks clients, error mapping, retries and waiters.
 
@@ -101,6 +119,7 @@ class DatabricksModule:
                                     supports_check_mode=supports_check_mode, **kwargs)
         self.api = api
         self._clients = {}
+        self._clients_lock = threading.Lock()
         self.retry_state = RetryState()
 
     # --- AnsibleModule pass-throughs -------------------------------------------------------
@@ -150,6 +169,23 @@ class DatabricksModule:
             values["diff"] = diff
         return dict(changed=changed, **values)
 
+    def run_each(self, runner, items, key, identity):
+        """runner(view) for each item (a dict of the runner's params), side by side; one result for all.
+
+        The result has changed (any item changed), key (one entry per item, in the order given: the item's
+        identity fields and its runner's result without diff) and, under --diff, a diff whose before and after
+        name each item by its identity. The threads share the module's clients; the first item to fail (in the
+        order given) fails the module, once the items already running have ended."""
+        results = in_parallel([partial(runner, ItemView(self, item)) for item in items])
+        entries, before, after = [], {}, {}
+        for item, result in pairs(items, results):
+            name = " ".join(str(item[field]) for field in identity)
+            diff = result.pop("diff", None) or {}
+            before[name], after[name] = diff.get("before"), diff.get("after")
+            entries.append(dict(((field, item[field]) for field in identity), **result))
+        return self.result(changed=any(entry["changed"] for entry in entries),
+                           diff={"before": before, "after": after}, **{key: entries})
+
     # --- clients -----------------------------------------------------------------------------
     @property
     def account_id(self):
@@ -182,20 +218,21 @@ class DatabricksModule:
         requests: a workspace not serving yet (WorkspaceNotReady, transient) is retried within the
         retry_timeout option; any other error fails the module."""
         key = (api, host)
-        if key not in self._clients:
-            if api == "account":
-                def build():
-                    return self.account_client_factory(self.params)
-            else:
-                def build():
-                    return self.workspace_client_factory(self.params, host=host)
-            try:
-                self._clients[key] = call_with_retries(build, self.params.get("retry_timeout") or 0,
-                                                       state=self.retry_state)
-            except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
-                self.fail_error(exc, action="connect to the Databricks %s API" % api,
-                                host=host or (self.params.get("workspace_host") if api == "workspace" else None))
-        return self._clients[key]
+        with self._clients_lock:  # the entries of run_each ask for clients from their threads
+            if key not in self._clients:
+                if api == "account":
+                    def build():
+                        return self.account_client_factory(self.params)
+                else:
+                    def build():
+                        return self.workspace_client_factory(self.params, host=host)
+                try:
+                    self._clients[key] = call_with_retries(build, self.params.get("retry_timeout") or 0,
+                                                           state=self.retry_state)
+                except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
+                    self.fail_error(exc, action="connect to the Databricks %s API" % api,
+                                    host=host or (self.params.get("workspace_host") if api == "workspace" else None))
+            return self._clients[key]
 
     # --- calls -------------------------------------------------------------------------------
     def call(self, fn, *args, **kwargs):

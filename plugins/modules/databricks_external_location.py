@@ -25,9 +25,53 @@ author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
-    description: Name of the external location, unique in the metastore.
+    description:
+      - Name of the external location, unique in the metastore.
+      - Required unless O(locations) is given.
     type: str
-    required: true
+  locations:
+    description:
+      - Several external locations, converged in one run instead of a loop of tasks; they are read and changed
+        side by side (up to 8 requests in flight).
+      - An option an entry does not set is the module's (O(url), O(credential_name), O(comment), O(owner),
+        O(encryption_details)); O(read_only), O(skip_validation), O(propagation_timeout), O(force) and O(state)
+        apply to every one. Each entry is checked before any location is read or changed. Mutually exclusive with
+        O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the external location, unique in the metastore.
+        type: str
+        required: true
+      url:
+        description: As O(url).
+        type: str
+      credential_name:
+        description: As O(credential_name).
+        type: str
+      comment:
+        description: As O(comment).
+        type: str
+      owner:
+        description: As O(owner).
+        type: str
+      encryption_details:
+        description: As O(encryption_details).
+        type: dict
+        suboptions:
+          sse_encryption_details:
+            description: SSE settings of the S3 requests.
+            type: dict
+            suboptions:
+              algorithm:
+                description: V(AWS_SSE_KMS) or V(AWS_SSE_S3).
+                type: str
+                choices: [AWS_SSE_KMS, AWS_SSE_S3]
+                required: true
+              aws_kms_key_arn:
+                description: The KMS key of SSE-KMS; only with V(AWS_SSE_KMS).
+                type: str
   url:
     description: The storage path, for example V(s3://lakehouse-dev-raw/). Required when O(state=present).
     type: str
@@ -104,12 +148,23 @@ EXAMPLES = r"""
         algorithm: AWS_SSE_KMS
         aws_kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
     propagation_timeout: 180
+
+- name: Two layers, one task
+  lakehouse.databricks_aws.databricks_external_location:
+    workspace_host: "{{ workspace_url }}"
+    token: "{{ sp_token }}"
+    credential_name: lakehouse-dev-credential
+    locations:
+      - name: lakehouse-dev-raw
+        url: s3://lakehouse-dev-raw/
+      - name: lakehouse-dev-trusted
+        url: s3://lakehouse-dev-trusted/
 """
 
 RETURN = r"""
 external_location:
   description: The external location as Databricks holds it (null when absent). In check mode, as it would be.
-  returned: always
+  returned: with O(name)
   type: dict
   sample:
     name: lakehouse-dev-raw
@@ -122,9 +177,22 @@ external_location:
         aws_kms_key_arn: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
     owner: 8f4e3d2c-1111-2222-3333-444455556666
     metastore_id: 11111111-2222-3333-4444-555555555555
+locations:
+  description: One entry per location of O(locations), in the order given, each with its C(name), C(changed) and
+    C(external_location) as above.
+  returned: with O(locations)
+  type: list
+  elements: dict
+  sample:
+    - name: lakehouse-dev-raw
+      changed: false
+      external_location: {name: lakehouse-dev-raw, url: "s3://lakehouse-dev-raw", read_only: false}
 """
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import (
+    DatabricksModule,
+    ItemView,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_unity_catalog import (
     Securable,
     SecurableSpec,
@@ -132,6 +200,13 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     ensure_present,
     is_iam_propagation_error,
     strip_slash,
+)
+
+ENCRYPTION_OPTIONS = dict(
+    sse_encryption_details=dict(type="dict", options=dict(
+        algorithm=dict(type="str", required=True, choices=["AWS_SSE_KMS", "AWS_SSE_S3"]),
+        aws_kms_key_arn=dict(type="str", no_log=False),  # an ARN, not a secret
+    )),
 )
 
 
@@ -147,18 +222,29 @@ def project(location):
             "encryption_details": encryption(location.get("encryption_details")), "owner": location.get("owner")}
 
 
-def run(module):
+def check(module, params):
+    """Fail on what Databricks would refuse, before anything is read or changed."""
+    what = "external location %s: " % params["name"] if module.params["locations"] is not None else ""
+    if params["state"] == "present":
+        missing = [key for key in ("url", "credential_name") if not params.get(key)]
+        if missing:
+            module.fail("%sstate is present but all of the following are missing: %s" % (what, ", ".join(missing)),
+                        error_code="INVALID_PARAMETER_VALUE")
+    if params["encryption_details"] is not None:
+        sse = (params["encryption_details"].get("sse_encryption_details") or {})
+        if sse.get("aws_kms_key_arn") and sse.get("algorithm") != "AWS_SSE_KMS":
+            module.fail("%sencryption_details.sse_encryption_details.aws_kms_key_arn is only for AWS_SSE_KMS" % what,
+                        error_code="INVALID_PARAMETER_VALUE")
+
+
+def converge(module):
+    """One external location (module.params) as wanted."""
     params = module.params
     retries = dict(retry_if=is_iam_propagation_error,
                    retry_timeout=max(params["propagation_timeout"], params.get("retry_timeout") or 0))
     location = Securable(module, "external-locations", params["name"], "external location", call_kwargs=retries)
     if params["state"] == "absent":
         return ensure_absent(module, location, params["force"], "external_location", project=project)
-    if params["encryption_details"] is not None:
-        sse = (params["encryption_details"].get("sse_encryption_details") or {})
-        if sse.get("aws_kms_key_arn") and sse.get("algorithm") != "AWS_SSE_KMS":
-            module.fail("encryption_details.sse_encryption_details.aws_kms_key_arn is only for AWS_SSE_KMS",
-                        error_code="INVALID_PARAMETER_VALUE")
     desired = dict(url=strip_slash(params["url"]), credential_name=params["credential_name"],
                    comment=params["comment"], read_only=params["read_only"], owner=params["owner"],
                    encryption_details=None if params["encryption_details"] is None
@@ -171,20 +257,34 @@ def run(module):
     return ensure_present(module, location, spec, "external_location")
 
 
+def run(module):
+    locations = module.params["locations"]
+    if locations is None:
+        check(module, module.params)
+        return converge(module)
+    views = [ItemView(module, location) for location in locations]
+    for view in views:
+        check(module, view.params)
+    return module.run_each(converge, locations, "locations", identity=("name",))
+
+
 def main():
     DatabricksModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
+            name=dict(type="str"),
+            locations=dict(type="list", elements="dict", options=dict(
+                name=dict(type="str", required=True),
+                url=dict(type="str"),
+                credential_name=dict(type="str"),
+                comment=dict(type="str"),
+                owner=dict(type="str"),
+                encryption_details=dict(type="dict", options=ENCRYPTION_OPTIONS),
+            )),
             url=dict(type="str"),
             credential_name=dict(type="str"),
             comment=dict(type="str"),
             read_only=dict(type="bool", default=False),
-            encryption_details=dict(type="dict", options=dict(
-                sse_encryption_details=dict(type="dict", options=dict(
-                    algorithm=dict(type="str", required=True, choices=["AWS_SSE_KMS", "AWS_SSE_S3"]),
-                    aws_kms_key_arn=dict(type="str", no_log=False),  # an ARN, not a secret
-                )),
-            )),
+            encryption_details=dict(type="dict", options=ENCRYPTION_OPTIONS),
             owner=dict(type="str"),
             skip_validation=dict(type="bool", default=False),
             propagation_timeout=dict(type="int", default=120),
@@ -192,7 +292,8 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="workspace",
-        required_if=[("state", "present", ("url", "credential_name"))],
+        required_one_of=[("name", "locations")],
+        mutually_exclusive=[("name", "locations")],
     ).run(run)
 
 

@@ -26,9 +26,35 @@ options:
     type: str
     required: true
   name:
-    description: Name of the schema in the catalog.
+    description:
+      - Name of the schema in the catalog.
+      - Required unless O(schemas) is given.
     type: str
-    required: true
+  schemas:
+    description:
+      - Several schemas of the catalog, converged in one run instead of a loop of tasks; they are read and changed
+        side by side (up to 8 requests in flight).
+      - An option an entry does not set is the module's (O(comment), O(properties), O(storage_root),
+        O(owner)); O(force) and O(state) apply to every one. Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the schema in the catalog.
+        type: str
+        required: true
+      comment:
+        description: As O(comment).
+        type: str
+      properties:
+        description: As O(properties).
+        type: dict
+      storage_root:
+        description: As O(storage_root).
+        type: str
+      owner:
+        description: As O(owner).
+        type: str
   comment:
     description: Free-text comment (not managed when omitted).
     type: str
@@ -64,12 +90,23 @@ EXAMPLES = r"""
     catalog_name: lakehouse_dev
     name: "{{ item }}"
   loop: [raw, prepared, trusted]
+
+- name: The same in one task
+  lakehouse.databricks_aws.databricks_schema:
+    workspace_host: "{{ workspace_url }}"
+    token: "{{ sp_token }}"
+    catalog_name: lakehouse_dev
+    schemas:
+      - name: raw
+        comment: Raw data as it arrives
+      - name: prepared
+      - name: trusted
 """
 
 RETURN = r"""
 schema:
   description: The schema as Databricks holds it (null when absent). In check mode, as it would be.
-  returned: always
+  returned: with O(name)
   type: dict
   sample:
     name: raw
@@ -77,6 +114,16 @@ schema:
     full_name: lakehouse_dev.raw
     owner: 8f4e3d2c-1111-2222-3333-444455556666
     metastore_id: 11111111-2222-3333-4444-555555555555
+schemas:
+  description: One entry per schema of O(schemas), in the order given, each with its C(name), C(changed) and
+    C(schema) as above.
+  returned: with O(schemas)
+  type: list
+  elements: dict
+  sample:
+    - name: raw
+      changed: false
+      schema: {name: raw, catalog_name: lakehouse_dev, full_name: lakehouse_dev.raw}
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
@@ -94,7 +141,8 @@ def project(schema):
             "properties": schema.get("properties") or {}, "owner": schema.get("owner")}
 
 
-def run(module):
+def converge(module):
+    """One schema (module.params) as wanted."""
     params = module.params
     full_name = "%s.%s" % (params["catalog_name"], params["name"])
     schema = Securable(module, "schemas", full_name, "schema")
@@ -114,11 +162,24 @@ def run(module):
     return result
 
 
+def run(module):
+    if module.params["schemas"] is None:
+        return converge(module)
+    return module.run_each(converge, module.params["schemas"], "schemas", identity=("name",))
+
+
 def main():
     DatabricksModule(
         argument_spec=dict(
             catalog_name=dict(type="str", required=True),
-            name=dict(type="str", required=True),
+            name=dict(type="str"),
+            schemas=dict(type="list", elements="dict", options=dict(
+                name=dict(type="str", required=True),
+                comment=dict(type="str"),
+                properties=dict(type="dict"),
+                storage_root=dict(type="str"),
+                owner=dict(type="str"),
+            )),
             comment=dict(type="str"),
             properties=dict(type="dict"),
             storage_root=dict(type="str"),
@@ -127,6 +188,8 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="workspace",
+        required_one_of=[("name", "schemas")],
+        mutually_exclusive=[("name", "schemas")],
     ).run(run)
 
 

@@ -54,17 +54,16 @@ def unity_catalog_desired(inputs):
 
     catalog_location = "%s-catalog" % prefix
     locations = [{"name": catalog_location, "url": "s3://%s/" % inputs["unity_catalog_catalog_bucket"],
-                  "comment": "Managed storage of the catalog %s" % catalog, "layer": None}]
-    for layer, bucket in sorted((inputs.get("unity_catalog_layer_buckets") or {}).items()):
-        locations.append({"name": "%s-%s" % (prefix, layer), "url": "s3://%s/" % bucket,
-                          "comment": "Data lake layer %s" % layer, "layer": layer})
-    schemas = [{"name": name, "full_name": "%s.%s" % (catalog, name)}
+                  "comment": "Managed storage of the catalog %s" % catalog}]
+    layers = [{"name": "%s-%s" % (prefix, layer), "url": "s3://%s/" % bucket, "comment": "Data lake layer %s" % layer}
+              for layer, bucket in sorted((inputs.get("unity_catalog_layer_buckets") or {}).items())]
+    locations += layers
+    schemas = [{"name": name, "comment": "Layer %s of deployment %s" % (name, inputs.get("deployment_prefix"))}
                for name in inputs.get("unity_catalog_schemas") or []]
     grants = [securable("catalog", catalog, grants_of(*CATALOG_PRIVILEGE_VARIABLES))]
-    grants += [securable("schema", schema["full_name"], []) for schema in schemas]
+    grants += [securable("schema", "%s.%s" % (catalog, schema["name"]), []) for schema in schemas]
     grants += [securable("external_location", catalog_location, []), securable("storage_credential", credential, [])]
-    grants += [securable("external_location", location["name"], grants_of(*LAYER_PRIVILEGE_VARIABLES))
-               for location in locations if location["layer"]]
+    grants += [securable("external_location", layer["name"], grants_of(*LAYER_PRIVILEGE_VARIABLES)) for layer in layers]
     key = inputs.get("unity_catalog_storage_kms_key_arn")
     if key:  # SSE-KMS on Unity Catalog's writes: the buckets' policies deny uploads without it
         for location in locations:

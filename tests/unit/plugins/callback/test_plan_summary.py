@@ -59,6 +59,25 @@ def test_a_diff_of_every_policy_of_a_role_is_read_at_the_policy():
     assert resources(summary) == {"role/second": CREATE}
 
 
+def test_each_entry_of_a_list_taking_module_counts_as_a_loop_item_would():
+    schemas = {"changed": True, "invocation": {"module_args": {"catalog_name": "lh"}},
+               "schemas": [{"name": "raw", "changed": True, "schema": {"name": "raw"}},
+                           {"name": "gold", "changed": True, "schema": {"name": "gold"}},
+                           {"name": "same", "changed": False, "schema": {"name": "same"}}],
+               "diff": {"before": {"raw": {}, "gold": {"comment": "a"}, "same": {"comment": "b"}},
+                        "after": {"raw": {"comment": "c"}, "gold": {"comment": "d"}, "same": {"comment": "b"}}}}
+    grants = {"changed": True, "securables": [
+        {"securable_type": "external_location", "full_name": "lh-raw", "changed": True, "grants": {}, "changes": []}],
+        "diff": {"before": {"external_location lh-raw": {"grants": {}}},
+                 "after": {"external_location lh-raw": {"grants": {"g": ["READ_FILES"]}}}}}
+    locations = {"changed": True, "locations": [{"name": "lh-old", "changed": True, "external_location": None}]}
+    summary = summary_of([("x.y.databricks_schema", schemas), ("x.y.databricks_grants", grants),
+                          ("x.y.databricks_external_location", locations, {"state": "absent"})])
+    assert resources(summary) == {"lh.raw": CREATE, "lh.gold": CHANGE, "lh-raw": CHANGE, "lh-old": DELETE}
+    failed = summary_of([("x.y.databricks_schema", dict(schemas, failed=True))])
+    assert resources(failed) == {}
+
+
 def test_a_writer_labelled_create_creates():
     summary = summary_of([("amazon.aws.s3_bucket", item("lh-raw: create, encryption", name="lh-raw"))])
     assert resources(summary) == {"lh-raw": CREATE}

@@ -95,3 +95,43 @@ def test_a_kms_key_only_goes_with_sse_kms(run, uc):
     result = run(encryption_details={"sse_encryption_details": {"algorithm": "AWS_SSE_S3",
                                                                 "aws_kms_key_arn": "arn:aws:kms:eu-west-1:1:key/k"}})
     assert result["failed"] and "only for AWS_SSE_KMS" in result["msg"] and uc.mutating_calls() == []
+
+
+@pytest.fixture
+def run_many(run_workspace_module, uc):
+    return run_workspace_module.bind(external_location.main, uc, diff=True, credential_name="cred")
+
+
+LAYERS = [{"name": "raw", "url": "s3://lakehouse-raw/", "comment": "raw layer"},
+          {"name": "trusted", "url": "s3://lakehouse-trusted/", "encryption_details": SSE_KMS}]
+
+
+def test_locations_in_one_run_plan_then_create_then_nothing_to_do(run_many, uc):
+    uc.propagating = 2  # the first creations meet IAM propagation: retried within the run
+    planned = run_many(locations=LAYERS, check_mode=True)
+    assert planned["changed"] and uc.mutating_calls() == []
+    assert [(loc["name"], loc["changed"]) for loc in planned["locations"]] == [("raw", True), ("trusted", True)]
+    assert planned["diff"]["after"]["trusted"]["encryption_details"] == SSE_KMS
+    created = run_many(locations=LAYERS, propagation_timeout=30)
+    assert created["changed"] and sorted(uc.locations) == ["raw", "trusted"]
+    assert uc.locations["raw"]["comment"] == "raw layer" and uc.locations["trusted"]["credential_name"] == "cred"
+    assert created["locations"][1]["external_location"]["encryption_details"] == SSE_KMS
+    again = run_many(locations=LAYERS)
+    assert not again["changed"] and [loc["changed"] for loc in again["locations"]] == [False, False]
+    removed = run_many(locations=[{"name": "raw"}, {"name": "trusted"}], state="absent")
+    assert removed["changed"] and uc.locations == {}
+
+
+def test_every_location_is_checked_before_any_is_changed(run_many, uc):
+    bad = [*LAYERS, {"name": "gold"}]
+    result = run_many(locations=bad)
+    assert result["failed"] and "external location gold: " in result["msg"] and "url" in result["msg"]
+    sse_s3_with_key = {"sse_encryption_details": {"algorithm": "AWS_SSE_S3", "aws_kms_key_arn": "arn:aws:kms:k"}}
+    result = run_many(locations=[*LAYERS, {"name": "gold", "url": "s3://gold", "encryption_details": sse_s3_with_key}])
+    assert result["failed"] and "only for AWS_SSE_KMS" in result["msg"]
+    assert uc.mutating_calls() == []
+
+
+def test_one_location_still_needs_a_url_to_be_present(run_workspace_module, uc):
+    result = run_workspace_module.bind(external_location.main, uc, name="raw", credential_name="cred")()
+    assert result["failed"] and "missing: url" in result["msg"] and uc.mutating_calls() == []

@@ -2,6 +2,7 @@
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_grants as grants
+from databricks.sdk import errors as sdk_errors
 
 from tests.unit.plugins.unity_catalog_fake import FakeUnityCatalog
 
@@ -82,3 +83,62 @@ def test_absent_revokes_only_the_listed_privileges(run, uc):
     result = run(grants=[{"principal": "a", "privileges": ["MODIFY"]}], state="absent")
     assert result["changed"] and uc.grants[("catalog", "lakehouse_dev")] == {"a": {"SELECT"}, "b": {"SELECT"}}
     assert not run(grants=[{"principal": "a", "privileges": ["MODIFY"]}], state="absent")["changed"]
+
+
+SCHEMA_PATH = "/api/2.1/unity-catalog/permissions/schema/lakehouse_dev.bronze"
+SECURABLES = [
+    {"securable_type": "catalog", "full_name": "lakehouse_dev", "grants": [{"principal": "Read only",
+                                                                            "privileges": ["USE CATALOG"]}]},
+    {"securable_type": "schema", "full_name": "lakehouse_dev.bronze",
+     "grants": [{"principal": "Read only", "privileges": ["USE_SCHEMA", "SELECT"]}]},
+]
+
+
+@pytest.fixture
+def run_many(run_workspace_module, uc):
+    return run_workspace_module.bind(grants.main, uc, diff=True)
+
+
+def test_securables_in_one_run_plan_then_one_patch_each_then_nothing_to_do(run_many, uc):
+    uc.grants[("schema", "lakehouse_dev.bronze")] = {"Read only": {"USE_SCHEMA", "SELECT"}}
+    planned = run_many(securables=SECURABLES, check_mode=True)
+    assert planned["changed"] and uc.mutating_calls() == []
+    assert [(s["securable_type"], s["full_name"], s["changed"]) for s in planned["securables"]] == [
+        ("catalog", "lakehouse_dev", True), ("schema", "lakehouse_dev.bronze", False)]
+    assert planned["securables"][0]["changes"] == [{"principal": "Read only", "add": ["USE_CATALOG"], "remove": []}]
+    assert planned["diff"]["before"] == {"catalog lakehouse_dev": {"grants": {}},
+                                         "schema lakehouse_dev.bronze": {"grants": {
+                                             "Read only": ["SELECT", "USE_SCHEMA"]}}}
+    assert planned["diff"]["after"]["catalog lakehouse_dev"] == {"grants": {"Read only": ["USE_CATALOG"]}}
+    applied = run_many(securables=SECURABLES)
+    assert applied["changed"]
+    assert uc.bodies == [("PATCH", PATH, {"changes": [{"principal": "Read only", "add": ["USE_CATALOG"]}]})]
+    assert applied["securables"][0]["grants"] == {"Read only": ["USE_CATALOG"]}
+    uc.grants[("schema", "lakehouse_dev.bronze")]["someone"] = {"MODIFY"}  # a grant added by hand
+    repaired = run_many(securables=SECURABLES)
+    assert [s["changed"] for s in repaired["securables"]] == [False, True]
+    assert uc.bodies[1:] == [("PATCH", SCHEMA_PATH, {"changes": [{"principal": "someone", "remove": ["MODIFY"]}]})]
+    again = run_many(securables=SECURABLES)
+    assert not again["changed"] and len(uc.bodies) == 2
+
+
+def test_an_unknown_privilege_on_any_securable_fails_before_any_change(run_many, uc):
+    bad = [SECURABLES[0], {"securable_type": "schema", "full_name": "lakehouse_dev.bronze",
+                           "grants": [{"principal": "x", "privileges": ["SELEKT"]}]}]
+    result = run_many(securables=bad)
+    assert result["failed"] and "SELEKT" in result["msg"] and "schema lakehouse_dev.bronze" in result["msg"]
+    assert uc.mutating_calls() == []
+
+
+def test_a_failed_read_fails_the_module_naming_the_securable(run_many, uc):
+    missing = sdk_errors.NotFound("Schema 'lakehouse_dev.bronze' does not exist.", error_code="SCHEMA_DOES_NOT_EXIST")
+    uc.fault("GET", "permissions/schema/", missing)
+    result = run_many(securables=SECURABLES)
+    assert result["failed"] and "read the grants on schema lakehouse_dev.bronze" in result["msg"]
+    assert "SCHEMA_DOES_NOT_EXIST" in result["msg"]
+
+
+def test_securables_and_one_securable_are_exclusive(run_many, uc):
+    result = run_many(securables=SECURABLES, securable_type="catalog", full_name="lakehouse_dev")
+    assert result["failed"] and "mutually exclusive" in result["msg"] and uc.mutating_calls() == []
+    assert "one of the following is required" in run_many()["msg"]

@@ -39,3 +39,36 @@ def test_check_mode_then_create_then_update_then_absent(run, uc):
 def test_a_missing_catalog_is_databricks_error(run, uc):
     result = run(catalog_name="nope")
     assert result["failed"] and result["error_code"] == "NOT_FOUND"
+
+
+@pytest.fixture
+def run_many(run_workspace_module, uc):
+    return run_workspace_module.bind(schema.main, uc, diff=True, catalog_name="lakehouse_dev")
+
+
+LAYERS = [{"name": "raw", "comment": "raw layer"}, {"name": "prepared"}]
+
+
+def test_schemas_in_one_run_with_the_module_options_as_defaults(run_many, uc):
+    planned = run_many(schemas=LAYERS, comment="a layer", owner="sp-app", check_mode=True)
+    assert planned["changed"] and uc.mutating_calls() == []
+    assert [(s["name"], s["changed"], s["schema"]["comment"]) for s in planned["schemas"]] == [
+        ("raw", True, "raw layer"), ("prepared", True, "a layer")]
+    assert planned["diff"]["before"] == {"raw": {}, "prepared": {}}
+    assert planned["diff"]["after"]["raw"]["comment"] == "raw layer"
+    created = run_many(schemas=LAYERS, comment="a layer", owner="sp-app")
+    assert created["changed"] and sorted(uc.schemas) == ["lakehouse_dev.prepared", "lakehouse_dev.raw"]
+    assert uc.schemas["lakehouse_dev.prepared"]["comment"] == "a layer"
+    assert all(s["owner"] == "sp-app" for s in uc.schemas.values())
+    uc.schemas["lakehouse_dev.prepared"]["comment"] = "changed by hand"
+    repaired = run_many(schemas=LAYERS, comment="a layer", owner="sp-app")
+    assert [s["changed"] for s in repaired["schemas"]] == [False, True]
+    assert uc.bodies[-1] == ("PATCH", PATH + "/lakehouse_dev.prepared", {"comment": "a layer"})
+    assert not run_many(schemas=LAYERS, comment="a layer", owner="sp-app")["changed"]
+    removed = run_many(schemas=LAYERS, state="absent")
+    assert [s["changed"] for s in removed["schemas"]] == [True, True] and uc.schemas == {}
+
+
+def test_schemas_and_name_are_exclusive(run_many, uc):
+    result = run_many(schemas=LAYERS, name="raw")
+    assert result["failed"] and "mutually exclusive" in result["msg"] and uc.mutating_calls() == []

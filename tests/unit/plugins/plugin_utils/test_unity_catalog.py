@@ -54,8 +54,10 @@ def test_desired_locations_schemas_and_grants():
     assert all(loc["encryption_details"] == {"sse_encryption_details": {"algorithm": "AWS_SSE_KMS",
                                                                         "aws_kms_key_arn": KEY_ARN}}
                for loc in desired["external_locations"])
-    assert [s["full_name"] for s in desired["schemas"]] == [
-        "lh_sandbox.raw", "lh_sandbox.prepared", "lh_sandbox.trusted"]
+    # Entries as databricks_external_location's locations and databricks_schema's schemas take them.
+    assert all(set(loc) == {"name", "url", "comment", "encryption_details"} for loc in desired["external_locations"])
+    assert desired["schemas"] == [{"name": name, "comment": "Layer %s of deployment lh-sandbox" % name}
+                                  for name in ("raw", "prepared", "trusted")]
     by_name = {(g["securable_type"], g["full_name"]): g for g in desired["grants"]}
     catalog = by_name[("catalog", "lh_sandbox")]
     assert catalog["exclusive"] is True
