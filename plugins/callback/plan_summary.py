@@ -30,7 +30,8 @@ description:
     VPC endpoint of ec2_vpc_endpoint) appeared in no earlier result of the run (the roles read their estate first);
     otherwise change, counted as one the summary could not tell (C(?) after its name, and a note on the role's line)."
   - "A module that converges a list of objects in one result (C(databricks_grants) with C(securables),
-    C(databricks_schema) with C(schemas), C(databricks_external_location) with C(locations)) counts each entry as
+    C(databricks_schema) with C(schemas), C(databricks_external_location) with C(locations), C(databricks_group) with
+    C(groups), C(databricks_account_workspace_assignment) with C(group_names)) counts each entry as
     the result of a loop item would count, with its part of the diff."
   - "One resource counts once per role: results naming the same resource (a bucket and its lifecycle rules, a key's
     prediction and its writer) are one, with the strongest action (destroy, create, change)."
@@ -137,6 +138,9 @@ LIST_RESULTS = {
     "databricks_schema": ("schemas", ("name",),
                           lambda entry, args: "%s.%s" % (args.get("catalog_name"), entry["name"])),
     "databricks_external_location": ("locations", ("name",), lambda entry, args: entry["name"]),
+    "databricks_group": ("groups", ("display_name",), lambda entry, args: entry["display_name"]),
+    "databricks_account_workspace_assignment": ("assignments", ("group_name",),
+                                                lambda entry, args: entry["group_name"]),
 }
 # What amazon.aws returns in check mode for the ID of an object it would create (rtb-xxxxxxxx).
 PLACEHOLDER_ID = re.compile(r"\A[a-z]+-(x{8,}|0{8,}f?)\Z")

@@ -32,6 +32,12 @@ options:
   group_name:
     description: Display name of the account group to assign.
     type: str
+  group_names:
+    description:
+      - Display names of several account groups, each given O(permissions) (or, with O(state=absent), unassigned),
+        in one run instead of a loop of tasks; they are read and changed side by side.
+    type: list
+    elements: str
   service_principal_application_id:
     description: Application ID of the account service principal to assign.
     type: str
@@ -105,6 +111,14 @@ assignment:
       type: list
       elements: str
       sample: [USER]
+assignments:
+  description: One entry per group of O(group_names), in the order given, each with its C(group_name), C(changed)
+    and C(assignment) as above.
+  returned: with O(group_names)
+  type: list
+  elements: dict
+  sample:
+    - {group_name: Read only, changed: false, assignment: {workspace_id: 1234567890123456, permissions: [USER]}}
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_scim as scim
@@ -160,7 +174,8 @@ def render(module, principal_id, display_name, permissions):
     }
 
 
-def run(module):
+def converge(module):
+    """The one principal of module.params assigned (or not) as wanted."""
     params = module.params
     wid = params["workspace_id"]
     value, label, principal = principal_of(module)
@@ -202,19 +217,28 @@ def run(module):
     return module.result(changed=True, diff=delta.diff, assignment=after)
 
 
+def run(module):
+    names = module.params["group_names"]
+    if names is None:
+        return converge(module)
+    return module.run_each(converge, [{"group_name": name} for name in names], "assignments",
+                           identity=("group_name",))
+
+
 def main():
     DatabricksModule(
         argument_spec=dict(
             workspace_id=dict(type="int", required=True),
             group_name=dict(type="str"),
+            group_names=dict(type="list", elements="str"),
             service_principal_application_id=dict(type="str"),
             user_name=dict(type="str"),
             permissions=dict(type="list", elements="str", choices=["USER", "ADMIN"], default=["USER"]),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         api="account",
-        mutually_exclusive=[list(PRINCIPALS)],
-        required_one_of=[list(PRINCIPALS)],
+        mutually_exclusive=[[*PRINCIPALS, "group_names"]],
+        required_one_of=[[*PRINCIPALS, "group_names"]],
     ).run(run)
 
 

@@ -268,28 +268,29 @@ def run(module):
     return module.run_each(converge, locations, "locations", identity=("name",))
 
 
+def per_location_options():
+    """The options an entry of locations may set as well as the module (unset there, the module's hold)."""
+    return dict(
+        url=dict(type="str"),
+        credential_name=dict(type="str"),
+        comment=dict(type="str"),
+        owner=dict(type="str"),
+        encryption_details=dict(type="dict", options=ENCRYPTION_OPTIONS),
+    )
+
+
 def main():
     DatabricksModule(
         argument_spec=dict(
             name=dict(type="str"),
-            locations=dict(type="list", elements="dict", options=dict(
-                name=dict(type="str", required=True),
-                url=dict(type="str"),
-                credential_name=dict(type="str"),
-                comment=dict(type="str"),
-                owner=dict(type="str"),
-                encryption_details=dict(type="dict", options=ENCRYPTION_OPTIONS),
-            )),
-            url=dict(type="str"),
-            credential_name=dict(type="str"),
-            comment=dict(type="str"),
+            locations=dict(type="list", elements="dict",
+                           options=dict(name=dict(type="str", required=True), **per_location_options())),
             read_only=dict(type="bool", default=False),
-            encryption_details=dict(type="dict", options=ENCRYPTION_OPTIONS),
-            owner=dict(type="str"),
             skip_validation=dict(type="bool", default=False),
             propagation_timeout=dict(type="int", default=120),
             force=dict(type="bool", default=False),
             state=dict(type="str", default="present", choices=["present", "absent"]),
+            **per_location_options()
         ),
         api="workspace",
         required_one_of=[("name", "locations")],

@@ -168,24 +168,22 @@ def run(module):
     return module.run_each(converge, module.params["schemas"], "schemas", identity=("name",))
 
 
+def per_schema_options():
+    """The options an entry of schemas may set as well as the module (unset there, the module's hold)."""
+    return dict(comment=dict(type="str"), properties=dict(type="dict"), storage_root=dict(type="str"),
+                owner=dict(type="str"))
+
+
 def main():
     DatabricksModule(
         argument_spec=dict(
             catalog_name=dict(type="str", required=True),
             name=dict(type="str"),
-            schemas=dict(type="list", elements="dict", options=dict(
-                name=dict(type="str", required=True),
-                comment=dict(type="str"),
-                properties=dict(type="dict"),
-                storage_root=dict(type="str"),
-                owner=dict(type="str"),
-            )),
-            comment=dict(type="str"),
-            properties=dict(type="dict"),
-            storage_root=dict(type="str"),
-            owner=dict(type="str"),
+            schemas=dict(type="list", elements="dict",
+                         options=dict(name=dict(type="str", required=True), **per_schema_options())),
             force=dict(type="bool", default=False),
             state=dict(type="str", default="present", choices=["present", "absent"]),
+            **per_schema_options()
         ),
         api="workspace",
         required_one_of=[("name", "schemas")],

@@ -195,3 +195,24 @@ def test_absent_from_a_deleted_workspace(assign, fake):
     group(fake, "Read only")
     result = assign(group_name="Read only", state="absent", workspace_id=999999)
     assert not result["changed"] and not result.get("failed")
+
+
+def test_several_groups_in_one_run(assign, fake):
+    ids = [group(fake, name)["id"] for name in ("Read only", "All access")]
+    made = len(fake.mutating_calls())  # the groups' creation
+    planned = assign(group_names=["Read only", "All access"], check_mode=True)
+    assert planned["changed"] and len(fake.mutating_calls()) == made
+    assert [(a["group_name"], a["changed"]) for a in planned["assignments"]] == [
+        ("Read only", True), ("All access", True)]
+    applied = assign(group_names=["Read only", "All access"])
+    assert fake.assignments[assign.workspace_id] == {ids[0]: ["USER"], ids[1]: ["USER"]}
+    assert [a["assignment"]["principal_id"] for a in applied["assignments"]] == [int(i) for i in ids]
+    assert applied["diff"]["after"] == {"Read only": {"permissions": ["USER"]}, "All access": {"permissions": ["USER"]}}
+    assert not assign(group_names=["Read only", "All access"])["changed"]
+    missing = assign(group_names=["Read only", "Nobody"])
+    assert missing["failed"] and "account group Nobody does not exist" in missing["msg"]
+    removed = assign(group_names=["Read only", "All access"], state="absent")
+    assert [a["changed"] for a in removed["assignments"]] == [True, True]
+    assert fake.assignments[assign.workspace_id] == {}
+    both = assign(group_names=["Read only"], group_name="Read only")
+    assert both["failed"] and "mutually exclusive" in both["msg"]

@@ -290,3 +290,54 @@ def test_workspace_scope_does_not_delete_an_account_group(grp, fake_workspace):
     result = grp(state="absent")
     assert not result["changed"] and result["group"] is None and "777" in fake_workspace.principals["Groups"]
     assert fake_workspace.mutating_calls() == []
+
+
+@pytest.fixture
+def accounts(run_workspace_module, fake_workspace):
+    """accounts(groups, check_mode=False, **args): databricks_group with scope account and a list of groups."""
+    add_account_directory(fake_workspace)
+    fake_workspace.ws = fake_workspace.add_ws(deployment_name="dbc-one")
+
+    def run(groups, check_mode=False, **args):
+        return run_workspace_module(group.main, dict(groups=groups, scope="account", account_id=ACCOUNT, **args),
+                                    fake_workspace, check_mode=check_mode, diff=True)
+
+    return run
+
+
+def test_account_groups_in_one_run_then_their_entitlements(accounts, fake_workspace):
+    names = [{"display_name": "Read only"}, {"display_name": "All access"}]
+    planned = accounts(names, check_mode=True)
+    assert planned["changed"] and fake_workspace.mutating_calls() == []
+    assert [(g["display_name"], g["changed"], g["id"]) for g in planned["groups"]] == [
+        ("Read only", True, None), ("All access", True, None)]
+    created = accounts(names)
+    ids = dict((g["display_name"], g["id"]) for g in created["groups"])
+    assert sorted(g["displayName"] for g in fake_workspace.account_principals["Groups"].values()) == [
+        "All access", "Read only"]
+    assert not accounts(names)["changed"]
+    for gid in ids.values():
+        assign(fake_workspace, gid)
+    wanted = [{"display_name": "Read only"}, {"display_name": "All access", "entitlements": ["allow-cluster-create"]}]
+    result = accounts(wanted, entitlements=["workspace-access"])  # the module's entitlements: the default
+    assert [g["changed"] for g in result["groups"]] == [True, True]
+    assert values(fake_workspace, "Read only", "entitlements") == ["workspace-access"]
+    assert values(fake_workspace, "All access", "entitlements") == ["allow-cluster-create"]
+    assert result["diff"]["after"]["All access"]["entitlements"] == ["allow-cluster-create"]
+    assert not accounts(wanted, entitlements=["workspace-access"])["changed"]
+
+
+def test_workspace_groups_in_one_run_removed(run_workspace_module, fake_workspace):
+    def run(**args):
+        return run_workspace_module(group.main, args, fake_workspace, diff=True)
+
+    names = [{"display_name": "Read only"}, {"display_name": "All access"}]
+    assert run(groups=names, roles=[READ])["changed"]
+    assert values(fake_workspace, "All access", "roles") == [READ]
+    removed = run(groups=names, state="absent")
+    assert [g["changed"] for g in removed["groups"]] == [True, True]
+    assert not run(groups=names, state="absent")["changed"]
+    refused = run(groups=[{"display_name": "admins"}], state="absent")
+    assert refused["failed"] and refused["error_code"] == "INVALID_PARAMETER_VALUE"
+    both = run(groups=names, display_name="Read only")
+    assert both["failed"] and "mutually exclusive" in both["msg"]
