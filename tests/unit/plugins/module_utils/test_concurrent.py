@@ -70,32 +70,28 @@ def test_the_first_failure_in_the_given_order_is_raised():
     assert raised.value.response["Error"]["Code"] == "AccessDenied"
 
 
-def test_after_a_failure_the_reads_not_started_are_not_started():
-    started = []
-
+def recorded_reads(count, failing, started, seconds=0.0):
+    """count reads that record their number in started when they start; read number failing raises."""
     def read(number):
         def run():
             started.append(number)
-            if number == 0:
+            if number == failing:
                 raise client_error("AccessDenied")
-            time.sleep(0.1)
+            time.sleep(seconds)
             return number
         return run
+    return [read(number) for number in range(count)]
+
+
+def test_after_a_failure_the_reads_not_started_are_not_started():
+    started = []
     with pytest.raises(botocore.exceptions.ClientError):
-        in_parallel([read(number) for number in range(20)], max_in_flight=2)
+        in_parallel(recorded_reads(20, 0, started, seconds=0.1), max_in_flight=2)
     assert 0 in started and len(started) < 20
 
 
 def test_a_sequential_bound_stops_at_the_first_failure():
     started = []
-
-    def read(number):
-        def run():
-            started.append(number)
-            if number == 1:
-                raise client_error("AccessDenied")
-            return number
-        return run
     with pytest.raises(botocore.exceptions.ClientError):
-        in_parallel([read(number) for number in range(4)], max_in_flight=1)
+        in_parallel(recorded_reads(4, 1, started), max_in_flight=1)
     assert started == [0, 1]

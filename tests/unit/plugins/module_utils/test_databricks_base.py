@@ -1,6 +1,10 @@
 """The Databricks module_utils: connection options, client factory, errors, diff, waiter
 (the retry loop: test_databricks_retries.py)."""
 
+import threading
+import time
+from types import SimpleNamespace
+
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_connection as conn
@@ -8,6 +12,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _d
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_errors as err
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_waiter as waiter
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._collection import COLLECTION_VERSION
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from databricks.sdk import errors as sdk_errors
 
 
@@ -163,3 +168,36 @@ def test_waiter_reports_failure_and_timeout(fake_clock):
                                    sleep=clock.sleep, clock=clock.time)
     assert stuck.outcome == waiter.TIMED_OUT and clock.now <= 30 + 1e-9
     assert waiter.next_interval(1000, maximum=15) == 15
+
+
+# --- run_each: a list of objects in one module run ----------------------------------------------
+def test_run_each_keeps_the_order_shares_one_client_and_names_each_entry_in_the_diff():
+    module = object.__new__(DatabricksModule)  # the base without an AnsibleModule: only what run_each uses
+    module.module = SimpleNamespace(params={"retry_timeout": 0, "name": None, "comment": "the module's"},
+                                    check_mode=False, _diff=True)
+    module.api, module._clients, module._clients_lock, module.retry_state = "workspace", {}, threading.Lock(), None
+    built = []
+
+    def factory(params, host=None):
+        built.append(host)
+        time.sleep(0.05)  # both entries ask for the client while it is being built
+        return "client"
+
+    module.workspace_client_factory = factory
+
+    def runner(view):
+        assert view.workspace == "client" and not view.check_mode
+        time.sleep(0.05 if view.params["name"] == "a" else 0)  # the first entry ends last
+        return view.result(changed=view.params["name"] == "b", comment=view.params["comment"],
+                           diff={"before": {}, "after": {"comment": view.params["comment"]}})
+
+    result = module.run_each(runner, [{"name": "a", "comment": None}, {"name": "b", "comment": "its own"}], "things",
+                             identity=("name",))
+    assert built == [None]
+    assert result == {
+        "changed": True,
+        "things": [{"name": "a", "changed": False, "comment": "the module's"},
+                   {"name": "b", "changed": True, "comment": "its own"}],
+        "diff": {"before": {"a": {}, "b": {}},
+                 "after": {"a": {"comment": "the module's"}, "b": {"comment": "its own"}}},
+    }
