@@ -89,32 +89,30 @@ LATENCY_FAULT_COUNT = 10**9
 # The emulator's own reads of moto (validating account objects) carry its User-Agent: on AWS they are Databricks'
 # server-side calls, whose time is part of the Databricks call's latency, so the AWS latency spares them.
 NOT_THE_EMULATOR = f"^(?!.*{re.escape(EMULATOR_USER_AGENT)})"
-# amazon.aws's ec2_vpc_nat_gateway polls DescribeNatGateways every 5 s (module_utils/waiters.py, NatGatewayAvailable),
-# first right after the creation: a pending gateway costs the delay rounded up to 5 s.
+# The network egress polls DescribeNatGateways every 5 s (as amazon.aws's NatGatewayAvailable waiter does): a
+# gateway still pending when it starts costs the rest of its delay rounded up to 5 s.
 NAT_WAITER_POLL_S = 5.0
 
-# The waits of a full converge, in the order the code runs them (docs/performance.md, "Critical path"): the network
-# role waits for the NAT gateway; databricks_provisioning waits for the workspace (PROVISIONING, then the first
-# workspace call retries while it settles); databricks_management waits for the cluster to start; unity_catalog's
-# external locations retry while IAM propagates the role's new trust. The credentials' IAM propagation is not on
-# either chain: the role is created by the iam role before the storage and account work that precedes the
-# credentials, and that work (tens of seconds of AWS writes) runs while IAM propagates.
-SERIAL_WAITS = ("nat_gateway_pending_seconds", "provisioning_delay", "workspace_settle_seconds",
-                "cluster_start_seconds", "iam_propagation_seconds")
+# The waits of a full converge (docs/performance.md, "Critical path"): the network role creates the NAT gateway
+# without waiting and site.yml waits for it (network egress) after databricks_provisioning, so its wait runs during
+# the workspace's; databricks_provisioning waits for the workspace (PROVISIONING, then the first workspace call
+# retries while it settles); databricks_management waits for the cluster to start; unity_catalog's external
+# locations retry while IAM propagates the role's new trust. The credentials' IAM propagation is not on either
+# chain: the role is created by the iam role before the storage and account work that precedes the credentials, and
+# that work (tens of seconds of AWS writes) runs while IAM propagates.
 
 
 def critical_path_waits(delays: dict) -> dict:
-    """The waits of a full converge as the code runs them (serial) and as they could run (overlapped).
+    """The waits of a full converge as the code runs them (as_run) and as they could run at best (overlapped).
 
-    Overlapped: the workspace needs the network configuration, not an available NAT gateway (only the cluster's
-    start needs egress), so the NAT wait hides behind the workspace's; the cluster start and Unity Catalog's
-    propagation retry both need only the running workspace, so they overlap. What remains in order:
-    provisioning -> settling -> max(cluster start, IAM propagation of the Unity Catalog trust), and the NAT
-    gateway before the cluster start: max(NAT, provisioning + settling) + max(cluster start, propagation)."""
+    The workspace needs the network configuration, not an available NAT gateway (only the cluster's start needs
+    egress), so the NAT wait hides behind the workspace's: both chains start with max(NAT, provisioning +
+    settling). The cluster start and Unity Catalog's propagation retry both need only the running workspace, so at
+    best they overlap too: max(cluster start, propagation); the code waits for them one after the other."""
     nat = delays.get("nat_gateway_pending_seconds", 0.0)
     workspace = delays.get("provisioning_delay", 0.0) + delays.get("workspace_settle_seconds", 0.0)
     cluster, iam = delays.get("cluster_start_seconds", 0.0), delays.get("iam_propagation_seconds", 0.0)
-    return {"serial_s": round(sum(delays.get(key, 0.0) for key in SERIAL_WAITS), 3),
+    return {"as_run_s": round(max(nat, workspace) + cluster + iam, 3),
             "overlapped_s": round(max(nat, workspace) + max(cluster, iam), 3)}
 
 
@@ -853,7 +851,7 @@ def summarise_runs(runs: list[Run]) -> dict:
 
 
 def waited(delays: dict) -> dict:
-    """The delays as the code waits them: the NAT gateway's rounded up to the amazon.aws waiter's poll."""
+    """The delays as the code waits them: the NAT gateway's rounded up to the egress wait's 5 s poll."""
     nat = delays.get("nat_gateway_pending_seconds", 0.0)
     return dict(delays, nat_gateway_pending_seconds=math.ceil(nat / NAT_WAITER_POLL_S) * NAT_WAITER_POLL_S)
 
@@ -862,20 +860,20 @@ def critical_path(scenarios: dict) -> dict:
     """full-delays against its critical path: the overlapped waits of its (scaled) delays plus the fixed work.
 
     The fixed work (tasks, API calls, start-up) is measured: the `full` converge's wall time less the waits of its
-    own (short) delays as the code runs them in series. The same fixed work plus the serial waits of the realistic
-    delays is what the code as it runs today can reach at best."""
+    own (short) delays as the code runs them. The same fixed work plus the waits of the realistic delays as the code
+    runs them is what it can reach at best."""
     delayed, full = scenarios.get("full-delays") or {}, scenarios.get("full") or {}
     if not delayed.get("median") or not full.get("median"):
         return {}
-    fixed = round(full["median"]["wall_s"] - critical_path_waits(waited(full.get("delays") or {}))["serial_s"], 3)
+    fixed = round(full["median"]["wall_s"] - critical_path_waits(waited(full.get("delays") or {}))["as_run_s"], 3)
     waits = critical_path_waits(delayed.get("delays") or {})
-    today = critical_path_waits(waited(delayed.get("delays") or {}))["serial_s"]
+    today = critical_path_waits(waited(delayed.get("delays") or {}))["as_run_s"]
     wall = delayed["median"]["wall_s"]
-    path, serial = round(fixed + waits["overlapped_s"], 3), round(fixed + today, 3)
+    path, as_run = round(fixed + waits["overlapped_s"], 3), round(fixed + today, 3)
     return {"wall_s": wall, "fixed_s": fixed, "waits_overlapped_s": waits["overlapped_s"],
-            "waits_serial_s": today, "critical_path_s": path, "serial_path_s": serial,
+            "waits_as_run_s": today, "critical_path_s": path, "as_run_path_s": as_run,
             "ratio": round(wall / path, 3) if path > 0 else None,
-            "ratio_to_serial_path": round(wall / serial, 3) if serial > 0 else None,
+            "ratio_to_as_run_path": round(wall / as_run, 3) if as_run > 0 else None,
             "delays": delayed.get("delays")}
 
 
@@ -912,7 +910,7 @@ def targets(strategy: str, section: dict) -> list[dict]:
     path = section.get("critical_path") or {}
     target("full converge with realistic delays / critical path", path.get("ratio"), 1.15,
            f"{path.get('wall_s')} s / ({path.get('fixed_s')} s fixed + {path.get('waits_overlapped_s')} s overlapped "
-           f"waits); the serial waits as run today: {path.get('serial_path_s')} s" if path else "no full-delays run")
+           f"waits); waits as run: {path.get('as_run_path_s')} s" if path else "no full-delays run")
     target("--check on a converged estate <= no-op converge (s)", med("check", "wall_s"), noop, "medians")
     for name, data in section["parallel"].items():
         target(f"{data['hosts']} deployments in parallel <= 2.5 x one ({name})", data.get("ratio_to_one"), 2.5,
@@ -976,7 +974,7 @@ def print_table(results: dict):
         if path:
             print(f"{strategy:<8} {'critical path':<13} {1:>5} {path['critical_path_s']:>9.1f}   "
                   f"fixed {path['fixed_s']:.1f} s + overlapped waits {path['waits_overlapped_s']:.1f} s "
-                  f"(serial as run today: {path['serial_path_s']:.1f} s); full-delays {path['wall_s']:.1f} s")
+                  f"(waits as run: {path['as_run_path_s']:.1f} s); full-delays {path['wall_s']:.1f} s")
     print("\nTargets")
     for target in results["targets"]:
         mark = {True: "met   ", False: "MISSED", None: "n/a   "}[target["met"]]
@@ -1053,8 +1051,8 @@ def markdown(results: dict) -> str:
         if path:
             lines.append(f"| {strategy} | critical path of full-delays | 1 | {path['critical_path_s']:.1f} "
                          "| | | | | | | "
-                         f"fixed {path['fixed_s']:.1f} s + waits {path['waits_overlapped_s']:.1f} s (serial today "
-                         f"{path['serial_path_s']:.1f} s) |")
+                         f"fixed {path['fixed_s']:.1f} s + waits {path['waits_overlapped_s']:.1f} s (as run "
+                         f"{path['as_run_path_s']:.1f} s) |")
     lines += ["", "| strategy | target | value | limit | met |", "|---|---|---|---|---|"]
     for target in results["targets"]:
         met = {True: "yes", False: "**no**", None: "n/a"}[target["met"]]

@@ -53,6 +53,28 @@ def _nat_gateway_ids(drift, results):
     return [item.get("nat_gateway_id", "") for item in _loop_results(results, "nat_gateways")]
 
 
+def _pending_nat_gateway_ids(drift, results):
+    """The NAT gateways the writer returned before they were available: made in this run (the role does not wait
+    at their creation), or found still pending from an interrupted one."""
+    if "nat_gateways" not in (drift.get("changes") or []):
+        return []
+    return [item["nat_gateway_id"] for item in _loop_results(results, "nat_gateways")
+            if item.get("nat_gateway_id") and item.get("state", "available") != "available"]
+
+
+def _private_routes(layout, nat_gateway_ids, pending):
+    """Each private route table with the NAT gateway its default route goes to ('' when none is known yet) and
+    whether that route waits for the gateway to be available (EC2 refuses a route through a pending one)."""
+    routes = []
+    for table in layout.get("private_route_tables") or []:
+        index = table.get("nat_index")
+        nat_gateway_id = nat_gateway_ids[index] if index is not None and index < len(nat_gateway_ids) else ""
+        routes.append({"name": table["name"], "subnet_cidrs": table["subnet_cidrs"],
+                       "nat_gateway_id": nat_gateway_id or "",
+                       "waits": bool(nat_gateway_id) and nat_gateway_id in pending})
+    return routes
+
+
 def _private_route_table_ids(drift, results):
     if "private_route_tables" not in (drift.get("changes") or []):
         return list(drift.get("private_route_table_ids") or [])
@@ -93,6 +115,8 @@ def network_ids(drift, layout, results, planned_vpc_id=None, planned_security_gr
     endpoint_ids = [None] * len(ENDPOINT_SERVICES) if endpoint_ids is None else endpoint_ids
     privatelink_ids = [*(_result(results, "privatelink_endpoints").get("vpc_endpoint_ids") or []), None, None]
     privatelink_group = _result(results, "privatelink_security_group")
+    nat_gateway_ids = _nat_gateway_ids(drift, results)
+    pending_nat_gateway_ids = _pending_nat_gateway_ids(drift, results)
     return {
         "vpc_id": vpc.get("id") or drift.get("vpc_id") or planned_vpc_id,
         "subnet_ids": subnet_ids,
@@ -103,7 +127,9 @@ def network_ids(drift, layout, results, planned_vpc_id=None, planned_security_gr
         "eip_ids": eip_ids,
         "eip_allocation_ids": [eip_ids[nat["eip_name"]] for nat in layout.get("nat_gateways") or []
                                if nat["eip_name"] in eip_ids],
-        "nat_gateway_ids": _nat_gateway_ids(drift, results),
+        "nat_gateway_ids": nat_gateway_ids,
+        "pending_nat_gateway_ids": pending_nat_gateway_ids,
+        "private_routes": _private_routes(layout, nat_gateway_ids, pending_nat_gateway_ids),
         "private_route_table_ids": private_route_table_ids,
         "public_route_table_id": public_route_table_id,
         "route_table_ids": [table for table in [*private_route_table_ids, public_route_table_id] if table],

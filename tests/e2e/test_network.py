@@ -195,6 +195,45 @@ def test_network_converges_is_idempotent_and_repairs_drift(sandbox):
     assert settled.changed() == 0, settled.stdout
 
 
+NAT_PENDING_SECONDS = 12
+
+
+def egress_left(run):
+    """What the test playbook reported between main and the egress: the pending NAT gateways, the default routes."""
+    left = re.search(r"EGRESS-LEFT pending=(\S*) default_routes=(\d+)", run.stdout)
+    assert left, run.stdout[-3000:]
+    return [gateway for gateway in left.group(1).split(",") if gateway], int(left.group(2))
+
+
+@pytest.fixture
+def slow_nat_gateways(sandbox):
+    """New NAT gateways stay pending for NAT_PENDING_SECONDS (the sandbox refuses routes through them until then)."""
+    before = sandbox.moto("/__sandbox/config")["nat_gateway_pending_seconds"]
+    sandbox.moto("/__sandbox/config", "POST", {"nat_gateway_pending_seconds": NAT_PENDING_SECONDS})
+    yield
+    sandbox.moto("/__sandbox/config", "POST", {"nat_gateway_pending_seconds": before})
+
+
+def test_the_deferred_egress_waits_for_the_new_nat_gateway_then_routes_through_it(sandbox, slow_nat_gateways):
+    prefix = "e2e-net-egress"
+    extra = network_vars(prefix, 34)
+    run = ok(sandbox.playbook("tests/e2e/playbooks/network_egress_deferred.yml", *extra), "deferred egress")
+    # main did not wait: the gateway was still pending at its end, so the private route table had no default route
+    pending, default_routes = egress_left(run)
+    assert len(pending) == 1 and default_routes == 0, (pending, default_routes)
+    # the egress routed through it once available: the sandbox refuses a route through a pending gateway
+    ec2 = sandbox.aws_client("ec2")
+    (nat,) = ec2.describe_nat_gateways(NatGatewayIds=pending)["NatGateways"]
+    assert nat["State"] == "available"
+    (private_rt,) = ec2.describe_route_tables(Filters=tagged(prefix, "private-rt"))["RouteTables"]
+    assert [route.get("NatGatewayId") for route in private_rt["Routes"]
+            if route.get("DestinationCidrBlock") == "0.0.0.0/0"] == [nat["NatGatewayId"]]
+
+    again = ok(sandbox.playbook("tests/e2e/playbooks/network_egress_deferred.yml", *extra), "again")
+    assert again.changed() == 0, again.stdout
+    assert egress_left(again) == ([], 1)
+
+
 def test_check_mode_on_an_empty_sandbox_plans_without_mutating(sandbox):
     prefix = "e2e-net-check"
     sandbox.clear_aws_requests()

@@ -108,6 +108,35 @@ def test_per_az_keeps_one_nat_gateway_id_per_zone():
     assert ids["nat_gateway_ids"] == ["nat-a", "", "nat-c"]
 
 
+def test_a_route_through_a_pending_nat_gateway_waits_for_egress():
+    layout = network_plan("lh", ZONES, PRIVATE, ["10.0.101.0/24", "10.0.102.0/24", "10.0.103.0/24"], "per_az")
+    drift = found(changes=["nat_gateways", "private_route_tables"], nat_gateway_ids=["nat-a", "", ""])
+    # made now (pending), found pending from an interrupted run, and one that was already available
+    results = {"nat_gateways": {"results": [{"nat_gateway_id": "nat-a", "state": "pending"},
+                                            {"nat_gateway_id": "nat-b", "state": "pending", "changed": False},
+                                            {"nat_gateway_id": "nat-c", "state": "available"}]}}
+    ids = network_ids(drift, layout, results, **PLANNED)
+    assert ids["pending_nat_gateway_ids"] == ["nat-a", "nat-b"]
+    assert [(route["nat_gateway_id"], route["waits"]) for route in ids["private_routes"]] == [
+        ("nat-a", True), ("nat-b", True), ("nat-c", False)]
+    assert ids["private_routes"][0]["name"] == "lh-private-rt-eu-west-1a"
+    assert ids["private_routes"][0]["subnet_cidrs"] == ["10.0.1.0/24"]
+
+
+def test_nothing_waits_when_the_nat_gateways_were_found_available_or_are_still_to_plan():
+    converged = network_ids(found(), LAYOUT, {}, **PLANNED)
+    assert converged["pending_nat_gateway_ids"] == []
+    assert converged["private_routes"] == [{"name": "lh-private-rt", "subnet_cidrs": PRIVATE,
+                                            "nat_gateway_id": "nat-1", "waits": False}]
+    # check mode: the writer returned no gateway, so the route has no target yet and waits for nothing
+    planned = network_ids(found(changes=["nat_gateways"], nat_gateway_ids=[""]), LAYOUT,
+                          {"nat_gateways": {"results": [{"changed": True}]}}, **PLANNED)
+    assert planned["pending_nat_gateway_ids"] == []
+    assert planned["private_routes"][0]["nat_gateway_id"] == "" and not planned["private_routes"][0]["waits"]
+    isolated = network_plan("lh", ZONES, PRIVATE, PUBLIC, "single", isolated=True)
+    assert network_ids(found(nat_gateway_ids=[]), isolated, {}, **PLANNED)["private_routes"][0]["waits"] is False
+
+
 def test_bad_input_is_an_error():
     with pytest.raises(AnsibleFilterError):
         network_ids(None, LAYOUT, {})
