@@ -358,7 +358,7 @@ class BenchSandbox:
             "databricks_account_calls": sum(1 for entry in databricks if entry["listener"] == "account"),
             "databricks_mutating": sum(1 for entry in databricks if entry["method"] != "GET"),
             "aws_top_actions": dict(sorted(by_action.items(), key=lambda kv: -kv[1])[:20]),
-            "databricks_top_routes": dict(sorted(by_route.items(), key=lambda kv: -kv[1])[:20]),
+            "databricks_top_routes": dict(sorted(by_route.items(), key=lambda kv: -kv[1])),
         }
 
     # --- managed resources ----------------------------------------------------------------

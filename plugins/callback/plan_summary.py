@@ -141,6 +141,8 @@ LIST_RESULTS = {
     "databricks_group": ("groups", ("display_name",), lambda entry, args: entry["display_name"]),
     "databricks_account_workspace_assignment": ("assignments", ("group_name",),
                                                 lambda entry, args: entry["group_name"]),
+    "databricks_account_storage_configuration": ("configurations", ("name",), lambda entry, args: entry["name"]),
+    "databricks_account_log_delivery": ("configurations", ("name",), lambda entry, args: entry["name"]),
 }
 # What amazon.aws returns in check mode for the ID of an object it would create (rtb-xxxxxxxx).
 PLACEHOLDER_ID = re.compile(r"\A[a-z]+-(x{8,}|0{8,}f?)\Z")

@@ -42,8 +42,9 @@ class AccountObjectSpec:
 
 
 def list_objects(module, path, action):
-    """All objects of an account collection (the API returns a JSON array; {} when empty)."""
-    reply = module.request("GET", module.account_path(path), action=action)
+    """All objects of an account collection (the API returns a JSON array; {} when empty); listed once for all
+    the entries of a list option (DatabricksModule.shared_read)."""
+    reply = module.shared_read(("GET", path), lambda: module.request("GET", module.account_path(path), action=action))
     if isinstance(reply, dict):  # an empty body, or an object wrapping the list
         for value in reply.values():
             if isinstance(value, list):

@@ -51,6 +51,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import threading
 import traceback
 from functools import partial
@@ -120,6 +121,8 @@ class DatabricksModule:
         self.api = api
         self._clients = {}
         self._clients_lock = threading.Lock()
+        self._shared_reads = None  # run_each's: {key: {"lock", "value"}}
+        self._shared_reads_lock = threading.Lock()
         self.retry_state = RetryState()
 
     # --- AnsibleModule pass-throughs -------------------------------------------------------
@@ -176,7 +179,15 @@ class DatabricksModule:
         identity fields and its runner's result without diff) and, under --diff, a diff whose before and after
         name each item by its identity. The threads share the module's clients; the first item to fail (in the
         order given) fails the module, once the items already running have ended."""
-        results = in_parallel([partial(runner, ItemView(self, item)) for item in items])
+        names = [" ".join(str(item[field]) for field in identity) for item in items]
+        repeated = sorted(set(name for name in names if names.count(name) > 1))
+        if repeated:
+            self.fail("%s: each entry once; repeated: %s" % (key, ", ".join(repeated)), error_code="INVALID_PARAMETER")
+        self._shared_reads = {}
+        try:
+            results = in_parallel([partial(runner, ItemView(self, item)) for item in items])
+        finally:
+            self._shared_reads = None
         entries, before, after = [], {}, {}
         for item, result in pairs(items, results):
             name = " ".join(str(item[field]) for field in identity)
@@ -185,6 +196,19 @@ class DatabricksModule:
             entries.append(dict(((field, item[field]) for field in identity), **result))
         return self.result(changed=any(entry["changed"] for entry in entries),
                            diff={"before": before, "after": after}, **{key: entries})
+
+    def shared_read(self, key, read):
+        """read()'s reply, read once for all the entries of run_each that ask for the same key (the collection
+        they each list to find their object) and copied to each; outside run_each every call reads. An entry never
+        sees the writes of another through it: the entries converge different objects (run_each refuses repeats)."""
+        if self._shared_reads is None:
+            return read()
+        with self._shared_reads_lock:
+            slot = self._shared_reads.setdefault(key, {"lock": threading.Lock()})
+        with slot["lock"]:  # the first entry reads, the others wait for its reply (a failed read is not kept)
+            if "value" not in slot:
+                slot["value"] = read()
+        return copy.deepcopy(slot["value"])
 
     # --- clients -----------------------------------------------------------------------------
     @property

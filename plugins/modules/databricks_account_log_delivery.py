@@ -26,9 +26,48 @@ author:
   - Lakehouse platform maintainers (@lakehouse)
 options:
   name:
-    description: Name of the configuration (C(config_name)).
+    description:
+      - Name of the configuration (C(config_name)).
+      - Required unless O(configurations) is given.
     type: str
-    required: true
+  configurations:
+    description:
+      - Several log delivery configurations (billable usage and audit logs), converged in one run instead of a loop
+        of tasks; the account's configurations are listed once for all of them, and they are changed side by side.
+      - An option an entry does not set is the module's (O(log_type), O(output_format), O(credentials_id),
+        O(storage_configuration_id), O(delivery_path_prefix), O(delivery_start_time), O(workspace_ids_filter));
+        O(state) applies to every one. Each name once. Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the configuration.
+        type: str
+        required: true
+      log_type:
+        description: As O(log_type).
+        type: str
+        choices: [BILLABLE_USAGE, AUDIT_LOGS]
+      output_format:
+        description: As O(output_format).
+        type: str
+        choices: [CSV, JSON]
+      credentials_id:
+        description: As O(credentials_id).
+        type: str
+      storage_configuration_id:
+        description: As O(storage_configuration_id).
+        type: str
+      delivery_path_prefix:
+        description: As O(delivery_path_prefix).
+        type: str
+      delivery_start_time:
+        description: As O(delivery_start_time).
+        type: str
+      workspace_ids_filter:
+        description: As O(workspace_ids_filter).
+        type: list
+        elements: int
   log_type:
     description: What is delivered. Required when the configuration is created.
     type: str
@@ -85,6 +124,15 @@ EXAMPLES = r"""
     storage_configuration_id: "{{ log_storage.storage_configuration_id }}"
     delivery_path_prefix: audit-logs
 
+- name: Billable usage and audit logs in one run, with the same credentials
+  lakehouse.databricks_aws.databricks_account_log_delivery:
+    credentials_id: "{{ log_credentials.credentials_id }}"
+    configurations:
+      - {name: prod-billable-usage, log_type: BILLABLE_USAGE, delivery_path_prefix: billable-usage,
+         storage_configuration_id: "{{ log_storage_id }}"}
+      - {name: prod-audit-logs, log_type: AUDIT_LOGS, delivery_path_prefix: audit-logs,
+         storage_configuration_id: "{{ audit_storage_id }}"}
+
 - name: Stop delivering billable usage (the configuration stays, disabled)
   lakehouse.databricks_aws.databricks_account_log_delivery:
     name: prod-billable-usage
@@ -94,12 +142,12 @@ EXAMPLES = r"""
 RETURN = r"""
 config_id:
   description: ID of the configuration (null in check mode before creation, and when none exists).
-  returned: always
+  returned: with O(name)
   type: str
   sample: 1a2b3c4d-1111-2222-3333-444455556666
 log_delivery_configuration:
   description: The configuration as Databricks returns it (null in check mode before creation).
-  returned: always
+  returned: with O(name)
   type: dict
   sample:
     config_id: 1a2b3c4d-1111-2222-3333-444455556666
@@ -110,13 +158,27 @@ log_delivery_configuration:
     status: ENABLED
 replaced:
   description: Whether a configuration with other settings was disabled and a new one created.
-  returned: always
+  returned: with O(name)
   type: bool
 disabled_ids:
   description: IDs of the configurations this run disabled (or would disable in check mode).
-  returned: always
+  returned: with O(name)
   type: list
   elements: str
+configurations:
+  description: One entry per configuration of O(configurations), in the order given, each with its C(name),
+    C(changed), C(config_id), C(log_delivery_configuration), C(replaced) and C(disabled_ids) as above.
+  returned: with O(configurations)
+  type: list
+  elements: dict
+  sample:
+    - name: prod-audit-logs
+      changed: false
+      config_id: 1a2b3c4d-1111-2222-3333-444455556666
+      log_delivery_configuration: {config_id: 1a2b3c4d-1111-2222-3333-444455556666, config_name: prod-audit-logs,
+                                   log_type: AUDIT_LOGS, output_format: JSON, status: ENABLED}
+      replaced: false
+      disabled_ids: []
 """
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_diff import ResourceDiff
@@ -137,9 +199,10 @@ def comparable(conf):
 
 
 def list_configurations(module):
-    """Every configuration of the account: the list is paged, and disabled ones stay forever."""
-    return module.list_pages(module.account_path("/log-delivery"), "log_delivery_configurations",
-                             "list log delivery configurations")
+    """Every configuration of the account: the list is paged, and disabled ones stay forever (listed once for all
+    the entries of configurations)."""
+    return module.shared_read(("GET", "/log-delivery"), lambda: module.list_pages(
+        module.account_path("/log-delivery"), "log_delivery_configurations", "list log delivery configurations"))
 
 
 def set_status(module, conf, status):
@@ -225,7 +288,7 @@ def ensure_enabled(module, mine, enabled):
                 {"before": before, "after": after}, replaced=bool(mine), disabled=stale)
 
 
-def run(module):
+def converge(module):
     mine = [c for c in list_configurations(module) if c.get("config_name") == module.params["name"]]
     enabled = [c for c in mine if c.get("status") == ENABLED]
     if module.params["state"] == "disabled":
@@ -233,20 +296,33 @@ def run(module):
     return ensure_enabled(module, mine, enabled)
 
 
+def run(module):
+    if module.params["configurations"] is None:
+        return converge(module)
+    return module.run_each(converge, module.params["configurations"], "configurations", identity=("name",))
+
+
+def per_configuration_options():
+    """The options an entry of configurations may set as well as the module (unset there, the module's hold)."""
+    return dict(log_type=dict(type="str", choices=list(FORMATS)),
+                output_format=dict(type="str", choices=["CSV", "JSON"]), credentials_id=dict(type="str"),
+                storage_configuration_id=dict(type="str"),
+                delivery_path_prefix=dict(type="str"), delivery_start_time=dict(type="str"),
+                workspace_ids_filter=dict(type="list", elements="int"))
+
+
 def main():
     DatabricksModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
-            log_type=dict(type="str", choices=list(FORMATS)),
-            output_format=dict(type="str", choices=["CSV", "JSON"]),
-            credentials_id=dict(type="str"),
-            storage_configuration_id=dict(type="str"),
-            delivery_path_prefix=dict(type="str"),
-            delivery_start_time=dict(type="str"),
-            workspace_ids_filter=dict(type="list", elements="int"),
+            name=dict(type="str"),
+            configurations=dict(type="list", elements="dict",
+                                options=dict(name=dict(type="str", required=True), **per_configuration_options())),
             state=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
+            **per_configuration_options()
         ),
         api="account",
+        required_one_of=[("name", "configurations")],
+        mutually_exclusive=[("name", "configurations")],
     ).run(run)
 
 

@@ -152,13 +152,14 @@ def assignments_path(module, suffix=""):
 
 
 def current_assignment(module, principal_id, label):
-    """The principal's assignment (None when it has none, or the workspace is gone: nothing is assigned to it)."""
-    reply = module.request(
+    """The principal's assignment (None when it has none, or the workspace is gone: nothing is assigned to it).
+    The workspace's assignments are read once for all the entries of group_names."""
+    reply = module.shared_read(("GET", assignments_path(module)), lambda: module.request(
         "GET",
         assignments_path(module),
         action="read the permission assignments of workspace %s" % module.params["workspace_id"],
         not_found_ok=True,
-    )
+    ))
     for item in (reply or {}).get("permission_assignments") or []:
         if str((item.get("principal") or {}).get("principal_id")) == str(principal_id):
             return item

@@ -80,3 +80,43 @@ def test_changed_settings_replace_by_disabling(ld, fake_databricks):
 def test_create_needs_inputs(ld, fake_databricks):
     result = ld(storage_configuration_id=None)
     assert result["failed"] and result["error_code"] == "MISSING_PARAMETER"
+
+
+BOTH = [{"name": "lh-billable-usage", "log_type": "BILLABLE_USAGE", "delivery_path_prefix": "billable-usage",
+         "storage_configuration_id": "st-usage"},
+        {"name": "lh-audit-logs", "log_type": "AUDIT_LOGS", "delivery_path_prefix": "audit-logs"}]
+
+
+def test_configurations_in_one_run_share_one_listing_and_the_module_options(run_account_module, fake_databricks):
+    fake_databricks.log_delivery_page_size = 2
+    for i in range(3):  # disabled configurations of earlier deployments: the list has two pages
+        fake_databricks.add_log_delivery(**dict(AUDIT, config_name="old-%d" % i, status="DISABLED"))
+    run = run_account_module.bind(account_log_delivery.main, fake_databricks, diff=True, credentials_id="cred-1",
+                                  storage_configuration_id="st-1", configurations=BOTH)
+    fake_databricks.calls.clear()
+    planned = run(check_mode=True)
+    assert planned["changed"] and fake_databricks.mutating_calls() == []
+    assert set(planned["diff"]["after"]) == {"lh-billable-usage", "lh-audit-logs"}
+    assert len([call for call in fake_databricks.calls if call[1] == "GET"]) == 2  # the two pages, once
+
+    created = run()
+    by_name = {entry["name"]: entry for entry in created["configurations"]}
+    usage = fake_databricks.log_delivery[by_name["lh-billable-usage"]["config_id"]]
+    audit = fake_databricks.log_delivery[by_name["lh-audit-logs"]["config_id"]]
+    assert (usage["output_format"], usage["storage_configuration_id"], usage["credentials_id"]) == (
+        "CSV", "st-usage", "cred-1")
+    assert (audit["output_format"], audit["storage_configuration_id"]) == ("JSON", "st-1")  # the module's
+
+    fake_databricks.calls.clear()
+    again = run()
+    assert not again["changed"] and fake_databricks.mutating_calls() == []
+    assert len(fake_databricks.calls) == 3  # five configurations, two a page: the three pages, once
+
+    disabled = run(state="disabled")
+    assert [entry["changed"] for entry in disabled["configurations"]] == [True, True]
+    assert usage["status"] == audit["status"] == "DISABLED"
+
+
+def test_configurations_and_name_are_exclusive(run_account_module, fake_databricks):
+    result = run_account_module(account_log_delivery.main, dict(AUDIT, configurations=BOTH), fake_databricks)
+    assert result["failed"] and "mutually exclusive" in result["msg"] and fake_databricks.calls == []

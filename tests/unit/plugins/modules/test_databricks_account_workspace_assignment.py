@@ -208,7 +208,9 @@ def test_several_groups_in_one_run(assign, fake):
     assert fake.assignments[assign.workspace_id] == {ids[0]: ["USER"], ids[1]: ["USER"]}
     assert [a["assignment"]["principal_id"] for a in applied["assignments"]] == [int(i) for i in ids]
     assert applied["diff"]["after"] == {"Read only": {"permissions": ["USER"]}, "All access": {"permissions": ["USER"]}}
+    fake.calls.clear()
     assert not assign(group_names=["Read only", "All access"])["changed"]
+    assert len([call for call in fake.calls if call[2].endswith("/permissionassignments")]) == 1  # read once
     missing = assign(group_names=["Read only", "Nobody"])
     assert missing["failed"] and "account group Nobody does not exist" in missing["msg"]
     removed = assign(group_names=["Read only", "All access"], state="absent")
