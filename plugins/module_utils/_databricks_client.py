@@ -88,6 +88,7 @@ except ImportError:
 
 HAS_DATABRICKS_SDK = DATABRICKS_SDK_IMPORT_ERROR is None
 
+
 SDK_RETRY_WINDOW = 10  # seconds; discovery and the SDK's own retries of one request
 
 
@@ -252,20 +253,31 @@ def probe_workspace(host, timeout=10, verify=True):
     return reply.status_code == 200, None
 
 
+def _token_config(**kwargs):
+    """Config(**kwargs) for a PAT or basic credentials, without the host metadata request. Config() fetches the
+    host's ``/.well-known/databricks-config`` (best effort) for the account id, workspace id, OIDC endpoint and cloud
+    it fills in: OAuth needs them, these credentials and the ApiClient do not."""
+    config = Config.__new__(Config)
+    config._resolve_host_metadata = lambda: None  # the instance's, ahead of the class's method
+    config.__init__(**kwargs)
+    return config
+
+
 def _new_config(api, kwargs):
     """Config(**kwargs); for a workspace host that does not serve yet, WorkspaceNotReady instead of
     the SDK's ValueError (its host discovery fell back after its own retries, then the OAuth
     discovery failed on a URL of None). A host that serves its discovery by the time of the probe
     may have stopped settling a moment ago: Config() is tried once more then."""
+    config_class = Config if kwargs["auth_type"] == AUTH_OAUTH_M2M else _token_config
     try:
-        return Config(**kwargs)
+        return config_class(**kwargs)
     except ValueError as exc:
         if api != "workspace":
             raise
         serving, reason = probe_workspace(kwargs["host"], timeout=min(10, kwargs["http_timeout_seconds"]),
                                           verify=not kwargs["insecure"])
         if serving:
-            return Config(**kwargs)
+            return config_class(**kwargs)
         if reason is None:
             raise
         raise WorkspaceNotReady(kwargs["host"], reason) from exc

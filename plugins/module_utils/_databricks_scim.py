@@ -6,7 +6,8 @@
     sp = find_one(module, "ServicePrincipals", "displayName", "Service Principal")
     patch(module, "Groups", group["id"], [add_members([sp["id"]])], action="add ... to admins")
 
-``find_one`` fails the module (AMBIGUOUS_MATCH) when a filter matches several resources;
+``find_one`` fails the module (AMBIGUOUS_MATCH) when a filter matches several resources; given ``among`` (the
+values of every entry of a list option), ``find``/``find_one`` answer all the entries from one query;
 ``list_all`` follows the list's pages (startIndex/count);
 ``values_of(resource, "entitlements")`` is the set of ``value`` strings of a multi-valued attribute.
 Paths are the workspace SCIM API (``/api/2.0/preview/scim/v2``) unless ``base`` names the account's
@@ -73,23 +74,47 @@ def list_all(module, kind, query, action, client=None, base=SCIM_PATH):
             return found
 
 
-def find(module, kind, attribute, value, client=None, base=SCIM_PATH):
-    """Resources of kind whose attribute equals value (SCIM filter, case-insensitive on Databricks)."""
-    found = list_all(
-        module,
-        kind,
-        {"filter": "%s eq %s" % (attribute, _quote(value))},
-        "find %s with %s %s" % (kind, attribute, value),
-        client=client,
-        base=base,
-    )
+FILTER_VALUES_PER_QUERY = 20  # values joined by "or" into one SCIM filter: the query string stays short
+
+
+def _list_equal_to(module, kind, attribute, values, client, base):
+    """The resources whose attribute equals one of values: one list per FILTER_VALUES_PER_QUERY of them,
+    their filter the values' eq comparisons joined by "or" (the simple expressions Databricks' SCIM lists take)."""
+    found = []
+    for start in range(0, len(values), FILTER_VALUES_PER_QUERY):
+        chunk = values[start:start + FILTER_VALUES_PER_QUERY]
+        found.extend(list_all(
+            module,
+            kind,
+            {"filter": " or ".join("%s eq %s" % (attribute, _quote(value)) for value in chunk)},
+            "find %s with %s %s" % (kind, attribute, ", ".join(chunk)),
+            client=client,
+            base=base,
+        ))
+    return found
+
+
+def find(module, kind, attribute, value, client=None, base=SCIM_PATH, among=None):
+    """Resources of kind whose attribute equals value (SCIM eq, case-insensitive on Databricks).
+
+    among: every value the entries of a list option look up: within DatabricksModule.run_each one query answers
+    them all, read once and shared by the entries (DatabricksModule.shared_read)."""
+    if among is None:  # a read of its own (also a read again after a write, e.g. a create answered 409)
+        found = _list_equal_to(module, kind, attribute, [str(value)], client, base)
+    else:
+        values = sorted(set(str(v) for v in among) | {str(value)})
+        found = module.shared_read(
+            ("scim", kind, attribute, base, id(client), tuple(values)),
+            lambda: _list_equal_to(module, kind, attribute, values, client, base),
+        )
+    matching = [r for r in found if str(r.get(attribute)).lower() == str(value).lower()]
     # SCIM eq is case-insensitive; prefer exact matches when there are any.
-    exact = [r for r in found if str(r.get(attribute)) == str(value)]
-    return exact or found
+    exact = [r for r in matching if str(r.get(attribute)) == str(value)]
+    return exact or matching
 
 
-def find_one(module, kind, attribute, value, client=None, base=SCIM_PATH):
-    found = find(module, kind, attribute, value, client=client, base=base)
+def find_one(module, kind, attribute, value, client=None, base=SCIM_PATH, among=None):
+    found = find(module, kind, attribute, value, client=client, base=base, among=among)
     if len(found) > 1:
         module.fail(
             "%d %s have %s %s (ids %s); make it unique or give the id"

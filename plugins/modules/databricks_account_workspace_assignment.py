@@ -35,7 +35,8 @@ options:
   group_names:
     description:
       - Display names of several account groups, each given O(permissions) (or, with O(state=absent), unassigned),
-        in one run instead of a loop of tasks; they are read and changed side by side.
+        in one run instead of a loop of tasks; they are read and changed side by side, and one SCIM query finds
+        them all.
     type: list
     elements: str
   service_principal_application_id:
@@ -141,8 +142,9 @@ def principal_of(module):
     option = next(name for name in PRINCIPALS if module.params.get(name))
     kind, attribute, noun = PRINCIPALS[option]
     value = module.params[option]
+    among = module.params.get("group_names") if option == "group_name" else None  # one query for every entry
     found = scim.find_one(
-        module, kind, attribute, value, client=module.account, base=scim.account_base(module.account_id)
+        module, kind, attribute, value, client=module.account, base=scim.account_base(module.account_id), among=among
     )
     return value, "%s %s" % (noun, value), found
 

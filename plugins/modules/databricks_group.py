@@ -38,7 +38,8 @@ options:
   groups:
     description:
       - Several groups of the same O(scope), converged in one run instead of a loop of tasks; they are read and
-        changed side by side (up to 8 requests in flight).
+        changed side by side (up to 8 requests in flight), and one SCIM query (20 names a query, joined by C(or))
+        finds them all.
       - An option an entry does not set is the module's (O(entitlements), O(roles)); O(purge_entitlements),
         O(purge_roles), O(keep_assigned) and O(state) apply to every one. Mutually exclusive with O(display_name).
     type: list
@@ -269,11 +270,17 @@ def update_operations(name, delta, have, desired):
     return operations
 
 
+def names_of_the_list(module):
+    """The display names of every entry of groups (None without groups): one SCIM query finds them all."""
+    groups = module.params.get("groups")
+    return [group["display_name"] for group in groups] if groups else None
+
+
 def run_workspace(module):
     params = module.params
     name = params["display_name"]
     label = "group %s" % name
-    current = scim.find_one(module, KIND, "displayName", name)
+    current = scim.find_one(module, KIND, "displayName", name, among=names_of_the_list(module))
     if params["state"] == "absent":
         if name in BUILT_IN:
             module.fail("%s is built in and cannot be deleted" % label, error_code="INVALID_PARAMETER_VALUE")
@@ -326,7 +333,7 @@ def assigned_workspace_ids(module, group_id):
 def workspace_view(module, group, name):
     """The account group as the workspace sees it (None when it is not assigned there). A workspace-local group of
     the same name fails the module: Databricks allows one group of a name per workspace."""
-    views = scim.find(module, KIND, "displayName", name, client=module.workspace)
+    views = scim.find(module, KIND, "displayName", name, client=module.workspace, among=names_of_the_list(module))
     for view in views:
         if (group is not None and str(view.get("id")) == str(group.get("id"))) or scim.resource_source(
             view
@@ -379,7 +386,9 @@ def run_account(module):
             "the group in that workspace",
             error_code="MISSING_PARAMETER",
         )
-    current = scim.find_one(module, KIND, "displayName", name, client=module.account, base=base)
+    current = scim.find_one(
+        module, KIND, "displayName", name, client=module.account, base=base, among=names_of_the_list(module)
+    )
     if params["state"] == "absent":
         if name in BUILT_IN:
             module.fail("%s is built in and cannot be deleted" % label, error_code="INVALID_PARAMETER_VALUE")

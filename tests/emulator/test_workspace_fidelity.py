@@ -61,6 +61,22 @@ def test_scim_lists_are_paged(w):
         w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups", query={"count": "many"})
 
 
+def test_scim_filters_join_comparisons_with_and_and_or(w):
+    for name in ("Read only", "All access", 'Say "hi"'):
+        w.api_client.do("POST", "/api/2.0/preview/scim/v2/Groups", body={"displayName": name})
+
+    def names(flt):
+        reply = w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups", query={"filter": flt})
+        return sorted(r["displayName"] for r in reply.get("Resources") or [])
+
+    assert names('displayName eq "read ONLY" or displayName eq "say \\"HI\\""') == ["Read only", 'Say "hi"']
+    assert names('displayName sw "a" and displayName co "access" or displayName eq "admins"') == ["All access", "admins"]
+    assert names('displayName eq "Read only" and displayName ne "Read only"') == []
+    for unsupported in ('(displayName eq "a")', 'displayName eq "a" or', 'not displayName eq "a"', 'displayName gt "a"'):
+        with pytest.raises(BadRequest):
+            w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups", query={"filter": unsupported})
+
+
 def test_cluster_list_pages_in_2_1_not_in_2_0(w):
     ids = {w.clusters.create(spark_version=VERSION, node_type_id="r5.large", num_workers=0,
                              cluster_name=f"c{i}").cluster_id for i in range(7)}

@@ -20,7 +20,11 @@ WRITABLE = {
     "Groups": ("displayName", "members", "entitlements", "roles", "externalId"),
 }
 MULTI_VALUED = ("members", "entitlements", "roles", "emails")
-_FILTER = re.compile(r'^\s*(\w+)\s+(eq|co|sw|ne)\s+"?([^"]*)"?\s*$', re.IGNORECASE)
+# One comparison of a filter: attribute, operator, value (quoted, with \" inside, or bare).
+_COMPARISON = re.compile(r'\s*(\w+)\s+(eq|co|sw|ne)\s+("(?:[^"\\]|\\.)*"|[^\s"]+)\s*', re.IGNORECASE)
+_LOGICAL = re.compile(r'(and|or)\s+', re.IGNORECASE)
+_TESTS = {"eq": lambda have, value: have == value, "ne": lambda have, value: have != value,
+          "co": lambda have, value: value in have, "sw": lambda have, value: have.startswith(value)}
 _PATH_FILTER = re.compile(r'^(\w+)\[value eq "?([^"\]]*)"?\]$', re.IGNORECASE)
 
 
@@ -76,14 +80,9 @@ class ScimDirectory:
         items = list(self.resources[kind].values())
         flt = query.get("filter")
         if flt:
-            match = _FILTER.match(flt)
-            if not match:
-                raise ScimError(400, f"Unsupported filter: {flt}", "invalidFilter")
-            attr, op, value = match.group(1), match.group(2).lower(), match.group(3)
-            tests = {"eq": lambda v: str(v).lower() == value.lower(), "ne": lambda v: str(v).lower() != value.lower(),
-                     "co": lambda v: value.lower() in str(v).lower(),
-                     "sw": lambda v: str(v).lower().startswith(value.lower())}
-            items = [r for r in items if r.get(attr) is not None and tests[op](r.get(attr))]
+            alternatives = _parse_filter(flt)
+            items = [r for r in items if any(all(_holds(r, *comparison) for comparison in conjunction)
+                                             for conjunction in alternatives)]
         items.sort(key=lambda r: r["id"])
         try:
             start = max(int(query.get("startIndex") or 1), 1)
@@ -216,4 +215,37 @@ class ScimDirectory:
             if any(m["value"] == rid for m in group.get("members", [])):
                 group["members"] = [m for m in group["members"] if m["value"] != rid]
 
+
+def _parse_filter(text: str) -> list[list[tuple[str, str, str]]]:
+    """A SCIM filter as alternatives (joined by ``or``) of conjunctions (joined by ``and``) of comparisons.
+
+    Databricks' SCIM lists take eq, co, sw and ne, and "simple expressions" of them joined by ``and`` and
+    ``or`` (no parentheses, no ``not``); ``and`` binds tighter than ``or`` (RFC 7644 3.4.2.2). Anything
+    else is 400 invalidFilter."""
+    alternatives, conjunction, position = [], [], 0
+    while True:
+        match = _COMPARISON.match(text, position)
+        if not match:
+            raise ScimError(400, f"Unsupported filter: {text}", "invalidFilter")
+        value = match.group(3)
+        if value.startswith('"'):
+            value = re.sub(r'\\(.)', r'\1', value[1:-1])
+        conjunction.append((match.group(1), match.group(2).lower(), value))
+        position = match.end()
+        if position == len(text):
+            alternatives.append(conjunction)
+            return alternatives
+        logical = _LOGICAL.match(text, position)
+        if not logical:
+            raise ScimError(400, f"Unsupported filter: {text}", "invalidFilter")
+        if logical.group(1).lower() == "or":
+            alternatives.append(conjunction)
+            conjunction = []
+        position = logical.end()
+
+
+def _holds(resource: dict, attribute: str, operator: str, value: str) -> bool:
+    """One comparison on a resource; values compare case-insensitively, as Databricks' SCIM does."""
+    have = resource.get(attribute)
+    return have is not None and _TESTS[operator](str(have).lower(), value.lower())
 

@@ -27,6 +27,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from databricks.sdk import errors as sdk_errors
 
+from tests.unit.plugins import scim_fake
+
 ACCOUNT = "acc-1"
 WORKSPACE_HOST = "https://dbc-1.cloud.databricks.com"
 A = "/api/2.0/accounts/%s" % ACCOUNT
@@ -345,10 +347,7 @@ class FakeDatabricks:
     # --- SCIM -------------------------------------------------------------------------------
     def scim_list(self, kind, query, body):
         items = list(self.principals[kind].values())
-        flt = query.get("filter")
-        if flt:
-            attr, value = re.match(r'(\w+) eq "(.*)"', flt).groups()
-            items = [i for i in items if str(i.get(attr, "")).lower() == value.lower()]
+        items = scim_fake.filtered(items, query.get("filter"))
         # Pages as Databricks serves them: startIndex/count, capped at scim_page_limit when set.
         start = int(query.get("startIndex") or 1)
         count = min(int(query.get("count") or len(items)), getattr(self, "scim_page_limit", None) or len(items))

@@ -1,93 +1,11 @@
 """databricks_account_workspace_assignment against the fake account API: the principal found by name in the account's
 directory, exact permissions (one PUT), check mode, absent."""
 
-import re
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_account_workspace_assignment as mod
-from databricks.sdk import errors as sdk_errors
 
-ACCOUNT = "acc-1"
-A = "/api/2.0/accounts/%s" % ACCOUNT
-
-
-def add_account_directory(fake):
-    """fake (a FakeWorkspace) plus the account's directory (account SCIM) and workspace permission assignments; an
-    assigned group shows in the workspace's directory with the account group's id (meta.resourceType Group)."""
-    fake.account_principals = {"Groups": {}, "ServicePrincipals": {}, "Users": {}}
-    fake.assignments = {}  # workspace id -> principal id -> permissions
-    scim_base = A + "/scim/v2/(?P<kind>ServicePrincipals|Groups|Users)"
-    assign = A + r"/workspaces/(?P<wid>\d+)/permissionassignments"
-
-    def acct_list(kind, query, body):
-        items = list(fake.account_principals[kind].values())
-        if query.get("filter"):
-            attr, value = re.match(r'(\w+) eq "(.*)"', query["filter"]).groups()
-            items = [i for i in items if str(i.get(attr, "")).lower() == value.lower()]
-        return {"totalResults": len(items), "startIndex": 1, "itemsPerPage": len(items), "Resources": items}
-
-    def acct_create(kind, query, body):
-        rid = str(5000 + next(fake.ids))
-        fake.account_principals[kind][rid] = dict({k: v for k, v in body.items() if k != "schemas"}, id=rid)
-        return fake.account_principals[kind][rid]
-
-    def acct_get(kind, rid, query, body):
-        if rid not in fake.account_principals[kind]:
-            raise sdk_errors.NotFound("not found", error_code="SCIM_404")
-        return fake.account_principals[kind][rid]
-
-    def acct_patch(kind, rid, query, body):
-        for op in body["Operations"]:
-            fake.account_principals[kind][rid][op["path"]] = op["value"]
-        return {}
-
-    def acct_delete(kind, rid, query, body):
-        fake.account_principals[kind].pop(rid)
-        return {}
-
-    def list_assignments(wid, query, body):
-        if int(wid) not in fake.workspaces:
-            raise sdk_errors.NotFound("Workspace %s does not exist." % wid, error_code="RESOURCE_DOES_NOT_EXIST")
-        return {
-            "permission_assignments": [
-                {"principal": {"principal_id": int(pid), "display_name": "x"}, "permissions": perms}
-                for pid, perms in fake.assignments.get(int(wid), {}).items()
-            ]
-        }
-
-    def put_assignment(wid, pid, query, body):
-        kind = next(k for k, items in fake.account_principals.items() if pid in items)
-        principal = fake.account_principals[kind][pid]
-        if kind == "Groups" and pid not in fake.principals["Groups"]:
-            if any(g["displayName"] == principal["displayName"] for g in fake.principals["Groups"].values()):
-                raise sdk_errors.ResourceConflict("group exists", error_code="RESOURCE_CONFLICT")
-            fake.principals["Groups"][pid] = {
-                "id": pid,
-                "displayName": principal["displayName"],
-                "meta": {"resourceType": "Group"},
-            }
-        fake.assignments.setdefault(int(wid), {})[pid] = body["permissions"]
-        return {"principal": {"principal_id": int(pid)}, "permissions": body["permissions"]}
-
-    def delete_assignment(wid, pid, query, body):
-        if pid not in fake.assignments.get(int(wid), {}):
-            raise sdk_errors.NotFound("not assigned", error_code="RESOURCE_DOES_NOT_EXIST")
-        del fake.assignments[int(wid)][pid]
-        return {}
-
-    original = fake._routes
-    extra = [
-        (scim_base, "GET", acct_list),
-        (scim_base, "POST", acct_create),
-        (scim_base + r"/(?P<rid>[^/]+)", "GET", acct_get),
-        (scim_base + r"/(?P<rid>[^/]+)", "PATCH", acct_patch),
-        (scim_base + r"/(?P<rid>[^/]+)", "DELETE", acct_delete),
-        (assign, "GET", list_assignments),
-        (assign + r"/principals/(?P<pid>\d+)", "PUT", put_assignment),
-        (assign + r"/principals/(?P<pid>\d+)", "DELETE", delete_assignment),
-    ]
-    fake._routes = lambda: extra + original()
-    return fake
+from tests.unit.plugins.scim_fake import A, add_account_directory
 
 
 @pytest.fixture
@@ -211,6 +129,7 @@ def test_several_groups_in_one_run(assign, fake):
     fake.calls.clear()
     assert not assign(group_names=["Read only", "All access"])["changed"]
     assert len([call for call in fake.calls if call[2].endswith("/permissionassignments")]) == 1  # read once
+    assert len([call for call in fake.calls if call[2].endswith("/scim/v2/Groups")]) == 1  # one query finds both
     missing = assign(group_names=["Read only", "Nobody"])
     assert missing["failed"] and "account group Nobody does not exist" in missing["msg"]
     removed = assign(group_names=["Read only", "All access"], state="absent")

@@ -1,14 +1,12 @@
 """databricks_group against the fake workspace SCIM API: entitlements, roles (instance profiles), purge switches;
 account groups (scope account) in the fake account directory, their entitlements on the workspace's view of them."""
 
-import re
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.modules import databricks_group as group
 from databricks.sdk import errors as sdk_errors
 
-ACCOUNT = "acc-1"
-A = "/api/2.0/accounts/%s" % ACCOUNT
+from tests.unit.plugins.scim_fake import ACCOUNT, A, add_account_directory
 
 READ = "arn:aws:iam::123456789012:instance-profile/read"
 META = "arn:aws:iam::123456789012:instance-profile/meta"
@@ -76,83 +74,6 @@ def test_absent_and_builtin(grp, fake_workspace):
     assert not grp(state="absent")["changed"]
     result = grp(name="admins", state="absent")
     assert result["failed"] and result["error_code"] == "INVALID_PARAMETER_VALUE"
-
-
-def add_account_directory(fake):
-    """fake (a FakeWorkspace) plus the account's directory (account SCIM) and workspace permission assignments; an
-    assigned group shows in the workspace's directory with the account group's id (meta.resourceType Group)."""
-    fake.account_principals = {"Groups": {}, "ServicePrincipals": {}, "Users": {}}
-    fake.assignments = {}  # workspace id -> principal id -> permissions
-    scim_base = A + "/scim/v2/(?P<kind>ServicePrincipals|Groups|Users)"
-    assign = A + r"/workspaces/(?P<wid>\d+)/permissionassignments"
-
-    def acct_list(kind, query, body):
-        items = list(fake.account_principals[kind].values())
-        if query.get("filter"):
-            attr, value = re.match(r'(\w+) eq "(.*)"', query["filter"]).groups()
-            items = [i for i in items if str(i.get(attr, "")).lower() == value.lower()]
-        return {"totalResults": len(items), "startIndex": 1, "itemsPerPage": len(items), "Resources": items}
-
-    def acct_create(kind, query, body):
-        rid = str(5000 + next(fake.ids))
-        fake.account_principals[kind][rid] = dict({k: v for k, v in body.items() if k != "schemas"}, id=rid)
-        return fake.account_principals[kind][rid]
-
-    def acct_get(kind, rid, query, body):
-        if rid not in fake.account_principals[kind]:
-            raise sdk_errors.NotFound("not found", error_code="SCIM_404")
-        return fake.account_principals[kind][rid]
-
-    def acct_patch(kind, rid, query, body):
-        for op in body["Operations"]:
-            fake.account_principals[kind][rid][op["path"]] = op["value"]
-        return {}
-
-    def acct_delete(kind, rid, query, body):
-        fake.account_principals[kind].pop(rid)
-        return {}
-
-    def list_assignments(wid, query, body):
-        return {
-            "permission_assignments": [
-                {"principal": {"principal_id": int(pid), "display_name": "x"}, "permissions": perms}
-                for pid, perms in fake.assignments.get(int(wid), {}).items()
-            ]
-        }
-
-    def put_assignment(wid, pid, query, body):
-        kind = next(k for k, items in fake.account_principals.items() if pid in items)
-        principal = fake.account_principals[kind][pid]
-        if kind == "Groups" and pid not in fake.principals["Groups"]:
-            if any(g["displayName"] == principal["displayName"] for g in fake.principals["Groups"].values()):
-                raise sdk_errors.ResourceConflict("group exists", error_code="RESOURCE_CONFLICT")
-            fake.principals["Groups"][pid] = {
-                "id": pid,
-                "displayName": principal["displayName"],
-                "meta": {"resourceType": "Group"},
-            }
-        fake.assignments.setdefault(int(wid), {})[pid] = body["permissions"]
-        return {"principal": {"principal_id": int(pid)}, "permissions": body["permissions"]}
-
-    def delete_assignment(wid, pid, query, body):
-        if pid not in fake.assignments.get(int(wid), {}):
-            raise sdk_errors.NotFound("not assigned", error_code="RESOURCE_DOES_NOT_EXIST")
-        del fake.assignments[int(wid)][pid]
-        return {}
-
-    original = fake._routes
-    extra = [
-        (scim_base, "GET", acct_list),
-        (scim_base, "POST", acct_create),
-        (scim_base + r"/(?P<rid>[^/]+)", "GET", acct_get),
-        (scim_base + r"/(?P<rid>[^/]+)", "PATCH", acct_patch),
-        (scim_base + r"/(?P<rid>[^/]+)", "DELETE", acct_delete),
-        (assign, "GET", list_assignments),
-        (assign + r"/principals/(?P<pid>\d+)", "PUT", put_assignment),
-        (assign + r"/principals/(?P<pid>\d+)", "DELETE", delete_assignment),
-    ]
-    fake._routes = lambda: extra + original()
-    return fake
 
 
 @pytest.fixture
@@ -305,6 +226,11 @@ def accounts(run_workspace_module, fake_workspace):
     return run
 
 
+def scim_lists(fake):
+    """The SCIM list requests made since fake.calls was cleared, as (listener, path)."""
+    return [(listener, path) for listener, method, path in fake.calls if method == "GET" and path.endswith("/Groups")]
+
+
 def test_account_groups_in_one_run_then_their_entitlements(accounts, fake_workspace):
     names = [{"display_name": "Read only"}, {"display_name": "All access"}]
     planned = accounts(names, check_mode=True)
@@ -315,7 +241,9 @@ def test_account_groups_in_one_run_then_their_entitlements(accounts, fake_worksp
     ids = dict((g["display_name"], g["id"]) for g in created["groups"])
     assert sorted(g["displayName"] for g in fake_workspace.account_principals["Groups"].values()) == [
         "All access", "Read only"]
+    fake_workspace.calls.clear()
     assert not accounts(names)["changed"]
+    assert scim_lists(fake_workspace) == [("account", A + "/scim/v2/Groups")]  # one query finds both groups
     for gid in ids.values():
         assign(fake_workspace, gid)
     wanted = [{"display_name": "Read only"}, {"display_name": "All access", "entitlements": ["allow-cluster-create"]}]
@@ -324,7 +252,10 @@ def test_account_groups_in_one_run_then_their_entitlements(accounts, fake_worksp
     assert values(fake_workspace, "Read only", "entitlements") == ["workspace-access"]
     assert values(fake_workspace, "All access", "entitlements") == ["allow-cluster-create"]
     assert result["diff"]["after"]["All access"]["entitlements"] == ["allow-cluster-create"]
+    fake_workspace.calls.clear()
     assert not accounts(wanted, entitlements=["workspace-access"])["changed"]
+    assert scim_lists(fake_workspace) == [  # both groups found in the account, then in the workspace
+        ("account", A + "/scim/v2/Groups"), ("workspace", "/api/2.0/preview/scim/v2/Groups")]
 
 
 def test_workspace_groups_in_one_run_removed(run_workspace_module, fake_workspace):
@@ -334,10 +265,21 @@ def test_workspace_groups_in_one_run_removed(run_workspace_module, fake_workspac
     names = [{"display_name": "Read only"}, {"display_name": "All access"}]
     assert run(groups=names, roles=[READ])["changed"]
     assert values(fake_workspace, "All access", "roles") == [READ]
+    fake_workspace.calls.clear()
     removed = run(groups=names, state="absent")
     assert [g["changed"] for g in removed["groups"]] == [True, True]
+    assert scim_lists(fake_workspace) == [("workspace", "/api/2.0/preview/scim/v2/Groups")]
     assert not run(groups=names, state="absent")["changed"]
     refused = run(groups=[{"display_name": "admins"}], state="absent")
     assert refused["failed"] and refused["error_code"] == "INVALID_PARAMETER_VALUE"
     both = run(groups=names, display_name="Read only")
     assert both["failed"] and "mutually exclusive" in both["msg"]
+
+
+def test_a_long_list_is_found_twenty_names_a_query(run_workspace_module, fake_workspace):
+    fake_workspace.principals["Groups"]["g-q"] = {"id": "g-q", "displayName": 'Say "hi"'}
+    names = [{"display_name": "group %02d" % i} for i in range(24)] + [{"display_name": 'say "HI"'}]
+    result = run_workspace_module(group.main, dict(groups=names, state="absent"), fake_workspace)
+    assert [g["changed"] for g in result["groups"]] == [False] * 24 + [True]  # SCIM eq ignores case
+    assert "g-q" not in fake_workspace.principals["Groups"]
+    assert len(scim_lists(fake_workspace)) == 2  # 25 names: a query of 20, then one of 5
