@@ -66,6 +66,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_patches import (
     defer_databricks_sdk_init,
     retry_oauth_token_requests,
+    skip_host_metadata_without_oauth,
 )
 
 DATABRICKS_SDK_IMPORT_ERROR = None
@@ -87,7 +88,7 @@ except ImportError:
     HTTPError = RequestException = ()
 
 HAS_DATABRICKS_SDK = DATABRICKS_SDK_IMPORT_ERROR is None
-
+skip_host_metadata_without_oauth(Config)  # one request fewer a PAT session (see _interpreter_patches)
 
 SDK_RETRY_WINDOW = 10  # seconds; discovery and the SDK's own retries of one request
 
@@ -253,31 +254,20 @@ def probe_workspace(host, timeout=10, verify=True):
     return reply.status_code == 200, None
 
 
-def _token_config(**kwargs):
-    """Config(**kwargs) for a PAT or basic credentials, without the host metadata request. Config() fetches the
-    host's ``/.well-known/databricks-config`` (best effort) for the account id, workspace id, OIDC endpoint and cloud
-    it fills in: OAuth needs them, these credentials and the ApiClient do not."""
-    config = Config.__new__(Config)
-    config._resolve_host_metadata = lambda: None  # the instance's, ahead of the class's method
-    config.__init__(**kwargs)
-    return config
-
-
 def _new_config(api, kwargs):
     """Config(**kwargs); for a workspace host that does not serve yet, WorkspaceNotReady instead of
     the SDK's ValueError (its host discovery fell back after its own retries, then the OAuth
     discovery failed on a URL of None). A host that serves its discovery by the time of the probe
     may have stopped settling a moment ago: Config() is tried once more then."""
-    config_class = Config if kwargs["auth_type"] == AUTH_OAUTH_M2M else _token_config
     try:
-        return config_class(**kwargs)
+        return Config(**kwargs)
     except ValueError as exc:
         if api != "workspace":
             raise
         serving, reason = probe_workspace(kwargs["host"], timeout=min(10, kwargs["http_timeout_seconds"]),
                                           verify=not kwargs["insecure"])
         if serving:
-            return config_class(**kwargs)
+            return Config(**kwargs)
         if reason is None:
             raise
         raise WorkspaceNotReady(kwargs["host"], reason) from exc

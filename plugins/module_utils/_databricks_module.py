@@ -189,8 +189,8 @@ class DatabricksModule:
         finally:
             self._shared_reads = None
         entries, before, after = [], {}, {}
-        for item, result in pairs(items, results):
-            name = " ".join(str(item[field]) for field in identity)
+        for index, (item, result) in enumerate(pairs(items, results)):
+            name = names[index]
             diff = result.pop("diff", None) or {}
             before[name], after[name] = diff.get("before"), diff.get("after")
             entries.append(dict(((field, item[field]) for field in identity), **result))

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Every change the collection makes to other libraries in the interpreter its modules run in.
 
-Three patches, each installed by one function of this module, each installed once per interpreter
+Four patches, each installed by one function of this module, each installed once per interpreter
 (a repeated call, as mitogen makes when it imports module_utils again for every task, changes
 nothing more):
 
@@ -11,9 +11,11 @@ nothing more):
 * ``defer_databricks_sdk_init()``: ``databricks.sdk`` without its ``__init__`` until a name of it is
   used (start-up time);
 * ``retry_oauth_token_requests(oauth, window, delay)``: the Databricks SDK's OAuth token request
-  retried on 429 and 5xx (reliability).
+  retried on 429 and 5xx (reliability);
+* ``skip_host_metadata_without_oauth(config_class)``: no host metadata request for a PAT or basic
+  session (one request a session).
 
-One switch turns all three off: ``LAKEHOUSE_INTERPRETER_PATCHES=0`` (also ``false``, ``no``,
+One switch turns all four off: ``LAKEHOUSE_INTERPRETER_PATCHES=0`` (also ``false``, ``no``,
 ``off``) in the environment of the module's interpreter. The functions then change nothing, and
 the modules run on botocore and databricks-sdk as shipped: slower start-ups, and one throttled or
 failing token request fails a Databricks module. The switch is read at each call: it decides for
@@ -199,3 +201,29 @@ def retry_oauth_token_requests(oauth, window, delay):
         oauth.requests = RetryingTokenRequests(current, window, delay)
     oauth.requests.window = window
     oauth.requests.delay = delay
+
+
+# --- databricks-sdk: no host metadata request without OAuth ------------------------------------
+def skip_host_metadata_without_oauth(config_class):
+    """Let ``Config()`` skip the host metadata request for PAT and basic credentials.
+
+    Changes ``config_class._resolve_host_metadata`` (the SDK's ``Config``) into one that returns at
+    once when the Config's ``auth_type`` is ``pat`` or ``basic``, once per interpreter.
+
+    Why: ``Config()`` fetches the host's ``/.well-known/databricks-config`` (best effort) for the
+    account id, workspace id, OIDC endpoint and cloud it fills in. OAuth needs them; a PAT, basic
+    credentials and the ``ApiClient`` use none of them, so the request cost a round trip a session.
+    """
+    if not enabled() or not isinstance(config_class, type):
+        return
+    resolve = getattr(config_class, "_resolve_host_metadata", None)
+    if resolve is None or getattr(resolve, "skips_without_oauth", False):
+        return
+
+    def resolve_host_metadata(self):
+        if self.auth_type in ("pat", "basic"):
+            return None
+        return resolve(self)
+
+    resolve_host_metadata.skips_without_oauth = True
+    config_class._resolve_host_metadata = resolve_host_metadata

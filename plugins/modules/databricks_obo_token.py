@@ -123,6 +123,8 @@ revoked_token_ids:
   sample: [7c3e9a1b5d2f4e6a]
 """
 
+from functools import partial
+
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_scim import find_one
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_tokens import (
@@ -155,16 +157,18 @@ def ensure_absent(module):
                          diff={"before": {"token_id": token_id, "comment": current.get("comment")}, "after": {}})
 
 
-def revoke_unstored(module):
+def list_tokens(module):
+    """The workspace's tokens (token-management lists every user's and service principal's)."""
+    return module.request("GET", "%s/tokens" % BASE, action="list tokens").get("token_infos") or []
+
+
+def revoke_unstored(module, token_infos):
     """Revoke (not in check mode) the service principal's other tokens with the comment; their ids."""
     params = module.params
-    if not params["exclusive"]:
-        return []
-    reply = module.request("GET", "%s/tokens" % BASE, action="list tokens")
-    stray = unstored(reply.get("token_infos"), params["comment"], params["token_id"])
+    stray = unstored(token_infos, params["comment"], params["token_id"])
     if stray:  # only the service principal's own: look its id up once there is something to revoke
         sp = find_one(module, "ServicePrincipals", "applicationId", params["application_id"])
-        owned = set(info["token_id"] for info in reply.get("token_infos") or []
+        owned = set(info["token_id"] for info in token_infos
                     if sp is not None and str(info.get("owner_id")) == str(sp.get("id")))
         stray = [token_id for token_id in stray if token_id in owned]
     if not module.check_mode:
@@ -175,8 +179,15 @@ def revoke_unstored(module):
 
 
 def ensure_present(module):
-    application_id = module.params["application_id"]
-    return ensure_token_present(module, get_token(module, module.params["token_id"]), lambda: revoke_unstored(module),
+    params = module.params
+    application_id, held = params["application_id"], params["token_id"]
+    if params["exclusive"]:  # the list holds the held token too: one read answers both
+        token_infos = list_tokens(module)
+        current = next((info for info in token_infos if held and info.get("token_id") == held), None)
+        revoke = partial(revoke_unstored, module, token_infos)
+    else:
+        current, revoke = get_token(module, held), lambda: []
+    return ensure_token_present(module, current, revoke,
                                 lambda body: module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
                                                             action="create a token on behalf of %s" % application_id),
                                 request_fields={"application_id": application_id})

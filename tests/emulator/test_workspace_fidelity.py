@@ -70,9 +70,11 @@ def test_scim_filters_join_comparisons_with_and_and_or(w):
         return sorted(r["displayName"] for r in reply.get("Resources") or [])
 
     assert names('displayName eq "read ONLY" or displayName eq "say \\"HI\\""') == ["Read only", 'Say "hi"']
-    assert names('displayName sw "a" and displayName co "access" or displayName eq "admins"') == ["All access", "admins"]
+    either = 'displayName sw "a" and displayName co "access" or displayName eq "admins"'  # and binds tighter
+    assert names(either) == ["All access", "admins"]
     assert names('displayName eq "Read only" and displayName ne "Read only"') == []
-    for unsupported in ('(displayName eq "a")', 'displayName eq "a" or', 'not displayName eq "a"', 'displayName gt "a"'):
+    for unsupported in ('(displayName eq "a")', 'displayName eq "a" or', 'not displayName eq "a"',
+                        'displayName gt "a"'):
         with pytest.raises(BadRequest):
             w.api_client.do("GET", "/api/2.0/preview/scim/v2/Groups", query={"filter": unsupported})
 

@@ -39,3 +39,14 @@ def test_exclusive_obo_revokes_only_the_service_principal_tokens_with_its_commen
     assert rotated["action"] == "rotate" and rotated["previous_token_id"] == held["token_id"]
     assert rotated["revoked_token_ids"] == [unstored["token_id"]]
     assert sorted(fake_databricks.tokens) == sorted([held["token_id"], admins["token_id"], rotated["token_id"]])
+
+
+def test_exclusive_obo_finds_the_held_token_in_the_one_listing(obo, fake_databricks):
+    _v, held = fake_databricks.add_token("sp-2", lifetime_seconds=6 * DAY, comment="sp token", created_by="sp-admin")
+    fake_databricks.calls.clear()
+    kept = obo(token_id=held["token_id"], comment="sp token", exclusive=True)
+    assert not kept["changed"] and kept["action"] == "keep" and kept["token_info"]["token_id"] == held["token_id"]
+    assert [(method, path) for _listener, method, path in fake_databricks.calls] == [
+        ("GET", "/api/2.0/token-management/tokens")]
+    gone = obo(token_id="no-such-token", comment="sp token", exclusive=True, check_mode=True)
+    assert gone["changed"] and gone["action"] == "create"

@@ -1,5 +1,6 @@
-"""Sessions of PAT and basic credentials skip the SDK's host metadata request; OAuth sessions keep it (it gives the
-OIDC endpoint). The SDK's host metadata fetch is replaced by a recorder: no HTTP."""
+"""Sessions of PAT and basic credentials skip the SDK's host metadata request
+(_interpreter_patches.skip_host_metadata_without_oauth); OAuth sessions keep it (it gives the OIDC endpoint).
+No HTTP: the SDK's host metadata fetch is a recorder."""
 
 import pytest
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_client as client_utils
