@@ -143,6 +143,8 @@ LIST_RESULTS = {
                                                 lambda entry, args: entry["group_name"]),
     "databricks_account_storage_configuration": ("configurations", ("name",), lambda entry, args: entry["name"]),
     "databricks_account_log_delivery": ("configurations", ("name",), lambda entry, args: entry["name"]),
+    "databricks_account_customer_managed_key": ("configurations", ("key_arn", "use_cases"),
+                                                lambda entry, args: entry.get("name") or entry["key_arn"]),
 }
 # What amazon.aws returns in check mode for the ID of an object it would create (rtb-xxxxxxxx).
 PLACEHOLDER_ID = re.compile(r"\A[a-z]+-(x{8,}|0{8,}f?)\Z")

@@ -76,6 +76,13 @@ def test_each_entry_of_a_list_taking_module_counts_as_a_loop_item_would():
     assert resources(summary) == {"lh.raw": CREATE, "lh.gold": CHANGE, "lh-raw": CHANGE, "lh-old": DELETE}
     failed = summary_of([("x.y.databricks_schema", dict(schemas, failed=True))])
     assert resources(failed) == {}
+    arn = "arn:aws:kms:eu-west-1:123456789012:key/k-1"
+    keys = {"changed": True, "configurations": [
+        {"key_arn": arn, "use_cases": ["STORAGE"], "name": "storage", "changed": True, "customer_managed_key": None},
+        {"key_arn": arn, "use_cases": ["MANAGED_SERVICES"], "changed": False, "customer_managed_key": {}}],
+        "diff": {"before": {arn + " ['STORAGE']": None, arn + " ['MANAGED_SERVICES']": {"key_arn": arn}},
+                 "after": {arn + " ['STORAGE']": {"key_arn": arn}, arn + " ['MANAGED_SERVICES']": {"key_arn": arn}}}}
+    assert resources(summary_of([("x.y.databricks_account_customer_managed_key", keys)])) == {"storage": CREATE}
 
 
 def test_a_writer_labelled_create_creates():
