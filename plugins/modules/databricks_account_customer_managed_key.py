@@ -238,9 +238,11 @@ def main():
     DatabricksModule(
         argument_spec=dict(
             key_arn=dict(type="str", no_log=False),
-            configurations=dict(type="list", elements="dict", no_log=False,
-                      options=dict(key_arn=dict(type="str", required=True, no_log=False), name=dict(type="str"),
-                                   **per_key_options())),
+            configurations=dict(
+                type="list", elements="dict", no_log=False,
+                options=dict(key_arn=dict(type="str", required=True, no_log=False), name=dict(type="str"),
+                             **per_key_options()),
+            ),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             **per_key_options()
         ),

@@ -184,10 +184,9 @@ def ensure_present(module):
     if params["exclusive"]:  # the list holds the held token too: one read answers both
         token_infos = list_tokens(module)
         current = next((info for info in token_infos if held and info.get("token_id") == held), None)
-        revoke = partial(revoke_unstored, module, token_infos)
-    else:
-        current, revoke = get_token(module, held), lambda: []
-    return ensure_token_present(module, current, revoke,
+    else:  # nothing to revoke: no listing
+        token_infos, current = [], get_token(module, held)
+    return ensure_token_present(module, current, partial(revoke_unstored, module, token_infos),
                                 lambda body: module.request("POST", "%s/on-behalf-of/tokens" % BASE, body=body,
                                                             action="create a token on behalf of %s" % application_id),
                                 request_fields={"application_id": application_id})
