@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from databricks.sdk.service.provisioning import KeyUseCase
 
 from tests.e2e.conftest import ok
 
@@ -129,3 +130,28 @@ def test_credentials_inside_an_iam_propagation_window(sandbox):
     posts = [r for r in sandbox.databricks_mutations() if r["path"].endswith("/credentials")]
     assert [r["status"] for r in posts][-1] == 200
     assert any(r["status"] == 400 for r in posts), posts
+
+
+def test_the_storage_key_given_as_the_logging_key_is_one_configuration(sandbox, converged, account):
+    """The role registers its keys in one task: the storage key given as the logging key too is one STORAGE
+    configuration (a second registration of the same key and use case would be the same one), planned, made, then
+    left alone."""
+    kms = sandbox.aws_client("kms")
+    alias = next(a for a in kms.list_aliases()["Aliases"] if a["AliasName"].endswith("-prov-datalake"))
+    key_arn = kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
+    keys = json.dumps({"databricks_provisioning_storage_key_arn": key_arn,
+                       "databricks_provisioning_logging_key_arn": key_arn})
+
+    def registrations():
+        return [k.use_cases for k in account.encryption_keys.list() if k.aws_key_info.key_arn == key_arn]
+
+    assert registrations() == []
+    sandbox.clear_requests()
+    planned = ok(sandbox.playbook(PLAYBOOK, "--check", "--diff", "-e", keys), "--check with the keys")
+    assert planned.changed() > 0 and sandbox.databricks_mutations() == []
+    ok(sandbox.playbook(PLAYBOOK, "-e", keys), "with the keys")
+    assert registrations() == [[KeyUseCase.STORAGE]]
+    sandbox.clear_requests()
+    again = ok(sandbox.playbook(PLAYBOOK, "-e", keys), "with the keys, again")
+    assert again.changed() == 0 and sandbox.databricks_mutations() == []
+    assert registrations() == [[KeyUseCase.STORAGE]]
