@@ -188,6 +188,8 @@ def role_tasks(role):
                 continue
             imported = next((task[k] for k in ("ansible.builtin.import_tasks", "ansible.builtin.include_tasks",
                                                "import_tasks", "include_tasks") if k in task), None)
+            if isinstance(imported, dict):  # include_tasks with file: (and apply:)
+                imported = imported.get("file")
             if isinstance(imported, str) and "{{" not in imported:
                 visit_file(imported)
                 continue

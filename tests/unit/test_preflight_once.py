@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+"""A role's input checks run once a run: site.yml's preflight runs every role's validate entry point first, so the
+roles' own entry points skip what it already checked (the role's preflight tasks, and Ansible's argument-spec
+validation of an entry point whose options the validate entry point already validated)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management", "unity_catalog")
+
+
+def _load(path):
+    return yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
+
+
+def _tasks(node):
+    """Every task of a play or task list, blocks included."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _tasks(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("tasks", "block", "rescue", "always"):
+            yield from _tasks(node.get(key))
+
+
+def _role_calls(tasks):
+    for task in tasks:
+        for action in ("ansible.builtin.import_role", "ansible.builtin.include_role"):
+            if action in task:
+                yield task, task[action]
+
+
+def _spec(role):
+    return _load("roles/%s/meta/argument_specs.yml" % role)["argument_specs"]
+
+
+def test_site_runs_every_roles_validate_entry_point_in_its_preflight():
+    preflight = _load("site.yml")[1]
+    assert preflight["tags"] == ["always"]
+    loops = [task.get("loop") for task, call in _role_calls(_tasks(preflight["tasks"]))
+             if call.get("tasks_from") == "validate"]
+    assert loops == [list(ROLES)]
+
+
+def test_argument_validation_is_skipped_only_where_the_preflight_validated_the_same_options():
+    skipped = []
+    for play in _load("site.yml"):
+        for _task, call in _role_calls(_tasks(play.get("tasks"))):
+            if call.get("rolespec_validate") is False:
+                role = call["name"].rsplit(".", 1)[1]
+                entry_point = call.get("tasks_from", "main")
+                options = _spec(role)[entry_point]["options"]
+                validated = _spec(role)["validate"]["options"]
+                different = sorted(name for name, option in options.items() if validated.get(name) != option)
+                assert different == [], "%s %s: options the validate entry point does not check alike" % (
+                    role, entry_point)
+                skipped.append((role, entry_point))
+    # Every converging role's main, and the network's egress.
+    assert sorted(skipped) == sorted([(role, "main") for role in ROLES if role != "iam"]
+                                     + [("network", "egress")]), skipped
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_entry_point_skips_the_preflight_that_passed_earlier_in_the_run(role):
+    flag = "%s_inputs_validated" % role
+    validate = _load("roles/%s/tasks/validate.yml" % role)
+    assert validate[-1]["ansible.builtin.set_fact"] == {flag: True}
+    imports = 0
+    for path in sorted((ROOT / "roles" / role / "tasks").glob("*.yml")):
+        for task in _tasks(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            if task.get("ansible.builtin.import_tasks") == "validate.yml":
+                assert task["when"] == "not (%s | default(false))" % flag, path
+                imports += 1
+    assert imports >= 2
