@@ -25,6 +25,9 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     absent_diff,
 )
 
+# The URL of a workspace on AWS, from its deployment name.
+WORKSPACE_URL_TEMPLATE = "https://%s.cloud.databricks.com"
+
 # Workspace fields that point at account objects.
 WORKSPACE_REFERENCES = ("credentials_id", "storage_configuration_id", "network_id",
                         "storage_customer_managed_key_id", "managed_services_customer_managed_key_id",
@@ -45,12 +48,31 @@ def list_objects(module, path, action):
     """All objects of an account collection (the API returns a JSON array; {} when empty); listed once for all
     the entries of a list option (DatabricksModule.shared_read)."""
     reply = module.shared_read(("GET", path), lambda: module.request("GET", module.account_path(path), action=action))
+    return objects_of(reply)
+
+
+def objects_of(reply):
+    """The objects of an account collection's listing reply."""
     if isinstance(reply, dict):  # an empty body, or an object wrapping the list
         for value in reply.values():
             if isinstance(value, list):
                 return value
         return []
     return list(reply or [])
+
+
+def workspaces_matching(workspaces, name=None, workspace_id=None):
+    """The workspaces of a listing with that name and ID (either may be None: any), each with its workspace_url."""
+    found = []
+    for workspace in workspaces:
+        if name is not None and workspace.get("workspace_name") != name:
+            continue
+        if workspace_id is not None and int(workspace.get("workspace_id") or 0) != workspace_id:
+            continue
+        if workspace.get("deployment_name"):
+            workspace["workspace_url"] = WORKSPACE_URL_TEMPLATE % workspace["deployment_name"]
+        found.append(workspace)
+    return found
 
 
 def workspaces_using(module, object_id, fields=WORKSPACE_REFERENCES):

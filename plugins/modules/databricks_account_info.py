@@ -15,7 +15,8 @@ version_added: 0.1.0
 description:
   - Read-only connectivity and authentication check of the account API, for a preflight before anything changes.
   - Reaches O(account_host) (the OAuth discovery document of O(account_id)), obtains an OAuth token with
-    O(client_id) and O(client_secret) (M2M) and reads that service principal in the account (SCIM).
+    O(client_id) and O(client_secret) (M2M) and reads that service principal in the account (SCIM), or with
+    O(workspace_name) the account's workspaces instead.
   - On failure RV(error_kind) tells what went wrong - V(unreachable) (no HTTP reply from the host),
     V(authentication) (the token request was refused - wrong client ID or secret, or a service principal of
     another account), V(permission) (authenticated, but not an account admin), V(account) (the account API
@@ -27,6 +28,13 @@ options:
     description: Seconds to wait for the host to answer the first request (connection and reply).
     type: int
     default: 10
+  workspace_name:
+    description:
+      - Find this workspace with the read that proves the credentials - the account's workspace listing instead
+        of the service principal's SCIM entry - and return it in RV(workspaces), as
+        M(lakehouse.databricks_aws.databricks_workspace_info) finds a workspace by name.
+      - A preflight that needs both learns them in one call.
+    type: str
 notes:
   - The client secret is never returned or logged; messages name the host and the account, not the secret.
 extends_documentation_fragment:
@@ -43,6 +51,16 @@ EXAMPLES = r"""
     client_id: "{{ databricks_client_id }}"
     client_secret: "{{ databricks_client_secret }}"
     retry_timeout: 15
+  register: account_check
+  failed_when: false
+
+- name: The same check, finding the deployed workspace with the same call
+  lakehouse.databricks_aws.databricks_account_info:
+    account_host: https://accounts.cloud.databricks.com
+    account_id: "{{ databricks_account_id }}"
+    client_id: "{{ databricks_client_id }}"
+    client_secret: "{{ databricks_client_secret }}"
+    workspace_name: prod-workspace
   register: account_check
   failed_when: false
 
@@ -68,14 +86,25 @@ account_id:
   returned: always
   type: str
   sample: 0d2a9b6e-1c3f-4e5a-8b7c-9d0e1f2a3b4c
+workspaces:
+  description: The workspaces named O(workspace_name) (none when it does not exist), each with C(workspace_url).
+  returned: success, with O(workspace_name)
+  type: list
+  elements: dict
+  sample:
+    - workspace_id: 1234567890123456
+      workspace_name: prod-workspace
+      deployment_name: dbc-1234abcd-5678
+      workspace_status: RUNNING
+      workspace_url: https://dbc-1234abcd-5678.cloud.databricks.com
 service_principal_id:
   description: Account SCIM ID of the service principal O(client_id).
-  returned: success
+  returned: success, without O(workspace_name)
   type: str
   sample: "7064838425693283"
 service_principal_name:
   description: Display name of that service principal.
-  returned: success
+  returned: success, without O(workspace_name)
   type: str
   sample: lakehouse-automation
 error_kind:
@@ -90,6 +119,10 @@ reason:
   sample: "invalid_client: Client authentication failed."
 """
 
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_account import (
+    objects_of,
+    workspaces_matching,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import (
     API_ERRORS,
     describe_error,
@@ -147,9 +180,7 @@ def run(module):
     # 2. Authentication (OAuth M2M token) and 3. a read of the account.
     try:
         client = module.account_client_factory(params)
-        found = module.call(client.api_client.do, "GET", module.account_path("/scim/v2/ServicePrincipals"),
-                            query={"filter": 'applicationId eq "%s"' % params["client_id"]},
-                            action="read the service principal", fail=False) or {}
+        found = read_account(module, client)
     except API_ERRORS as exc:  # pylint: disable=catching-non-exception  # a tuple of exception classes
         inner = unwrap(exc)
         code = error_code_of(inner)
@@ -165,13 +196,27 @@ def run(module):
                  % (account_id, host, code, text))
         info = describe_error(exc, "check the Databricks account API at %s" % host)
         stop("other", code, info.message)
-    principal = next(iter(found.get("Resources") or []), {})
-    return module.result(changed=False, authenticated=True, service_principal_id=principal.get("id"),
-                         service_principal_name=principal.get("displayName"), **result)
+    return module.result(changed=False, authenticated=True, **dict(result, **found))
+
+
+def read_account(module, client):
+    """The read that proves the credentials, as result keys: the workspace of workspace_name, or else the
+    service principal. API errors are raised, for run() to tell their kind."""
+    name = module.params.get("workspace_name")
+    if name is not None:
+        reply = module.call(client.api_client.do, "GET", module.account_path("/workspaces"),
+                            action="list the workspaces", fail=False)
+        return dict(workspaces=workspaces_matching(objects_of(reply), name))
+    reply = module.call(client.api_client.do, "GET", module.account_path("/scim/v2/ServicePrincipals"),
+                        query={"filter": 'applicationId eq "%s"' % module.params["client_id"]},
+                        action="read the service principal", fail=False) or {}
+    principal = next(iter(reply.get("Resources") or []), {})
+    return dict(service_principal_id=principal.get("id"), service_principal_name=principal.get("displayName"))
 
 
 def main():
-    DatabricksModule(argument_spec=dict(probe_timeout=dict(type="int", default=10)), api="account").run(run)
+    DatabricksModule(argument_spec=dict(probe_timeout=dict(type="int", default=10), workspace_name=dict(type="str")),
+                     api="account").run(run)
 
 
 if __name__ == "__main__":

@@ -179,7 +179,10 @@ wait:
       - {status: RUNNING, elapsed: 93.2}
 """
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_account import list_objects
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_account import (
+    WORKSPACE_URL_TEMPLATE,
+    list_objects,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_diff import (
     ResourceDiff,
     absent_diff,
@@ -196,7 +199,6 @@ UPDATABLE = ("credentials_id", "storage_configuration_id", "network_id", "storag
              "managed_services_customer_managed_key_id", "private_access_settings_id", "custom_tags")
 IMMUTABLE = ("aws_region", "deployment_name", "pricing_tier")
 FAILED_STATES = ("FAILED", "BANNED")
-URL_TEMPLATE = "https://%s.cloud.databricks.com"
 GONE = "DELETED"  # the waiter's name for a workspace that GET no longer finds
 # Databricks' update rules (the SDK's WorkspacesAPI.update docstring, "Update a failed workspace" and
 # "Update a running workspace"): what each status lets PATCH change. (Removing a value is never asked for:
@@ -294,7 +296,7 @@ class WorkspaceManager:
         result = dict(workspace=workspace, workspace_id=workspace.get("workspace_id") if workspace else None, **extra)
         if workspace and workspace.get("deployment_name"):
             result.update(deployment_name=workspace["deployment_name"],
-                          workspace_url=URL_TEMPLATE % workspace["deployment_name"],
+                          workspace_url=WORKSPACE_URL_TEMPLATE % workspace["deployment_name"],
                           workspace_status=workspace.get("workspace_status"))
         if self.wait_info:
             result["wait"] = self.wait_info

@@ -58,23 +58,17 @@ workspaces:
       workspace_url: https://dbc-1234abcd-5678.cloud.databricks.com
 """
 
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_account import list_objects
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_account import (
+    list_objects,
+    workspaces_matching,
+)
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
-
-URL_TEMPLATE = "https://%s.cloud.databricks.com"
 
 
 def run(module):
     params = module.params
-    found = []
-    for workspace in list_objects(module, "/workspaces", "list workspaces"):
-        if params["name"] is not None and workspace.get("workspace_name") != params["name"]:
-            continue
-        if params["workspace_id"] is not None and int(workspace.get("workspace_id") or 0) != params["workspace_id"]:
-            continue
-        if workspace.get("deployment_name"):
-            workspace["workspace_url"] = URL_TEMPLATE % workspace["deployment_name"]
-        found.append(workspace)
+    found = workspaces_matching(list_objects(module, "/workspaces", "list workspaces"), params["name"],
+                                params["workspace_id"])
     return module.result(changed=False, workspaces=found)
 
 

@@ -29,13 +29,13 @@ class FakeAccount:
 
 @pytest.fixture
 def probe(run_account_module):
-    """probe(fake, reachable=None): databricks_account_info run against fake (an account client), the host reachable
-    unless reachable is the exception requests.get raises."""
+    """probe(fake, reachable=None, args=None): databricks_account_info run with args against fake (an account client),
+    the host reachable unless reachable is the exception requests.get raises."""
 
-    def run(fake, reachable=None):
+    def run(fake, reachable=None, args=None):
         get = mock.patch.object(account_info.requests, "get", side_effect=reachable)
         with get:
-            return run_account_module(account_info.main, {}, fake)
+            return run_account_module(account_info.main, args or {}, fake)
 
     return run
 
@@ -47,6 +47,23 @@ def test_accepted_credentials_read_the_service_principal(probe):
     assert result["service_principal_id"] == "7"
     assert fake.calls == [("GET", "/api/2.0/accounts/acc-1/scim/v2/ServicePrincipals",
                            {"filter": 'applicationId eq "cid"'})]
+
+
+def test_with_a_workspace_name_the_workspace_listing_proves_the_credentials_and_finds_it(probe):
+    fake = FakeAccount([{"workspace_name": "other", "workspace_id": 4, "deployment_name": "dbc-4"},
+                        {"workspace_name": "prod", "workspace_id": 5, "deployment_name": "dbc-5"}])
+    result = probe(fake, args={"workspace_name": "prod"})
+    assert result["authenticated"] is True and not result["changed"]
+    assert result["workspaces"] == [{"workspace_name": "prod", "workspace_id": 5, "deployment_name": "dbc-5",
+                                     "workspace_url": "https://dbc-5.cloud.databricks.com"}]
+    assert "service_principal_id" not in result
+    assert fake.calls == [("GET", "/api/2.0/accounts/acc-1/workspaces", None)]  # the one read
+
+
+def test_with_a_workspace_name_that_is_not_deployed_yet_no_workspace_is_found(probe):
+    fake = FakeAccount([{"workspace_name": "other", "workspace_id": 4}])
+    result = probe(fake, args={"workspace_name": "prod"})
+    assert result["authenticated"] is True and result["workspaces"] == []
 
 
 @pytest.mark.parametrize("error, reason", [
@@ -74,11 +91,12 @@ def test_refused_credentials_name_the_host_not_the_secret(probe):
     assert "client-secret-value" not in str(result)
 
 
+@pytest.mark.parametrize("workspace_name", [None, "prod"])  # either read proves the credentials
 @pytest.mark.parametrize("error, kind", [
     (sdk_errors.PermissionDenied("not an account admin"), "permission"),
     (sdk_errors.NotFound("no such account"), "account"),
     (sdk_errors.Unauthenticated("bad token"), "authentication"),
 ])
-def test_api_errors_are_classified(probe, error, kind):
-    result = probe(FakeAccount(error))
+def test_api_errors_are_classified(probe, error, kind, workspace_name):
+    result = probe(FakeAccount(error), args={"workspace_name": workspace_name})
     assert result["failed"] and result["error_kind"] == kind, result
