@@ -207,14 +207,24 @@ def strategy_env(strategy: str) -> dict:
     return {"ANSIBLE_STRATEGY": "linear"}
 
 
-def configured_strategy() -> str:
-    """The strategy ansible.cfg sets (what a plain `ansible-playbook` run uses)."""
+def configured(option: str, fallback: str) -> str:
+    """An option of ansible.cfg's [defaults] (what a plain `ansible-playbook` run uses)."""
     import configparser
 
     parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";", "#"))
     with contextlib.suppress(configparser.Error, OSError):
         parser.read(REPO / "ansible.cfg", encoding="utf-8")
-    return parser.get("defaults", "strategy", fallback="linear")
+    return parser.get("defaults", option, fallback=fallback)
+
+
+def configured_strategy() -> str:
+    return configured("strategy", "linear")
+
+
+def callbacks_enabled() -> str:
+    """ansible.cfg's callbacks and the bench's counter: a measured run runs the callbacks a user's run does."""
+    return ",".join([name.strip() for name in configured("callbacks_enabled", "").split(",") if name.strip()]
+                    + ["bench_counter"])
 
 
 # --- availability -----------------------------------------------------------------------------
@@ -587,8 +597,8 @@ class Bench:
         counter_file = self.workdir / f"{label}.counter.json"
         env = dict(self.sandbox.sandbox.env)
         env.update(strategy_env(strategy))
-        env.update(ANSIBLE_CALLBACK_PLUGINS=str(BENCH / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="bench_counter",
-                   BENCH_COUNTER_FILE=str(counter_file))
+        env.update(ANSIBLE_CALLBACK_PLUGINS=str(BENCH / "callback_plugins"),
+                   ANSIBLE_CALLBACKS_ENABLED=callbacks_enabled(), BENCH_COUNTER_FILE=str(counter_file))
         command = [str(Path(sys.executable).parent / "ansible-playbook"), *inventory, playbook, *args]
         self.sandbox.clear_counters()
         started = time.monotonic()

@@ -70,19 +70,26 @@ def role_variables(role, root=COLLECTION_ROOT):
     return names
 
 
-def _set_in(node, names):
-    """Collect the names a task list (blocks included) registers or sets as facts."""
+def tasks_in(node):
+    """Every task of a task list or play list, the blocks and the blocks' tasks included (not the files it
+    includes)."""
     if isinstance(node, list):
         for item in node:
-            _set_in(item, names)
+            yield from tasks_in(item)
     elif isinstance(node, Mapping):
-        if isinstance(node.get("register"), str):
-            names.add(node["register"])
-        for action in SET_FACT_ACTIONS:
-            if isinstance(node.get(action), Mapping):
-                names.update(key for key in node[action] if key != "cacheable")
+        yield node
         for key in ("block", "rescue", "always", "tasks", "pre_tasks", "post_tasks", "handlers"):
-            _set_in(node.get(key), names)
+            yield from tasks_in(node.get(key))
+
+
+def _set_in(node, names):
+    """Collect the names a task list (blocks included) registers or sets as facts."""
+    for task in tasks_in(node):
+        if isinstance(task.get("register"), str):
+            names.add(task["register"])
+        for action in SET_FACT_ACTIONS:
+            if isinstance(task.get(action), Mapping):
+                names.update(key for key in task[action] if key != "cacheable")
 
 
 def runtime_variables(root=COLLECTION_ROOT):

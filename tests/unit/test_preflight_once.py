@@ -9,6 +9,7 @@ import pathlib
 
 import pytest
 import yaml
+from ansible_collections.lakehouse.databricks_aws.plugins.plugin_utils.role_variables import tasks_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "databricks_management", "unity_catalog")
@@ -16,17 +17,6 @@ ROLES = ("network", "iam", "storage_encryption", "databricks_provisioning", "dat
 
 def _load(path):
     return yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
-
-
-def _tasks(node):
-    """Every task of a play or task list, blocks included."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _tasks(item)
-    elif isinstance(node, dict):
-        yield node
-        for key in ("tasks", "block", "rescue", "always"):
-            yield from _tasks(node.get(key))
 
 
 def _role_calls(tasks):
@@ -43,7 +33,7 @@ def _spec(role):
 def test_site_runs_every_roles_validate_entry_point_in_its_preflight():
     preflight = _load("site.yml")[1]
     assert preflight["tags"] == ["always"]
-    loops = [task.get("loop") for task, call in _role_calls(_tasks(preflight["tasks"]))
+    loops = [task.get("loop") for task, call in _role_calls(tasks_in(preflight["tasks"]))
              if call.get("tasks_from") == "validate"]
     assert loops == [list(ROLES)]
 
@@ -51,7 +41,7 @@ def test_site_runs_every_roles_validate_entry_point_in_its_preflight():
 def test_argument_validation_is_skipped_only_where_the_preflight_validated_the_same_options():
     skipped = []
     for play in _load("site.yml"):
-        for _task, call in _role_calls(_tasks(play.get("tasks"))):
+        for _task, call in _role_calls(tasks_in(play.get("tasks"))):
             if call.get("rolespec_validate") is False:
                 role = call["name"].rsplit(".", 1)[1]
                 entry_point = call.get("tasks_from", "main")
@@ -73,7 +63,7 @@ def test_each_entry_point_skips_the_preflight_that_passed_earlier_in_the_run(rol
     assert validate[-1]["ansible.builtin.set_fact"] == {flag: True}
     imports = 0
     for path in sorted((ROOT / "roles" / role / "tasks").glob("*.yml")):
-        for task in _tasks(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        for task in tasks_in(yaml.safe_load(path.read_text(encoding="utf-8"))):
             if task.get("ansible.builtin.import_tasks") == "validate.yml":
                 assert task["when"] == "not (%s | default(false))" % flag, path
                 imports += 1
