@@ -62,6 +62,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     error_code_of,
     unwrap,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_read_ahead import ReadAheadApiClient
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_retries import backoff_delay
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_patches import (
     defer_databricks_sdk_init,
@@ -193,6 +194,11 @@ def build_config(params, api, host=None):
     host overrides the workspace host (workspace API only). Raises DatabricksConfigurationError
     with a message naming the missing option, or ValueError from the SDK (bad discovery reply).
     """
+    return _session(params, api, host)[1]
+
+
+def _session(params, api, host=None):
+    """(session key, Config) for the connection params (see build_config)."""
     if api == "workspace" and host:
         params = dict(params, workspace_host=host)
     auth_type, problem = resolve_auth_type(params, api)
@@ -220,7 +226,7 @@ def build_config(params, api, host=None):
         kwargs["token"] = params["token"]
     elif auth_type == AUTH_BASIC:
         kwargs.update(username=params["username"], password=params["password"])
-    return cached_config(key, lambda: _new_config(api, kwargs))
+    return key, cached_config(key, lambda: _new_config(api, kwargs))
 
 
 # Replies of a host that is not serving yet (a new workspace settling, a gateway in front of it).
@@ -274,18 +280,21 @@ def _new_config(api, kwargs):
 
 
 class SdkClient:
-    """An account or workspace client: the SDK Config and the SDK's ApiClient (``api_client.do``)."""
+    """An account or workspace client: the SDK Config and the SDK's ApiClient (``api_client.do``), whose reads
+    the read-ahead may serve (``_databricks_read_ahead``)."""
 
-    def __init__(self, config):
+    def __init__(self, config, key=None):
         self.config = config
-        self.api_client = ApiClient(config)
+        self.api_client = ApiClient(config) if key is None else ReadAheadApiClient(ApiClient(config), key)
 
 
 def account_client(params):
     """The account API client for the connection params (see build_config)."""
-    return SdkClient(build_config(params, "account"))
+    key, config = _session(params, "account")
+    return SdkClient(config, key)
 
 
 def workspace_client(params, host=None):
     """The workspace API client for the connection params, optionally for another workspace host."""
-    return SdkClient(build_config(params, "workspace", host=host))
+    key, config = _session(params, "workspace", host=host)
+    return SdkClient(config, key)
