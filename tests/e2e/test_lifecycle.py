@@ -20,6 +20,11 @@ from tests.stack import CLUSTER, PREFIX, WORKSPACE, Stack
 SLEEP_AWS_ACTIONS = {"DeleteVpcEndpoints", "DeleteNatGateway", "ReleaseAddress", "DisassociateAddress"}
 
 
+def reads_of(read_plan):
+    """Each session's reads in a read plan, in any order (the entries of one task are read side by side)."""
+    return {session: sorted(map(tuple, reads)) for session, reads in read_plan["sessions"].items()}
+
+
 def test_lifecycle(tmp_path):
     with Stack.started(tmp_path) as life:
         box = life.box
@@ -42,6 +47,28 @@ def test_lifecycle(tmp_path):
         # 2. a second run changes nothing
         again = life.playbook("site.yml (second run)", "site.yml")
         assert again.returncode == 0 and again.changed() == 0, run_report(again, "second site")
+
+        # 2b. and a third: the Databricks reads the second one made were sent ahead, side by side, when each
+        # session started; the read plan it kept holds the same reads, and no secret
+        read_plan = os.path.join(life.clone, "artifacts", "sandbox", "databricks-read-plan.json")
+        with open(read_plan, encoding="utf-8") as handle:
+            plan_after_second = handle.read()
+        box.clear_requests()
+        third = life.playbook("site.yml (third run, reads ahead)", "site.yml")
+        assert third.returncode == 0 and third.changed() == 0, run_report(third, "third site")
+        with open(read_plan, encoding="utf-8") as handle:
+            assert reads_of(json.load(handle)) == reads_of(json.loads(plan_after_second))
+        for secret in secrets:
+            assert secret not in plan_after_second
+        log = box.emulator("/__sandbox/requests")
+        workspace_starts = min(r["ts"] for r in log if r["listener"] != "account")
+        # Read one task after another, the management and Unity Catalog roles' account reads come after the
+        # workspace's first request; read ahead, with the provisioning role's first account read.
+        late_account_reads = ("/log-delivery", "/metastores", "/scim/v2/Groups", "/permissionassignments")
+        sent_ahead = {suffix for suffix in late_account_reads for r in log
+                      if r["listener"] == "account" and r["method"] == "GET" and r["path"].endswith(suffix)
+                      and r["ts"] < workspace_starts}
+        assert sent_ahead == set(late_account_reads), [(r["ts"], r["listener"], r["path"]) for r in log]
 
         # 3. a plan after a variable change: the right diff, no mutating call anywhere
         box.clear_requests()
