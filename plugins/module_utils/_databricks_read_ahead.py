@@ -119,7 +119,7 @@ class ReadAheadApiClient:
         if not plan_path or not interpreter_outlives_the_task():
             return self._api.do(method, path, query=query, body=body, **kwargs)
         store = _store()
-        if method != "GET" or body is not None or any(v is not None for v in kwargs.values()) or not path:
+        if method != "GET" or body is not None or any(kwargs.values()) or not path:  # headers, raw, url, ...
             if method != "GET":
                 _invalidate(store)
             return self._api.do(method, path, query=query, body=body, **kwargs)
