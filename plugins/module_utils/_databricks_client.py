@@ -40,10 +40,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import sys
-import threading
 import traceback
-import types
 from collections import OrderedDict
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._collection import (
@@ -69,6 +66,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpre
     retry_oauth_token_requests,
     skip_host_metadata_without_oauth,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_store import interpreter_store
 
 DATABRICKS_SDK_IMPORT_ERROR = None
 defer_databricks_sdk_init()  # databricks.sdk without its service APIs (see _interpreter_patches)
@@ -100,20 +98,9 @@ SESSION_CACHE_MODULE = "_lakehouse_databricks_aws_sessions"
 
 
 def _session_store():
-    """The interpreter's session store: a dedicated sys.modules entry.
-
-    mitogen pops this collection's module_utils from sys.modules after every task, so a global
-    here would start empty each time; an entry of its own in sys.modules is left alone (mitogen
-    removes only what its importer loaded) and holds nothing but the cache. A new process (the
-    linear strategy) starts with an empty one.
-    """
-    store = sys.modules.get(SESSION_CACHE_MODULE)
-    if store is None or not hasattr(store, "configs"):
-        store = types.ModuleType(SESSION_CACHE_MODULE, "Databricks SDK Configs by session key")
-        store.configs = OrderedDict()
-        store.lock = threading.Lock()
-        store = sys.modules.setdefault(SESSION_CACHE_MODULE, store)
-    return store
+    """The interpreter's session store (``_interpreter_store``): a session outlives its task under mitogen."""
+    return interpreter_store(SESSION_CACHE_MODULE, "Databricks SDK Configs by session key",
+                             lambda: {"configs": OrderedDict()})
 
 
 def _digest(*values):

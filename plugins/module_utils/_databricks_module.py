@@ -74,6 +74,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     describe_error,
     is_not_found,
 )
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_read_ahead import save_plan
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_retries import (
     RetryState,
     call_with_retries,
@@ -149,7 +150,10 @@ class DatabricksModule:
     def _result_of(self, runner):
         if not HAS_DATABRICKS_SDK:
             raise ModuleFailure(missing_required_lib("databricks-sdk"), exception=DATABRICKS_SDK_IMPORT_ERROR)
-        return runner(self)
+        try:
+            return runner(self)
+        finally:
+            save_plan()  # the reads this invocation added to the run's read plan
 
     def fail(self, msg, error_code=None, **extra):
         """Raise the module's failure (ModuleFailure): msg, error_code and extra are its result."""

@@ -9,7 +9,7 @@ Each module task reads what it converges, one task after another; on a real API 
 run, so the last run's reads foretell this one's. The read plan (the file named by ``LAKEHOUSE_DATABRICKS_READ_PLAN``,
 one per deployment; site.yml sets it) holds, for each session, the path and query of each GET it made: no header,
 body or reply, and a session is named by a digest of its key (``_databricks_client.session_key``), never by a
-credential.
+credential. The reads are written at the end of each module invocation (``save_plan``), when it added any.
 
 When a session sends its first GET in an interpreter, the plan's GETs of that session are sent too, at most
 ``_concurrent.MAX_IN_FLIGHT`` at a time, in the background. A task's GET then takes the prefetched outcome - the
@@ -28,17 +28,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import tempfile
-import threading
 import time
-import types
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._concurrent import MAX_IN_FLIGHT
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_store import interpreter_store
 
 PLAN_ENV = "LAKEHOUSE_DATABRICKS_READ_PLAN"
 PLAN_VERSION = 1
@@ -59,20 +59,28 @@ def session_label(key):
 
 
 def _store():
-    """The interpreter's read-ahead state, in a sys.modules entry of its own (mitogen drops this collection's
-    module_utils from sys.modules after each task; see ``_databricks_client._session_store``)."""
+    """The interpreter's read-ahead state (``_interpreter_store``)."""
+    return interpreter_store(STORE_MODULE, "Databricks reads sent ahead, and the reads of this run", lambda: {
+        "path": None,
+        "plan": None,  # label -> [[path, query], ...] of the last run, loaded once
+        "recorded": {},  # label -> the same, this run's
+        "unsaved": False,  # this run's reads have grown since the plan was written
+        "started": set(),  # labels whose plan was sent
+        "slots": {},  # (label, path, query) -> {"future", "at"}
+        "pool": None,
+    })
+
+
+def save_plan():
+    """Write this run's reads to the plan, when a read was added since the last write: once at the end of each
+    module invocation (``DatabricksModule``), not at every read."""
     store = sys.modules.get(STORE_MODULE)
-    if store is None or not hasattr(store, "slots"):
-        store = types.ModuleType(STORE_MODULE, "Databricks reads sent ahead, and the reads of this run")
-        store.lock = threading.Lock()
-        store.path = None
-        store.plan = None  # label -> [[path, query], ...] of the last run, loaded once
-        store.recorded = {}  # label -> the same, this run's
-        store.started = set()  # labels whose plan was sent
-        store.slots = {}  # (label, path, query) -> {"future", "at"}
-        store.pool = None
-        store = sys.modules.setdefault(STORE_MODULE, store)
-    return store
+    if store is None or not getattr(store, "unsaved", False):
+        return
+    with store.lock:
+        if store.unsaved and store.path:
+            _save(store.path, store.recorded)
+            store.unsaved = False
 
 
 def _canonical(query):
@@ -92,7 +100,8 @@ def _load(path):
 
 def _save(path, recorded):
     """Write the plan atomically (a parallel run of another deployment writes a file of its own). A read plan
-    that cannot be written only means no read-ahead next time."""
+    that cannot be written only means no read-ahead next time; its temporary file is not left behind."""
+    temporary = None
     try:
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
@@ -101,7 +110,9 @@ def _save(path, recorded):
             json.dump({"version": PLAN_VERSION, "sessions": recorded}, plan_file, indent=0, sort_keys=True)
         os.replace(temporary, path)
     except OSError:
-        pass
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 class ReadAheadApiClient:
@@ -131,7 +142,10 @@ class ReadAheadApiClient:
     def _take(self, store, plan_path, path, query):
         with store.lock:
             if store.plan is None or store.path != plan_path:
+                if store.unsaved and store.path:
+                    _save(store.path, store.recorded)  # the reads of the deployment read before
                 store.path, store.plan, store.recorded, store.started = plan_path, _load(plan_path), {}, set()
+                store.unsaved = False
             if self._label not in store.started:
                 store.started.add(self._label)
                 self._send_ahead(store)
@@ -139,7 +153,7 @@ class ReadAheadApiClient:
             reads = store.recorded.setdefault(self._label, [])
             if [path, query] not in reads and not any(name in query for name in PAGE_TOKENS):
                 reads.append([path, query])
-                _save(plan_path, store.recorded)
+                store.unsaved = True
         if slot is None or time.time() - slot["at"] > MAX_AGE:
             return None
         return slot

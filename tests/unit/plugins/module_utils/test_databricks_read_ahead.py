@@ -10,7 +10,9 @@ import sys
 import threading
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_read_ahead as read_ahead
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
 
 SESSION = ("account", "https://accounts.example", "acc-1", "oauth-m2m", "cid", "digest-of-the-secret", 60, False, 10)
 OTHER_SESSION = ("workspace", "https://dbc-1.example", None, "pat", None, "digest-of-a-token", 60, False, 10)
@@ -72,6 +74,7 @@ def first_run(path):
     client.do("GET", "/networks", headers={"Authorization": BEARER})  # not a plain read: neither kept nor served
     client.do("GET", "/scim/v2/Groups", query={"filter": 'displayName eq "admins"'})
     client.do("GET", "/credentials")  # a repeated read is kept once
+    read_ahead.save_plan()  # the module invocation ends
     return api
 
 
@@ -155,6 +158,7 @@ def test_a_later_pages_token_is_not_kept(plan):
     client = read_ahead.ReadAheadApiClient(api, SESSION)
     client.do("GET", "/clusters/list")
     client.do("GET", "/clusters/list", query={"page_token": "opaque"})
+    read_ahead.save_plan()
     assert list(json.loads(plan.read_text())["sessions"].values()) == [[["/clusters/list", ""]]]
 
 
@@ -171,6 +175,7 @@ def test_off_without_a_plan_or_a_lasting_interpreter(plan, monkeypatch, setting)
     client = read_ahead.ReadAheadApiClient(api, SESSION)
     client.do("GET", "/networks")
     client.do("GET", "/credentials")
+    read_ahead.save_plan()
     assert gets(api) == [("/networks", None), ("/credentials", None)]
     assert plan.read_text() == before
     assert read_ahead.STORE_MODULE not in sys.modules
@@ -181,5 +186,53 @@ def test_an_unreadable_plan_means_no_read_ahead(plan):
     plan.write_text("{not json")
     api = Api(REPLIES)
     read_ahead.ReadAheadApiClient(api, SESSION).do("GET", "/credentials")
+    read_ahead.save_plan()
     assert gets(api) == [("/credentials", None)]
     assert json.loads(plan.read_text())["version"] == read_ahead.PLAN_VERSION
+
+
+def test_the_plan_is_written_once_per_invocation_and_only_when_it_grew(plan, monkeypatch):
+    writes = []
+    save = read_ahead._save
+    monkeypatch.setattr(read_ahead, "_save", lambda path, recorded: (writes.append(path), save(path, recorded)))
+    client = read_ahead.ReadAheadApiClient(Api(REPLIES), SESSION)
+    client.do("GET", "/credentials")
+    client.do("GET", "/networks")
+    assert not plan.exists()  # nothing written while the module reads
+    read_ahead.save_plan()
+    assert writes == [str(plan)]
+    assert len(json.loads(plan.read_text())["sessions"][read_ahead.session_label(SESSION)]) == 2
+    client.do("GET", "/credentials")  # a read already in the plan
+    read_ahead.save_plan()
+    assert writes == [str(plan)]
+    client.do("GET", "/scim/v2/Groups")
+    read_ahead.save_plan()
+    assert writes == [str(plan), str(plan)]
+
+
+def test_a_plan_that_cannot_be_written_leaves_no_temporary_file(plan, monkeypatch):
+    def refuse(source, target):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(read_ahead.os, "replace", refuse)
+    read_ahead.ReadAheadApiClient(Api(REPLIES), SESSION).do("GET", "/credentials")
+    read_ahead.save_plan()
+    assert list(plan.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("outcome", ["returns", "fails"])
+def test_a_module_invocation_writes_its_reads_as_it_ends(plan, run_main, outcome):
+    def runner(module):
+        read_ahead.ReadAheadApiClient(Api(REPLIES), SESSION).do("GET", "/credentials")
+        assert not plan.exists()
+        if outcome == "fails":
+            module.fail("a later call failed")
+        return module.result()
+
+    def main():
+        with patch_module_args({}):
+            DatabricksModule(argument_spec={}).run(runner)
+
+    result = run_main(main)
+    assert bool(result.get("failed")) == (outcome == "fails")
+    assert list(json.loads(plan.read_text())["sessions"].values()) == [[["/credentials", ""]]]
