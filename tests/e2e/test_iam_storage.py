@@ -5,6 +5,7 @@ Each test uses its own deployment_prefix, so they share the session sandbox with
 """
 
 import json
+import pathlib
 import re
 
 import pytest
@@ -16,6 +17,8 @@ IAM_STORAGE_SECURITY_GROUP_ID = "sg-0a1b2c3d4e5f60718"  # the iam_storage playbo
 BUCKETS = ("rootbucket", "raw", "prepared", "trusted", "s3-logging", "databricks-logging", "audit-logs", "catalog")
 IAM_WRITING_TASKS = ("Ensure the IAM roles and their trust policies", "Ensure the inline policies",
                      "Ensure the instance profiles")
+IAM_TASKS_TEXT = "\n".join(path.read_text(encoding="utf-8") for path in sorted(
+    (pathlib.Path(__file__).resolve().parents[2] / "roles" / "iam" / "tasks").glob("*.yml")))
 # What the iam role reads on a no-op: GetRole per role, GetRolePolicy per inline policy, GetInstanceProfile
 # per instance profile (6 + 7 + 3), one read module invocation.
 IAM_NOOP_CALL_LIMIT = 20
@@ -238,8 +241,18 @@ def assert_unity_catalog_role(sandbox, prefix, account):
 
 
 def ran_items(stdout, task):
-    """The loop items of a task that invoked their module (not skipped)."""
+    """The loop items of a task that invoked their module (not skipped); none when the task did not run at all (a
+    converged estate skips the include of its writers). The name must be a task of the iam role."""
+    assert "- name: %s\n" % task in IAM_TASKS_TEXT, f"no task of the iam role is named {task}"
+    if not re.search(r"^TASK \[[^\]]*: %s\]" % re.escape(task), stdout, re.MULTILINE):
+        return []
     return [line for line in task_items(stdout, task) if not line.startswith("skipping:")]
+
+
+def assert_writers_not_included(stdout):
+    """A converged IAM estate skips the one include of its writers (roles.yml)."""
+    results = task_items(stdout, "Converge what differs")
+    assert results and all(line.startswith("skipping:") for line in results), results
 
 
 def test_converge_idempotent_secure_and_drift_repaired(sandbox):
@@ -253,6 +266,7 @@ def test_converge_idempotent_secure_and_drift_repaired(sandbox):
     # The iam role reads its estate once and runs no iam_role / iam_policy / iam_instance_profile.
     for task in IAM_WRITING_TASKS:
         assert ran_items(second.stdout, task) == [], task
+    assert_writers_not_included(second.stdout)
     calls = aws_actions(sandbox, "iam")
     assert len(calls) <= IAM_NOOP_CALL_LIMIT, calls
     # ListAccountAliases: aws_caller_info (this playbook has no site.yml preflight that already asked).
@@ -324,6 +338,7 @@ def test_iam_drift_repaired_and_only_drifted_items_run(sandbox):
     assert settled.changed() == 0, settled.stdout
     for task in IAM_WRITING_TASKS:
         assert ran_items(settled.stdout, task) == [], task
+    assert_writers_not_included(settled.stdout)
 
 
 def test_check_mode_on_empty_sandbox_plans_and_changes_nothing(sandbox):
