@@ -18,7 +18,10 @@ reads as before. A prefetched outcome serves one read, once, and only when it is
 
 * any other request (a write) through any session of the interpreter drops every outcome not taken yet, so a read
   never returns what the run changed since;
-* an outcome older than ``MAX_AGE`` seconds is not used.
+* an outcome older than ``MAX_AGE`` seconds is not used;
+* an error that is not the API's (``_databricks_errors.API_ERRORS``) is not used: the read is sent again. The
+  reads sent ahead may still run when the task that sent them has ended, while the strategy changes the process
+  environment for the next task, and requests iterates that environment at each request.
 
 It works only where the interpreter outlives the task (the mitogen strategy): a new process per task (``linear``)
 would send the whole plan for every module, so there nothing is read ahead or recorded.
@@ -38,6 +41,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._concurrent import MAX_IN_FLIGHT
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_errors import API_ERRORS
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._interpreter_store import interpreter_store
 
 PLAN_ENV = "LAKEHOUSE_DATABRICKS_READ_PLAN"
@@ -137,7 +141,13 @@ class ReadAheadApiClient:
         slot = self._take(store, plan_path, path, _canonical(query))
         if slot is None:
             return self._api.do(method, path, query=query)
-        return slot["future"].result()  # the reply, or the read's error raised here as the task's own
+        outcome = slot["future"]
+        error = outcome.exception()
+        if error is not None and not isinstance(error, API_ERRORS):
+            # Not the API's answer: e.g. the thread read os.environ while the strategy changed it between two
+            # tasks (requests looks up proxies there). The task reads for itself.
+            return self._api.do(method, path, query=query)
+        return outcome.result()  # the reply, or the read's error raised here as the task's own
 
     def _take(self, store, plan_path, path, query):
         with store.lock:

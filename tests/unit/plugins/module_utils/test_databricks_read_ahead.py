@@ -13,14 +13,15 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils import _databricks_read_ahead as read_ahead
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_module import DatabricksModule
+from requests.exceptions import RequestException
 
 SESSION = ("account", "https://accounts.example", "acc-1", "oauth-m2m", "cid", "digest-of-the-secret", 60, False, 10)
 OTHER_SESSION = ("workspace", "https://dbc-1.example", None, "pat", None, "digest-of-a-token", 60, False, 10)
 BEARER = "Bearer dapi-token-value-4567"
 
 
-class NotFound(Exception):
-    pass
+class NotFound(RequestException):
+    """An answer of the API (an error the module maps and retries)."""
 
 
 class Api:
@@ -236,3 +237,22 @@ def test_a_module_invocation_writes_its_reads_as_it_ends(plan, run_main, outcome
     result = run_main(main)
     assert bool(result.get("failed")) == (outcome == "fails")
     assert list(json.loads(plan.read_text())["sessions"].values()) == [[["/credentials", ""]]]
+
+
+def test_an_error_that_is_not_the_apis_is_not_used_and_the_read_is_sent_again(plan):
+    first_run(plan)
+    new_interpreter()
+
+    class EnvironmentChangedUnderTheThread(Api):
+        def do(self, method, path=None, query=None, body=None, headers=None, **kwargs):
+            if path == "/credentials" and not any(sent[1] == "/credentials" for sent in self.sent):
+                with self.lock:
+                    self.sent.append((method, path, query))
+                raise KeyError("LAKEHOUSE_DATABRICKS_READ_PLAN")  # os.environ iterated while a key went away
+            return super().do(method, path, query=query, body=body, headers=headers, **kwargs)
+
+    api = EnvironmentChangedUnderTheThread(REPLIES)
+    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    client.do("GET", "/scim/v2/Groups", query={"filter": 'displayName eq "admins"'})
+    assert client.do("GET", "/credentials") == {"items": 1, "query": None}
+    assert gets(api).count(("/credentials", None)) == 2  # read ahead (it failed), then read by the task
