@@ -74,7 +74,7 @@ from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databric
     describe_error,
     is_not_found,
 )
-from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_read_ahead import save_plan
+from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_read_ahead import task_ended
 from ansible_collections.lakehouse.databricks_aws.plugins.module_utils._databricks_retries import (
     RetryState,
     call_with_retries,
@@ -153,7 +153,7 @@ class DatabricksModule:
         try:
             return runner(self)
         finally:
-            save_plan()  # the reads this invocation added to the run's read plan
+            task_ended()  # the reads this invocation added go to the run's read plan
 
     def fail(self, msg, error_code=None, **extra):
         """Raise the module's failure (ModuleFailure): msg, error_code and extra are its result."""

@@ -9,15 +9,18 @@ Each module task reads what it converges, one task after another; on a real API 
 run, so the last run's reads foretell this one's. The read plan (the file named by ``LAKEHOUSE_DATABRICKS_READ_PLAN``,
 one per deployment; site.yml sets it) holds, for each session, the path and query of each GET it made: no header,
 body or reply, and a session is named by a digest of its key (``_databricks_client.session_key``), never by a
-credential. The reads are written at the end of each module invocation (``save_plan``), when it added any.
+credential. The reads are written at the end of each module invocation (``task_ended``), when it added any.
 
 When a session sends its first GET in an interpreter, the plan's GETs of that session are sent too, at most
 ``_concurrent.MAX_IN_FLIGHT`` at a time, in the background. A task's GET then takes the prefetched outcome - the
 reply, or the error the read met, which its retries and error mapping treat as their own - or, when there is none,
-reads as before. A prefetched outcome serves one read, once, and only when it is fresh:
+reads as before. A prefetched outcome serves each task's first read of its path and query, and only while it is
+fresh:
 
-* any other request (a write) through any session of the interpreter drops every outcome not taken yet, so a read
-  never returns what the run changed since;
+* any other request (a write) through any session of the interpreter drops every outcome, so a read never returns
+  what the run changed since;
+* a read sent by a task that took the outcome already (a retry, a poll) goes to the API, and the outcome is dropped:
+  no later read of that request gets an answer older than one the run has seen;
 * an outcome older than ``MAX_AGE`` seconds is not used;
 * an error that is not the API's (``_databricks_errors.API_ERRORS``) is not used: the read is sent again. The
   reads sent ahead may still run when the task that sent them has ended, while the strategy changes the process
@@ -70,18 +73,20 @@ def _store():
         "recorded": {},  # label -> the same, this run's
         "unsaved": False,  # this run's reads have grown since the plan was written
         "started": set(),  # labels whose plan was sent
-        "slots": {},  # (label, path, query) -> {"future", "at"}
+        "slots": {},  # (label, path, query) -> {"future", "at", "tasks": the tasks that took it}
+        "task": 0,  # the module invocation now running in this interpreter
         "pool": None,
     })
 
 
-def save_plan():
-    """Write this run's reads to the plan, when a read was added since the last write: once at the end of each
-    module invocation (``DatabricksModule``), not at every read."""
+def task_ended():
+    """At the end of each module invocation (``DatabricksModule``): write this run's reads to the plan when a read
+    was added since the last write (once per task, not at every read), and let the next task take the outcomes."""
     store = sys.modules.get(STORE_MODULE)
-    if store is None or not getattr(store, "unsaved", False):
+    if store is None:
         return
     with store.lock:
+        store.task += 1
         if store.unsaved and store.path:
             _save(store.path, store.recorded)
             store.unsaved = False
@@ -159,13 +164,16 @@ class ReadAheadApiClient:
             if self._label not in store.started:
                 store.started.add(self._label)
                 self._send_ahead(store)
-            slot = store.slots.pop((self._label, path, query), None)
+            slot = store.slots.get((self._label, path, query))
+            if slot is not None and (store.task in slot["tasks"] or time.time() - slot["at"] > MAX_AGE):
+                del store.slots[(self._label, path, query)]  # the API answers this read and every later one
+                slot = None
+            if slot is not None:
+                slot["tasks"].add(store.task)
             reads = store.recorded.setdefault(self._label, [])
             if [path, query] not in reads and not any(name in query for name in PAGE_TOKENS):
                 reads.append([path, query])
                 store.unsaved = True
-        if slot is None or time.time() - slot["at"] > MAX_AGE:
-            return None
         return slot
 
     def _send_ahead(self, store):
@@ -180,6 +188,7 @@ class ReadAheadApiClient:
             store.slots[(self._label, path, query)] = {
                 "future": store.pool.submit(self._api.do, "GET", path, query=arguments),
                 "at": time.time(),
+                "tasks": set(),
             }
 
 

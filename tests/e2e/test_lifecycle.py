@@ -69,6 +69,12 @@ def test_lifecycle(tmp_path):
                       if r["listener"] == "account" and r["method"] == "GET" and r["path"].endswith(suffix)
                       and r["ts"] < workspace_starts}
         assert sent_ahead == set(late_account_reads), [(r["ts"], r["listener"], r["path"]) for r in log]
+        # A read several tasks make (the two roles' listings, the three account-group tasks' query) is sent once:
+        # each task takes the outcome read ahead, no write coming in between.
+        shared_reads = ("/credentials", "/storage-configurations", "/scim/v2/Groups")
+        sent = {suffix: [r["ts"] for r in log if r["listener"] == "account" and r["method"] == "GET"
+                         and r["path"].endswith(suffix)] for suffix in shared_reads}
+        assert all(len(times) == 1 for times in sent.values()), sent
 
         # 3. a plan after a variable change: the right diff, no mutating call anywhere
         box.clear_requests()

@@ -1,8 +1,9 @@
 """The read-ahead of a run's Databricks reads (_databricks_read_ahead).
 
-A session's first GET in an interpreter sends the GETs its last run recorded, side by side; a task's GET takes the
-prefetched outcome once (reply or error), unless a write came in between or it is too old; the plan holds paths and
-queries only. Off without a plan path and where the interpreter does not outlive the task.
+A session's first GET in an interpreter sends the GETs its last run recorded, side by side; each task's first GET of
+a path and query takes the prefetched outcome (reply or error), unless a write came in between, a task's second read
+of it went to the API, or it is too old; the plan holds paths and queries only. Off without a plan path and where the
+interpreter does not outlive the task.
 """
 
 import json
@@ -75,7 +76,7 @@ def first_run(path):
     client.do("GET", "/networks", headers={"Authorization": BEARER})  # not a plain read: neither kept nor served
     client.do("GET", "/scim/v2/Groups", query={"filter": 'displayName eq "admins"'})
     client.do("GET", "/credentials")  # a repeated read is kept once
-    read_ahead.save_plan()  # the module invocation ends
+    read_ahead.task_ended()  # the module invocation ends
     return api
 
 
@@ -105,8 +106,34 @@ def test_the_next_run_sends_the_plan_ahead_and_each_read_takes_its_reply(plan):
     # Both were read once, ahead of the tasks (in either order); nothing was read twice.
     assert sorted(gets(api), key=str) == sorted([("/credentials", None),
                                                  ("/scim/v2/Groups", {"filter": 'displayName eq "admins"'})], key=str)
-    client.do("GET", "/credentials")  # an outcome serves one read: the next one reads
+    client.do("GET", "/credentials")  # the task's second read of it (a retry, a poll) goes to the API
     assert gets(api).count(("/credentials", None)) == 2
+
+
+def test_each_task_takes_the_outcome_of_a_read_they_share(plan):
+    first_run(plan)
+    new_interpreter()
+    api = Api(REPLIES)
+    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    assert client.do("GET", "/credentials") == {"items": 1, "query": None}
+    read_ahead.task_ended()
+    assert client.do("GET", "/credentials") == {"items": 1, "query": None}  # the next task's listing of the same
+    read_ahead.task_ended()
+    assert client.do("GET", "/credentials") == {"items": 1, "query": None}
+    assert gets(api).count(("/credentials", None)) == 1
+
+
+def test_after_a_read_went_to_the_api_no_later_task_takes_the_older_outcome(plan):
+    first_run(plan)
+    new_interpreter()
+    api = Api(REPLIES)
+    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    client.do("GET", "/credentials")
+    api.replies = dict(REPLIES, **{"/credentials": {"items": 5}})  # changed since it was read ahead
+    assert client.do("GET", "/credentials") == {"items": 5, "query": None}  # the task polls: the API answers
+    read_ahead.task_ended()
+    assert client.do("GET", "/credentials") == {"items": 5, "query": None}  # not the older outcome
+    assert gets(api).count(("/credentials", None)) == 3
 
 
 def test_a_write_drops_what_was_read_ahead(plan):
@@ -119,6 +146,9 @@ def test_a_write_drops_what_was_read_ahead(plan):
     read_ahead.ReadAheadApiClient(api, OTHER_SESSION).do("POST", "/scim/v2/Groups", body={"displayName": "x"})
     client.do("GET", "/credentials")
     assert gets(api).count(("/credentials", None)) == 2  # read ahead, dropped by the write, read again
+    read_ahead.task_ended()
+    client.do("GET", "/scim/v2/Groups", query={"filter": 'displayName eq "admins"'})  # taken before the write
+    assert gets(api).count(("/scim/v2/Groups", {"filter": 'displayName eq "admins"'})) == 2  # not by the next task
 
 
 def test_the_error_a_read_ahead_met_is_the_reads_own(plan):
@@ -159,7 +189,7 @@ def test_a_later_pages_token_is_not_kept(plan):
     client = read_ahead.ReadAheadApiClient(api, SESSION)
     client.do("GET", "/clusters/list")
     client.do("GET", "/clusters/list", query={"page_token": "opaque"})
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert list(json.loads(plan.read_text())["sessions"].values()) == [[["/clusters/list", ""]]]
 
 
@@ -176,7 +206,7 @@ def test_off_without_a_plan_or_a_lasting_interpreter(plan, monkeypatch, setting)
     client = read_ahead.ReadAheadApiClient(api, SESSION)
     client.do("GET", "/networks")
     client.do("GET", "/credentials")
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert gets(api) == [("/networks", None), ("/credentials", None)]
     assert plan.read_text() == before
     assert read_ahead.STORE_MODULE not in sys.modules
@@ -187,7 +217,7 @@ def test_an_unreadable_plan_means_no_read_ahead(plan):
     plan.write_text("{not json")
     api = Api(REPLIES)
     read_ahead.ReadAheadApiClient(api, SESSION).do("GET", "/credentials")
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert gets(api) == [("/credentials", None)]
     assert json.loads(plan.read_text())["version"] == read_ahead.PLAN_VERSION
 
@@ -200,14 +230,14 @@ def test_the_plan_is_written_once_per_invocation_and_only_when_it_grew(plan, mon
     client.do("GET", "/credentials")
     client.do("GET", "/networks")
     assert not plan.exists()  # nothing written while the module reads
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert writes == [str(plan)]
     assert len(json.loads(plan.read_text())["sessions"][read_ahead.session_label(SESSION)]) == 2
     client.do("GET", "/credentials")  # a read already in the plan
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert writes == [str(plan)]
     client.do("GET", "/scim/v2/Groups")
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert writes == [str(plan), str(plan)]
 
 
@@ -217,7 +247,7 @@ def test_a_plan_that_cannot_be_written_leaves_no_temporary_file(plan, monkeypatc
 
     monkeypatch.setattr(read_ahead.os, "replace", refuse)
     read_ahead.ReadAheadApiClient(Api(REPLIES), SESSION).do("GET", "/credentials")
-    read_ahead.save_plan()
+    read_ahead.task_ended()
     assert list(plan.parent.iterdir()) == []
 
 
