@@ -80,6 +80,14 @@ def first_run(path):
     return api
 
 
+def next_run(path, replies=REPLIES):
+    """After first_run: a new interpreter and the session's client (with the Api it sends to)."""
+    first_run(path)
+    new_interpreter()
+    api = Api(replies)
+    return api, read_ahead.ReadAheadApiClient(api, SESSION)
+
+
 def test_the_first_run_reads_as_before_and_keeps_its_plain_reads(plan):
     api = first_run(plan)
     assert gets(api) == [("/credentials", None), ("/networks", None),
@@ -95,10 +103,7 @@ def test_the_first_run_reads_as_before_and_keeps_its_plain_reads(plan):
 
 
 def test_the_next_run_sends_the_plan_ahead_and_each_read_takes_its_reply(plan):
-    first_run(plan)
-    new_interpreter()
-    api = Api(REPLIES)
-    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    api, client = next_run(plan)
     groups = client.do("GET", "/scim/v2/Groups", query={"filter": 'displayName eq "admins"'})
     credentials = client.do("GET", "/credentials")
     assert groups == {"items": 3, "query": {"filter": 'displayName eq "admins"'}}
@@ -111,10 +116,7 @@ def test_the_next_run_sends_the_plan_ahead_and_each_read_takes_its_reply(plan):
 
 
 def test_each_task_takes_the_outcome_of_a_read_they_share(plan):
-    first_run(plan)
-    new_interpreter()
-    api = Api(REPLIES)
-    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    api, client = next_run(plan)
     assert client.do("GET", "/credentials") == {"items": 1, "query": None}
     read_ahead.task_ended()
     assert client.do("GET", "/credentials") == {"items": 1, "query": None}  # the next task's listing of the same
@@ -124,10 +126,7 @@ def test_each_task_takes_the_outcome_of_a_read_they_share(plan):
 
 
 def test_after_a_read_went_to_the_api_no_later_task_takes_the_older_outcome(plan):
-    first_run(plan)
-    new_interpreter()
-    api = Api(REPLIES)
-    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    api, client = next_run(plan)
     client.do("GET", "/credentials")
     api.replies = dict(REPLIES, **{"/credentials": {"items": 5}})  # changed since it was read ahead
     assert client.do("GET", "/credentials") == {"items": 5, "query": None}  # the task polls: the API answers
@@ -137,10 +136,7 @@ def test_after_a_read_went_to_the_api_no_later_task_takes_the_older_outcome(plan
 
 
 def test_a_write_drops_what_was_read_ahead(plan):
-    first_run(plan)
-    new_interpreter()
-    api = Api(REPLIES)
-    client = read_ahead.ReadAheadApiClient(api, SESSION)
+    api, client = next_run(plan)
     client.do("GET", "/scim/v2/Groups", query={"filter": 'displayName eq "admins"'})
     read_ahead._store().pool.shutdown(wait=True)  # the prefetch of /credentials has ended
     read_ahead.ReadAheadApiClient(api, OTHER_SESSION).do("POST", "/scim/v2/Groups", body={"displayName": "x"})
