@@ -80,11 +80,11 @@ def first_run(path):
     return api
 
 
-def next_run(path, replies=REPLIES):
+def next_run(path):
     """After first_run: a new interpreter and the session's client (with the Api it sends to)."""
     first_run(path)
     new_interpreter()
-    api = Api(replies)
+    api = Api(REPLIES)
     return api, read_ahead.ReadAheadApiClient(api, SESSION)
 
 
