@@ -73,8 +73,8 @@ def _store():
         "recorded": {},  # label -> the same, this run's
         "unsaved": False,  # this run's reads have grown since the plan was written
         "started": set(),  # labels whose plan was sent
-        "slots": {},  # (label, path, query) -> {"future", "at", "tasks": the tasks that took it}
-        "task": 0,  # the module invocation now running in this interpreter
+        "slots": {},  # (label, path, query) -> {"future", "at", "taken_by": the last task that took it}
+        "task": 0,  # the module invocation running (an interpreter runs one at a time)
         "pool": None,
     })
 
@@ -164,12 +164,13 @@ class ReadAheadApiClient:
             if self._label not in store.started:
                 store.started.add(self._label)
                 self._send_ahead(store)
-            slot = store.slots.get((self._label, path, query))
-            if slot is not None and (store.task in slot["tasks"] or time.time() - slot["at"] > MAX_AGE):
-                del store.slots[(self._label, path, query)]  # the API answers this read and every later one
+            key = (self._label, path, query)
+            slot = store.slots.get(key)
+            if slot is not None and (slot["taken_by"] == store.task or time.time() - slot["at"] > MAX_AGE):
+                del store.slots[key]  # the API answers this read and every later one
                 slot = None
             if slot is not None:
-                slot["tasks"].add(store.task)
+                slot["taken_by"] = store.task
             reads = store.recorded.setdefault(self._label, [])
             if [path, query] not in reads and not any(name in query for name in PAGE_TOKENS):
                 reads.append([path, query])
@@ -188,7 +189,7 @@ class ReadAheadApiClient:
             store.slots[(self._label, path, query)] = {
                 "future": store.pool.submit(self._api.do, "GET", path, query=arguments),
                 "at": time.time(),
-                "tasks": set(),
+                "taken_by": None,
             }
 
 
